@@ -1,0 +1,31 @@
+import { buildApp } from '../../app.js';
+import type { Config } from '../../config.js';
+import { openContext } from '../context.js';
+
+/** Starts the HTTP server; stops cleanly on SIGINT/SIGTERM. */
+export async function serve(config: Config): Promise<void> {
+  const deps = await openContext(config, { migrate: !config.skipMigrations });
+  const created = await deps.services.apiKeys.bootstrapAdmin(config.adminToken);
+  if (created) {
+    // Straight to the console, never through the logger: the key must not end up in a log file.
+    process.stdout.write(
+      `\nRingtrace first start: an admin API key was created. It is shown only this once; keep it safe:\n\n    ${created.token}\n\n` +
+        `Try: curl -H "Authorization: Bearer ${created.token}" http://localhost:${config.port}/api/v1/projects\n\n`,
+    );
+  }
+  const app = await buildApp(deps);
+  const address = await app.listen({ port: config.port, host: config.host });
+  deps.log.info({ address, database: deps.database.dialect }, 'ringtrace listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.log.info({ signal }, 'shutting down');
+    await app.close();
+    await deps.database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,115 @@
+import { isAbsolute, resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** `sqlite:<path>` or `postgres://…` */
+  readonly databaseUrl: string;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  /** When set, logs go to this file instead of stdout. */
+  readonly logFile: string | undefined;
+  /** Signs visitor and lease tokens; `undefined` means "generate one and keep it in DATA_DIR". */
+  readonly secretKey: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly bodyLimitBytes: number;
+  readonly defaultCountry: string;
+  readonly trustProxy: boolean;
+  readonly skipMigrations: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+/** The only reader of the environment. Collects every problem before failing, so one run shows them all. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
+
+  const dataDir = resolve(cwd, read('DATA_DIR') ?? './data');
+
+  const databaseUrl = read('DATABASE_URL') ?? `sqlite:${resolve(dataDir, 'ringtrace.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with "sqlite:" or "postgres://"');
+  }
+
+  const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const secretKey = read('SECRET_KEY');
+  if (secretKey !== undefined && secretKey.length < 32) {
+    problems.push('SECRET_KEY must be at least 32 characters long');
+  }
+
+  const adminToken = read('RINGTRACE_ADMIN_TOKEN');
+  if (adminToken !== undefined && !/^rt_[A-Za-z0-9]{8}_[A-Za-z0-9]{32,}$/.test(adminToken)) {
+    problems.push('RINGTRACE_ADMIN_TOKEN must look like rt_XXXXXXXX_<32+ letters or digits> (see `ringtrace apikey create`)');
+  }
+
+  const defaultCountry = (read('DEFAULT_COUNTRY') ?? 'RU').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(defaultCountry)) {
+    problems.push(`DEFAULT_COUNTRY must be a two-letter ISO country code, got "${defaultCountry}"`);
+  }
+
+  const logFile = read('LOG_FILE');
+
+  const config: Config = {
+    port: int('PORT', 8080, 0, 65535),
+    host: read('HOST') ?? '0.0.0.0',
+    databaseUrl: resolveSqlitePath(databaseUrl, cwd),
+    dataDir,
+    logLevel,
+    logFile: logFile === undefined ? undefined : isAbsolute(logFile) ? logFile : resolve(cwd, logFile),
+    secretKey,
+    adminToken,
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    defaultCountry,
+    trustProxy: bool('TRUST_PROXY', false),
+    skipMigrations: bool('SKIP_MIGRATIONS', false),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Relative SQLite paths are taken from the working directory, like every other path setting. */
+function resolveSqlitePath(url: string, cwd: string): string {
+  if (!url.startsWith('sqlite:')) return url;
+  const path = url.slice('sqlite:'.length);
+  if (path === ':memory:' || isAbsolute(path)) return url;
+  return `sqlite:${resolve(cwd, path)}`;
+}

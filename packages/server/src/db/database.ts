@@ -1,0 +1,274 @@
+/**
+ * Row shapes of every table, as Kysely sees them. Conventions, the same on SQLite and PostgreSQL:
+ * ids are UUIDv7 text; times are epoch milliseconds (bigint on PostgreSQL, read back as numbers);
+ * flags are 0/1 integers; money is integer minor units (kopecks, cents) with a currency beside it;
+ * structured settings are JSON text. Repositories convert rows to domain types.
+ */
+export interface ProjectTable {
+  id: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  country: string;
+  public_key: string;
+  /** E.164 numbers printed on the site that the script replaces (JSON array). */
+  site_numbers: string;
+  default_destination_id: string | null;
+  /** Attribution, target-call and other per-project settings (JSON object). */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: 'admin' | 'analyst';
+  all_projects: number;
+  created_at: number;
+}
+
+export interface UserProjectTable {
+  user_id: string;
+  project_id: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  /** The public part of the token, used to look the key up. */
+  prefix: string;
+  /** SHA-256 of the whole token, hex. Tokens carry 190 random bits, so a fast hash is enough. */
+  token_hash: string;
+  role: 'admin' | 'analyst';
+  /** 1 = installation-wide (may create projects and keys); 0 = only the projects in api_key_project. */
+  all_projects: number;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ApiKeyProjectTable {
+  api_key_id: string;
+  project_id: string;
+}
+
+export interface DestinationTable {
+  id: string;
+  project_id: string;
+  name: string;
+  kind: 'phone' | 'sip';
+  /** E.164 for phone, `sip:user@host[:port]` for sip. */
+  target: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TrackingNumberTable {
+  id: string;
+  project_id: string;
+  e164: string;
+  label: string;
+  provider: string;
+  provider_ref: string | null;
+  status: 'active' | 'inactive';
+  monthly_cost_minor: number;
+  cost_currency: string;
+  destination_id: string | null;
+  /** A number serves either one dynamic pool or one static channel, never both. */
+  pool_id: string | null;
+  /** LRU order for allocation: when the number last became free. */
+  released_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StaticChannelTable {
+  id: string;
+  project_id: string;
+  name: string;
+  kind: 'online' | 'offline';
+  source: string;
+  medium: string;
+  /** billboard, radio, tv, flyer, print, car_wrap, business_card, map_listing, other… (offline only) */
+  offline_medium: string | null;
+  campaign: string | null;
+  tracking_number_id: string;
+  /** Visitors matching these rules are shown this channel's number (JSON, pool-rule shape; null = never). */
+  swap_match: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PoolTable {
+  id: string;
+  project_id: string;
+  name: string;
+  priority: number;
+  /** Which visits this pool serves (JSON `{all?, any?}` of rules; `{}` = every visit). */
+  match: string;
+  hold_seconds: number;
+  exhaustion_policy: 'reuse_oldest' | 'fallback';
+  fallback_number_id: string | null;
+  destination_id: string | null;
+  exhausted_count: number;
+  last_exhausted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VisitTable {
+  id: string;
+  project_id: string;
+  visitor_id: string;
+  started_at: number;
+  last_seen_at: number;
+  page_views: number;
+  landing_url: string;
+  referrer: string | null;
+  referrer_host: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_content: string | null;
+  utm_term: string | null;
+  /** JSON object of click ids (gclid, yclid, fbclid, …). */
+  click_ids: string;
+  channel: string;
+  source: string;
+  medium: string;
+  ad_network: string | null;
+  campaign: string | null;
+  ad_group: string | null;
+  ad: string | null;
+  keyword: string | null;
+  device_type: string | null;
+  browser: string | null;
+  os: string | null;
+  language: string | null;
+  screen: string | null;
+  ip_hash: string | null;
+  ga_client_id: string | null;
+  ym_client_id: string | null;
+  is_returning: number;
+  pool_id: string | null;
+}
+
+export interface LeaseTable {
+  id: string;
+  project_id: string;
+  pool_id: string | null;
+  tracking_number_id: string;
+  visit_id: string;
+  visitor_id: string;
+  started_at: number;
+  last_seen_at: number;
+  /** last_seen_at + the pool's hold; the number is this visitor's until then. */
+  expires_at: number;
+  /** 1 when the pool was exhausted and this number was shown to another visitor at the same time. */
+  shared: number;
+  /** static = a fixed number shown by a swap rule; fallback = the pool's fallback number. */
+  kind: 'dynamic' | 'static' | 'fallback';
+}
+
+export interface CallTable {
+  id: string;
+  project_id: string;
+  provider: string;
+  provider_call_id: string;
+  caller: string;
+  tracking_number: string;
+  tracking_number_id: string | null;
+  destination: string | null;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  wait_seconds: number | null;
+  talk_seconds: number | null;
+  status: 'ringing' | 'in-progress' | 'answered' | 'no-answer' | 'busy' | 'failed' | 'canceled';
+  recording_url: string | null;
+  visit_id: string | null;
+  static_channel_id: string | null;
+  pool_id: string | null;
+  /** Snapshot of the attributed source so reports need no join for it. */
+  channel: string | null;
+  source: string | null;
+  medium: string | null;
+  confidence: number | null;
+  /** JSON: the rule used and the candidate visits, for the "why" in the UI. */
+  attribution: string | null;
+  first_time_caller: number;
+  is_target: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DealTable {
+  id: string;
+  project_id: string;
+  source: string;
+  external_id: string;
+  title: string | null;
+  status: 'open' | 'won' | 'lost';
+  revenue_minor: number;
+  currency: string;
+  opened_at: number;
+  closed_at: number | null;
+  call_id: string | null;
+  visit_id: string | null;
+  visitor_id: string | null;
+  client_id: string | null;
+  phone: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SpendTable {
+  id: string;
+  project_id: string;
+  /** Local calendar date in the project's time zone, YYYY-MM-DD. */
+  day: string;
+  ad_network: string;
+  campaign: string | null;
+  ad_group: string | null;
+  ad: string | null;
+  keyword: string | null;
+  impressions: number;
+  clicks: number;
+  cost_minor: number;
+  currency: string;
+  import_id: string | null;
+  created_at: number;
+}
+
+export interface OutboxEventTable {
+  id: string;
+  project_id: string;
+  type: string;
+  payload: string;
+  created_at: number;
+  available_at: number;
+  attempts: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+export interface Database {
+  project: ProjectTable;
+  app_user: UserTable;
+  user_project: UserProjectTable;
+  api_key: ApiKeyTable;
+  api_key_project: ApiKeyProjectTable;
+  destination: DestinationTable;
+  tracking_number: TrackingNumberTable;
+  static_channel: StaticChannelTable;
+  pool: PoolTable;
+  visit: VisitTable;
+  lease: LeaseTable;
+  call: CallTable;
+  deal: DealTable;
+  spend: SpendTable;
+  outbox_event: OutboxEventTable;
+}

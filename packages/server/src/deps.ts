@@ -1,0 +1,50 @@
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { Db, DbHandle } from './db/connect.js';
+import type { Logger } from './logger.js';
+import { ApiKeyService } from './modules/access/api-key.service.js';
+import { StaticChannelService } from './modules/channels/static-channel.service.js';
+import { DestinationService } from './modules/destinations/destination.service.js';
+import { NumberService } from './modules/numbers/number.service.js';
+import { PoolService } from './modules/pools/pool.service.js';
+import { ProjectService } from './modules/projects/project.service.js';
+
+export interface Services {
+  apiKeys: ApiKeyService;
+  projects: ProjectService;
+  destinations: DestinationService;
+  numbers: NumberService;
+  channels: StaticChannelService;
+  pools: PoolService;
+}
+
+export interface Deps {
+  config: Config;
+  log: Logger;
+  database: DbHandle;
+  clock: Clock;
+  secretKey: string;
+  services: Services;
+}
+
+/** The composition root: the one place where services are built and wired together. */
+export function createDeps(input: {
+  config: Config;
+  log: Logger;
+  database: DbHandle;
+  secretKey: string;
+  clock?: Clock;
+}): Deps {
+  const clock = input.clock ?? systemClock;
+  const db: Db = input.database.db;
+  const destinations = new DestinationService({ db, clock });
+  const services: Services = {
+    apiKeys: new ApiKeyService({ db, clock }),
+    projects: new ProjectService({ db, clock, defaultCountry: input.config.defaultCountry, destinations }),
+    destinations,
+    numbers: new NumberService({ db, clock, destinations }),
+    channels: new StaticChannelService({ db, clock }),
+    pools: new PoolService({ db, clock, destinations }),
+  };
+  return { ...input, clock, services };
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../deps.js';
+import { apiKeyRoutes } from '../modules/access/api-key.routes.js';
+import { staticChannelRoutes } from '../modules/channels/static-channel.routes.js';
+import { destinationRoutes } from '../modules/destinations/destination.routes.js';
+import { numberRoutes } from '../modules/numbers/number.routes.js';
+import { poolRoutes } from '../modules/pools/pool.routes.js';
+import { projectRoutes } from '../modules/projects/project.routes.js';
+
+/** Every route of the JSON API, registered explicitly so the map of the API is this one file. */
+export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const opts = { deps };
+  await app.register(projectRoutes, { ...opts, prefix: '/api/v1/projects' });
+  await app.register(apiKeyRoutes, { ...opts, prefix: '/api/v1/api-keys' });
+  const project = '/api/v1/projects/:projectId';
+  await app.register(numberRoutes, { ...opts, prefix: `${project}/numbers` });
+  await app.register(destinationRoutes, { ...opts, prefix: `${project}/destinations` });
+  await app.register(staticChannelRoutes, { ...opts, prefix: `${project}/static-channels` });
+  await app.register(poolRoutes, { ...opts, prefix: `${project}/pools` });
+}

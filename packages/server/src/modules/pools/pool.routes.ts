@@ -1,0 +1,92 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from '../../deps.js';
+import { scope } from '../../http/auth.js';
+import { errorResponses, Id, Name, NullableId, ProjectItemParams, ProjectParams, Timestamp } from '../../http/schemas.js';
+import { MAX_HOLD_SECONDS, MIN_HOLD_SECONDS } from './pool.js';
+
+const Policy = Type.Union([Type.Literal('reuse_oldest'), Type.Literal('fallback')], {
+  description: 'when every number is taken: lend the longest-idle number again (marked shared) or show the fallback number',
+});
+
+export const PoolSchema = Type.Object(
+  {
+    id: Type.String(),
+    projectId: Type.String(),
+    name: Type.String(),
+    priority: Type.Integer(),
+    match: Type.Unknown(),
+    holdSeconds: Type.Integer(),
+    exhaustionPolicy: Policy,
+    fallbackNumberId: Type.Union([Type.String(), Type.Null()]),
+    destinationId: Type.Union([Type.String(), Type.Null()]),
+    numberIds: Type.Array(Type.String()),
+    exhaustedCount: Type.Integer(),
+    lastExhaustedAt: Type.Union([Timestamp, Type.Null()]),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Pool' },
+);
+
+const fields = {
+  name: Name,
+  priority: Type.Integer({ minimum: 0, maximum: 10_000, description: 'lower is matched first' }),
+  match: Type.Object({}, { additionalProperties: true, description: '{all?: Rule[], any?: Rule[]}; {} matches every visit' }),
+  holdSeconds: Type.Integer({ minimum: MIN_HOLD_SECONDS, maximum: MAX_HOLD_SECONDS }),
+  exhaustionPolicy: Policy,
+  fallbackNumberId: NullableId,
+  destinationId: NullableId,
+  numberIds: Type.Array(Id, { maxItems: 10_000, description: 'the pool members; replaces the whole set' }),
+};
+const CreateBody = Type.Object(
+  {
+    name: fields.name,
+    priority: Type.Optional(fields.priority),
+    match: Type.Optional(fields.match),
+    holdSeconds: Type.Optional(fields.holdSeconds),
+    exhaustionPolicy: Type.Optional(fields.exhaustionPolicy),
+    fallbackNumberId: Type.Optional(fields.fallbackNumberId),
+    destinationId: Type.Optional(fields.destinationId),
+    numberIds: Type.Optional(fields.numberIds),
+  },
+  { additionalProperties: false },
+);
+const UpdateBody = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 });
+
+export async function poolRoutes(instance: FastifyInstance, { deps }: { deps: Deps }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const pools = deps.services.pools;
+  const tags = ['dynamic pools'];
+  const pool = Type.Ref('Pool');
+
+  app.get(
+    '',
+    { schema: { tags, summary: 'Dynamic pools, in matching order', params: ProjectParams, response: { 200: Type.Array(pool), ...errorResponses } } },
+    (request) => pools.list(scope(request).project.id),
+  );
+  app.post(
+    '',
+    { schema: { tags, summary: 'Create a pool', params: ProjectParams, body: CreateBody, response: { 201: pool, ...errorResponses } } },
+    async (request, reply) => reply.status(201).send(await pools.create(scope(request).project.id, request.body)),
+  );
+  app.get(
+    '/:id',
+    { schema: { tags, summary: 'One pool', params: ProjectItemParams, response: { 200: pool, ...errorResponses } } },
+    (request) => pools.get(scope(request).project.id, request.params.id),
+  );
+  app.patch(
+    '/:id',
+    { schema: { tags, summary: 'Change a pool', params: ProjectItemParams, body: UpdateBody, response: { 200: pool, ...errorResponses } } },
+    (request) => pools.update(scope(request).project.id, request.params.id, request.body),
+  );
+  app.delete(
+    '/:id',
+    { schema: { tags, summary: 'Remove a pool (its numbers stay, unpooled)', params: ProjectItemParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      await pools.remove(scope(request).project.id, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,113 @@
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/connect.js';
+import type { PoolTable } from '../../db/database.js';
+import { AppError, notFound } from '../../errors.js';
+import { newId } from '../../ids.js';
+import type { DestinationService } from '../destinations/destination.service.js';
+import { validatePoolMatch } from '../ingest/pool-rules.js';
+import { DEFAULT_HOLD_SECONDS, type ExhaustionPolicy, type Pool, toPool } from './pool.js';
+import * as repo from './pool.repository.js';
+
+export interface PoolInput {
+  name: string;
+  priority?: number;
+  match?: unknown;
+  holdSeconds?: number;
+  exhaustionPolicy?: ExhaustionPolicy;
+  fallbackNumberId?: string | null;
+  destinationId?: string | null;
+  numberIds?: string[];
+}
+
+export class PoolService {
+  constructor(private readonly deps: { db: Db; clock: Clock; destinations: DestinationService }) {}
+
+  async list(projectId: string): Promise<Pool[]> {
+    const rows = await repo.listPools(this.deps.db, projectId);
+    const members = await repo.poolMembers(this.deps.db, rows.map((r) => r.id));
+    return rows.map((r) => toPool(r, members.get(r.id) ?? []));
+  }
+
+  async get(projectId: string, id: string): Promise<Pool> {
+    const row = await repo.findPool(this.deps.db, projectId, id);
+    if (!row) throw notFound(`pool ${id}`);
+    return toPool(row, (await repo.poolMembers(this.deps.db, [id])).get(id) ?? []);
+  }
+
+  async create(projectId: string, input: PoolInput): Promise<Pool> {
+    const now = this.deps.clock.now();
+    const row: PoolTable = {
+      id: newId(),
+      project_id: projectId,
+      name: input.name.trim(),
+      priority: input.priority ?? 100,
+      match: '{}',
+      hold_seconds: input.holdSeconds ?? DEFAULT_HOLD_SECONDS,
+      exhaustion_policy: input.exhaustionPolicy ?? 'reuse_oldest',
+      fallback_number_id: null,
+      destination_id: null,
+      exhausted_count: 0,
+      last_exhausted_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const numberIds = input.numberIds ?? [];
+    await this.check(row, input, numberIds);
+    await repo.savePool(this.deps.db, row, numberIds, 'insert');
+    return this.get(projectId, row.id);
+  }
+
+  async update(projectId: string, id: string, input: Partial<PoolInput>): Promise<Pool> {
+    const current = await repo.findPool(this.deps.db, projectId, id);
+    if (!current) throw notFound(`pool ${id}`);
+    const row: PoolTable = { ...current, updated_at: this.deps.clock.now() };
+    if (input.name !== undefined) row.name = input.name.trim();
+    if (input.priority !== undefined) row.priority = input.priority;
+    if (input.holdSeconds !== undefined) row.hold_seconds = input.holdSeconds;
+    if (input.exhaustionPolicy !== undefined) row.exhaustion_policy = input.exhaustionPolicy;
+    await this.check(row, input, input.numberIds);
+    await repo.savePool(this.deps.db, row, input.numberIds, 'update');
+    return this.get(projectId, id);
+  }
+
+  async remove(projectId: string, id: string): Promise<void> {
+    await this.get(projectId, id);
+    await repo.deletePool(this.deps.db, projectId, id);
+  }
+
+  /** Validates references and rules, writing the checked values into `row`. */
+  private async check(row: PoolTable, input: Partial<PoolInput>, numberIds: readonly string[] | undefined) {
+    if (input.match !== undefined) {
+      const checked = validatePoolMatch(input.match);
+      if (!checked.ok) throw new AppError('validation_failed', `match: ${checked.errors.join('; ')}`, { problems: checked.errors });
+      row.match = JSON.stringify(checked.value);
+    }
+    if (input.destinationId !== undefined) {
+      if (input.destinationId !== null) await this.deps.destinations.assertInProject(row.project_id, input.destinationId);
+      row.destination_id = input.destinationId;
+    }
+    const wanted = [...new Set([...(numberIds ?? []), ...(input.fallbackNumberId ? [input.fallbackNumberId] : [])])];
+    const found = new Map((await repo.numbersForPool(this.deps.db, row.project_id, wanted)).map((n) => [n.id, n]));
+    for (const id of numberIds ?? []) {
+      const number = found.get(id);
+      if (!number) throw new AppError('validation_failed', `number ${id} is not in this project`);
+      if (number.channel_id !== null) throw new AppError('number_in_use', `number ${id} serves a static channel`);
+      if (number.pool_id !== null && number.pool_id !== row.id) {
+        throw new AppError('number_in_use', `number ${id} already serves another pool`);
+      }
+    }
+    if (input.fallbackNumberId !== undefined) {
+      const id = input.fallbackNumberId;
+      if (id !== null) {
+        if (!found.has(id)) throw new AppError('validation_failed', `fallback number ${id} is not in this project`);
+        // The fallback is shown to many visitors at once, so lending it out as a pool member would be wrong.
+        const members = numberIds ?? (await repo.poolMembers(this.deps.db, [row.id])).get(row.id) ?? [];
+        if (members.includes(id)) throw new AppError('validation_failed', 'the fallback number cannot be a member of the pool');
+      }
+      row.fallback_number_id = id;
+    }
+    if (row.exhaustion_policy === 'fallback' && row.fallback_number_id === null) {
+      throw new AppError('validation_failed', 'exhaustionPolicy "fallback" needs a fallbackNumberId');
+    }
+  }
+}
