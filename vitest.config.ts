@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Browser and SIPp suites bind ports and start processes: keep files isolated.
     pool: 'forks',
+    reporters: ['default', './scripts/summary-reporter.ts'],
     globalSetup: ['packages/server/test/helpers/global-setup.ts'],
   },
 });

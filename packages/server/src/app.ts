@@ -26,7 +26,15 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   registerErrorHandling(app);
-  for (const schema of [ErrorResponse, ProjectSchema, ApiKeySchema, TrackingNumberSchema, DestinationSchema, StaticChannelSchema, PoolSchema]) {
+  for (const schema of [
+    ErrorResponse,
+    ProjectSchema,
+    ApiKeySchema,
+    TrackingNumberSchema,
+    DestinationSchema,
+    StaticChannelSchema,
+    PoolSchema,
+  ]) {
     app.addSchema(schema);
   }
   await registerOpenApi(app, VERSION);

@@ -78,7 +78,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const adminToken = read('RINGTRACE_ADMIN_TOKEN');
   if (adminToken !== undefined && !/^rt_[A-Za-z0-9]{8}_[A-Za-z0-9]{32,}$/.test(adminToken)) {
-    problems.push('RINGTRACE_ADMIN_TOKEN must look like rt_XXXXXXXX_<32+ letters or digits> (see `ringtrace apikey create`)');
+    problems.push(
+      'RINGTRACE_ADMIN_TOKEN must look like rt_XXXXXXXX_<32+ letters or digits> (see `ringtrace apikey create`)',
+    );
   }
 
   const defaultCountry = (read('DEFAULT_COUNTRY') ?? 'RU').toUpperCase();

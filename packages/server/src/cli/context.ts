@@ -6,7 +6,10 @@ import { createLogger } from '../logger.js';
 import { resolveSecretKey } from '../secret.js';
 
 /** Opens the database (migrating it unless told not to) and wires the services, as `serve` does. */
-export async function openContext(config: Config, options: { migrate: boolean } = { migrate: true }): Promise<Deps> {
+export async function openContext(
+  config: Config,
+  options: { migrate: boolean } = { migrate: true },
+): Promise<Deps> {
   const log = createLogger(config);
   const database = connectDatabase(config.databaseUrl);
   try {

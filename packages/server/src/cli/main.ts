@@ -70,10 +70,14 @@ main(process.argv.slice(2), process.env).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof AppError) process.stderr.write(`error: ${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof AppError)
+      process.stderr.write(`error: ${error.message}\n`);
     else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
-    } else process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    } else
+      process.stderr.write(
+        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     process.exit(error instanceof ConfigError ? 2 : 1);
   },
 );

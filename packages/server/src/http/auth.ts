@@ -44,7 +44,8 @@ const isRead = (request: FastifyRequest) => request.method === 'GET' || request.
 
 /** The principal and project that the hooks above put on the request. */
 export function scope(request: FastifyRequest): { principal: Principal; project: Project } {
-  if (!request.principal || !request.project) throw new AppError('internal_error', 'route registered outside project scope');
+  if (!request.principal || !request.project)
+    throw new AppError('internal_error', 'route registered outside project scope');
   return { principal: request.principal, project: request.project };
 }
 

@@ -27,21 +27,33 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(400).send({
         error: {
           code: 'validation_failed',
-          message: `${error.validationContext ?? 'request'} ${error.validation[0]?.instancePath || ''} ${error.validation[0]?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim(),
-          details: error.validation.map((v) => ({ path: v.instancePath, message: v.message, params: v.params })),
+          message:
+            `${error.validationContext ?? 'request'} ${error.validation[0]?.instancePath || ''} ${error.validation[0]?.message ?? 'is invalid'}`
+              .replace(/\s+/g, ' ')
+              .trim(),
+          details: error.validation.map((v) => ({
+            path: v.instancePath,
+            message: v.message,
+            params: v.params,
+          })),
         },
       } satisfies ErrorBody);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = FASTIFY_CODES[error.code] ?? (error instanceof SyntaxError ? 'invalid_json' : 'bad_request');
+      const code =
+        FASTIFY_CODES[error.code] ?? (error instanceof SyntaxError ? 'invalid_json' : 'bad_request');
       return reply.status(status).send({ error: { code, message: error.message } } satisfies ErrorBody);
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send({ error: { code: 'internal_error', message: 'internal error' } } satisfies ErrorBody);
+    return reply
+      .status(500)
+      .send({ error: { code: 'internal_error', message: 'internal error' } } satisfies ErrorBody);
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } } satisfies ErrorBody),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    } satisfies ErrorBody),
   );
 }

@@ -10,7 +10,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       info: {
         title: 'Ringtrace API',
         version,
-        description: 'Call tracking and end-to-end analytics. Authenticate with `Authorization: Bearer <API key>`.',
+        description:
+          'Call tracking and end-to-end analytics. Authenticate with `Authorization: Bearer <API key>`.',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],

@@ -16,7 +16,10 @@ const errorRef = Type.Ref('ErrorResponse');
 export const errorResponses = { 400: errorRef, 401: errorRef, 403: errorRef, 404: errorRef, 409: errorRef };
 
 export const ProjectParams = Type.Object({ projectId: Type.String({ maxLength: 64 }) });
-export const ProjectItemParams = Type.Object({ projectId: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) });
+export const ProjectItemParams = Type.Object({
+  projectId: Type.String({ maxLength: 64 }),
+  id: Type.String({ maxLength: 64 }),
+});
 
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const Id = Type.String({ minLength: 1, maxLength: 64 });

@@ -19,7 +19,13 @@ export interface TestApp {
 export async function createTestApp(database: DbHandle, env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', ...env });
   const clock = new ManualClock();
-  const deps = createDeps({ config, log: createLogger(config), database, clock, secretKey: 'test-secret-key-0123456789abcdef0123' });
+  const deps = createDeps({
+    config,
+    log: createLogger(config),
+    database,
+    clock,
+    secretKey: 'test-secret-key-0123456789abcdef0123',
+  });
   const created = await deps.services.apiKeys.bootstrapAdmin(undefined);
   if (!created) throw new Error('test database was not empty');
   const app = await buildApp(deps);

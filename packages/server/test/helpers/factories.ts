@@ -8,13 +8,21 @@ export function moscowNumber(): string {
 }
 
 export async function createProject(t: TestApp, body: Record<string, unknown> = {}) {
-  const res = await t.call({ method: 'POST', url: '/api/v1/projects', payload: { name: `Project ${++counter}`, ...body } });
+  const res = await t.call({
+    method: 'POST',
+    url: '/api/v1/projects',
+    payload: { name: `Project ${++counter}`, ...body },
+  });
   if (res.statusCode !== 201) throw new Error(`project: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; publicKey: string; country: string; currency: string };
 }
 
 export async function createKey(t: TestApp, body: Record<string, unknown>) {
-  const res = await t.call({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'k', role: 'admin', ...body } });
+  const res = await t.call({
+    method: 'POST',
+    url: '/api/v1/api-keys',
+    payload: { name: 'k', role: 'admin', ...body },
+  });
   if (res.statusCode !== 201) throw new Error(`key: ${res.statusCode} ${res.body}`);
   return (res.json() as { token: string }).token;
 }

@@ -24,9 +24,13 @@ export default async function setup(project: TestProject): Promise<void> {
     project.provide('postgresUrl', url);
   } catch (error) {
     if (required) {
-      throw new Error(`RINGTRACE_REQUIRE_POSTGRES=1 but PostgreSQL at ${url} is unreachable: ${String(error)}`);
+      throw new Error(
+        `RINGTRACE_REQUIRE_POSTGRES=1 but PostgreSQL at ${url} is unreachable: ${String(error)}`,
+      );
     }
-    process.stderr.write(`[tests] no PostgreSQL server at ${url}: real-server tests skipped; SQLite and PGlite still run\n`);
+    process.stderr.write(
+      `[tests] no PostgreSQL server at ${url}: real-server tests skipped; SQLite and PGlite still run\n`,
+    );
     project.provide('postgresUrl', null);
   } finally {
     await client.end().catch(() => {});

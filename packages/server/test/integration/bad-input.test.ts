@@ -6,7 +6,8 @@ import { createProject } from '../helpers/factories.js';
 describe.each(testDatabases())('bad input on $name', (database) => {
   let t: TestApp;
   let projectId: string;
-  const count = async () => (await t.deps.database.db.selectFrom('tracking_number').select('id').execute()).length;
+  const count = async () =>
+    (await t.deps.database.db.selectFrom('tracking_number').select('id').execute()).length;
 
   beforeAll(async () => {
     t = await createTestApp(await database.open(), { BODY_LIMIT_BYTES: '4096' });
@@ -14,64 +15,114 @@ describe.each(testDatabases())('bad input on $name', (database) => {
   });
   afterAll(() => t.close());
 
-  const cases: { name: string; request: () => Parameters<TestApp['call']>[0]; status: number; code: string }[] = [
+  const cases: {
+    name: string;
+    request: () => Parameters<TestApp['call']>[0];
+    status: number;
+    code: string;
+  }[] = [
     {
       name: 'malformed JSON',
-      request: () => ({ method: 'POST', url: `/api/v1/projects/${projectId}/numbers`, payload: '{"number": "+7495', headers: { 'content-type': 'application/json' } }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/numbers`,
+        payload: '{"number": "+7495',
+        headers: { 'content-type': 'application/json' },
+      }),
       status: 400,
       code: 'invalid_json',
     },
     {
       name: 'a number where a string belongs',
-      request: () => ({ method: 'POST', url: `/api/v1/projects/${projectId}/numbers`, payload: { number: 74951234567 } }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/numbers`,
+        payload: { number: 74951234567 },
+      }),
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'an unknown field',
-      request: () => ({ method: 'POST', url: `/api/v1/projects/${projectId}/numbers`, payload: { number: '+74951234567', colour: 'red' } }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/numbers`,
+        payload: { number: '+74951234567', colour: 'red' },
+      }),
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'an oversized body',
-      request: () => ({ method: 'POST', url: `/api/v1/projects/${projectId}/numbers/import`, payload: { numbers: Array.from({ length: 400 }, (_, i) => ({ number: `+7495${1000000 + i}` })) } }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/numbers/import`,
+        payload: { numbers: Array.from({ length: 400 }, (_, i) => ({ number: `+7495${1000000 + i}` })) },
+      }),
       status: 413,
       code: 'payload_too_large',
     },
     {
       name: 'an unsupported content type',
-      request: () => ({ method: 'POST', url: `/api/v1/projects/${projectId}/numbers`, payload: '<number/>', headers: { 'content-type': 'application/xml' } }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/numbers`,
+        payload: '<number/>',
+        headers: { 'content-type': 'application/xml' },
+      }),
       status: 415,
       code: 'unsupported_media_type',
     },
     {
       name: 'an unknown project id',
-      request: () => ({ method: 'POST', url: '/api/v1/projects/0193aaaa-0000-7000-8000-000000000000/numbers', payload: { number: '+74951234567' } }),
+      request: () => ({
+        method: 'POST',
+        url: '/api/v1/projects/0193aaaa-0000-7000-8000-000000000000/numbers',
+        payload: { number: '+74951234567' },
+      }),
       status: 404,
       code: 'not_found',
     },
     {
       name: 'an unknown number id',
-      request: () => ({ method: 'PATCH', url: `/api/v1/projects/${projectId}/numbers/nope`, payload: { label: 'x' } }),
+      request: () => ({
+        method: 'PATCH',
+        url: `/api/v1/projects/${projectId}/numbers/nope`,
+        payload: { label: 'x' },
+      }),
       status: 404,
       code: 'not_found',
     },
     {
       name: 'a missing key',
-      request: () => ({ method: 'POST', url: `/api/v1/projects/${projectId}/numbers`, payload: { number: '+74951234567' }, token: null }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/numbers`,
+        payload: { number: '+74951234567' },
+        token: null,
+      }),
       status: 401,
       code: 'unauthorized',
     },
     {
       name: 'a wrong key',
-      request: () => ({ method: 'POST', url: `/api/v1/projects/${projectId}/numbers`, payload: { number: '+74951234567' }, token: `rt_AAAAAAAA_${'B'.repeat(32)}` }),
+      request: () => ({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/numbers`,
+        payload: { number: '+74951234567' },
+        token: `rt_AAAAAAAA_${'B'.repeat(32)}`,
+      }),
       status: 401,
       code: 'unauthorized',
     },
     {
       name: 'a garbled authorization header',
-      request: () => ({ method: 'GET', url: '/api/v1/projects', token: null, headers: { authorization: 'Basic Zm9vOmJhcg==' } }),
+      request: () => ({
+        method: 'GET',
+        url: '/api/v1/projects',
+        token: null,
+        headers: { authorization: 'Basic Zm9vOmJhcg==' },
+      }),
       status: 401,
       code: 'unauthorized',
     },
@@ -107,7 +158,9 @@ describe.each(testDatabases())('bad input on $name', (database) => {
   });
 
   it('hides internals of a 500', async () => {
-    vi.spyOn(t.deps.services.numbers, 'list').mockRejectedValueOnce(new Error('secret database password in stack'));
+    vi.spyOn(t.deps.services.numbers, 'list').mockRejectedValueOnce(
+      new Error('secret database password in stack'),
+    );
     const res = await t.call({ method: 'GET', url: `/api/v1/projects/${projectId}/numbers` });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: { code: 'internal_error', message: 'internal error' } });

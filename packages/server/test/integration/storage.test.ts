@@ -80,8 +80,16 @@ describe.each(testDatabases())('storage on $name', (database) => {
       created_at: 1,
       updated_at: 1,
     };
-    await handle.db.insertInto('tracking_number').values({ ...row, id: 'n1' }).execute();
-    await expect(handle.db.insertInto('tracking_number').values({ ...row, id: 'n2' }).execute()).rejects.toThrow();
+    await handle.db
+      .insertInto('tracking_number')
+      .values({ ...row, id: 'n1' })
+      .execute();
+    await expect(
+      handle.db
+        .insertInto('tracking_number')
+        .values({ ...row, id: 'n2' })
+        .execute(),
+    ).rejects.toThrow();
   });
 
   it('keeps a provider call id unique, so webhook retries cannot duplicate a call', async () => {
@@ -113,8 +121,16 @@ describe.each(testDatabases())('storage on $name', (database) => {
       created_at: 1,
       updated_at: 1,
     };
-    await handle.db.insertInto('call').values({ ...call, id: 'c1' }).execute();
-    await expect(handle.db.insertInto('call').values({ ...call, id: 'c2' }).execute()).rejects.toThrow();
+    await handle.db
+      .insertInto('call')
+      .values({ ...call, id: 'c1' })
+      .execute();
+    await expect(
+      handle.db
+        .insertInto('call')
+        .values({ ...call, id: 'c2' })
+        .execute(),
+    ).rejects.toThrow();
   });
 
   it('rolls a failed transaction back whole', async () => {

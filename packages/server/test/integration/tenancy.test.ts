@@ -18,11 +18,25 @@ function bodyFor(method: Method, path: string, numberId: string): unknown {
     pools: { name: 'x' },
     projects: { name: 'x' },
   };
-  const update: Record<string, unknown> = { numbers: { label: 'x' }, destinations: { name: 'x' }, 'static-channels': { name: 'x' }, pools: { name: 'x' }, projects: { name: 'x' } };
+  const update: Record<string, unknown> = {
+    numbers: { label: 'x' },
+    destinations: { name: 'x' },
+    'static-channels': { name: 'x' },
+    pools: { name: 'x' },
+    projects: { name: 'x' },
+  };
   return (method === 'POST' ? create : update)[collection];
 }
 
-const TABLES: (keyof Database)[] = ['project', 'tracking_number', 'destination', 'static_channel', 'pool', 'api_key', 'api_key_project'];
+const TABLES: (keyof Database)[] = [
+  'project',
+  'tracking_number',
+  'destination',
+  'static_channel',
+  'pool',
+  'api_key',
+  'api_key_project',
+];
 
 describe.each(testDatabases())('tenancy on $name', (database) => {
   let t: TestApp;
@@ -47,17 +61,31 @@ describe.each(testDatabases())('tenancy on $name', (database) => {
     const numberB = await createNumber(t, b.id);
     const channelNumberB = await createNumber(t, b.id);
     idsOfB.numbers = numberB.id;
-    const dest = await t.call({ method: 'POST', url: `/api/v1/projects/${b.id}/destinations`, payload: { name: 'd', kind: 'phone', target: '+74951230000' } });
+    const dest = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${b.id}/destinations`,
+      payload: { name: 'd', kind: 'phone', target: '+74951230000' },
+    });
     idsOfB.destinations = dest.json().id;
-    const channel = await t.call({ method: 'POST', url: `/api/v1/projects/${b.id}/static-channels`, payload: { name: 'c', kind: 'online', numberId: channelNumberB.id } });
+    const channel = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${b.id}/static-channels`,
+      payload: { name: 'c', kind: 'online', numberId: channelNumberB.id },
+    });
     idsOfB['static-channels'] = channel.json().id;
-    const pool = await t.call({ method: 'POST', url: `/api/v1/projects/${b.id}/pools`, payload: { name: 'p', numberIds: [numberB.id] } });
+    const pool = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${b.id}/pools`,
+      payload: { name: 'p', numberIds: [numberB.id] },
+    });
     idsOfB.pools = pool.json().id;
   });
   afterAll(() => t.close());
 
-  it("refuses every project route of project B to a key of project A, and changes nothing", async () => {
-    const doc = (await t.call({ method: 'GET', url: '/api/docs/json', token: null })).json() as { paths: Record<string, Record<string, unknown>> };
+  it('refuses every project route of project B to a key of project A, and changes nothing', async () => {
+    const doc = (await t.call({ method: 'GET', url: '/api/docs/json', token: null })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)
         .map((m) => m.toUpperCase() as Method)
@@ -75,7 +103,12 @@ describe.each(testDatabases())('tenancy on $name', (database) => {
       const urls = [path.replace('{projectId}', b.id).replace('{id}', itemId)];
       if (path.includes('{id}')) urls.push(path.replace('{projectId}', a.id).replace('{id}', itemId));
       for (const url of urls) {
-        const res = await t.call({ method, url, token: keyA, ...(payload === undefined ? {} : { payload: payload as object }) });
+        const res = await t.call({
+          method,
+          url,
+          token: keyA,
+          ...(payload === undefined ? {} : { payload: payload as object }),
+        });
         expect({ method, url, status: res.statusCode }).toEqual({ method, url, status: 404 });
         expect(res.json().error.code).toBe('not_found');
       }
@@ -88,14 +121,22 @@ describe.each(testDatabases())('tenancy on $name', (database) => {
     const list = await t.call({ method: 'GET', url: '/api/v1/api-keys', token: keyA });
     const visible = list.json() as { projectIds: string[]; allProjects: boolean }[];
     expect(visible.every((k) => !k.allProjects && k.projectIds.every((id) => id === a.id))).toBe(true);
-    const keysOfB = (await t.call({ method: 'GET', url: '/api/v1/api-keys' })).json().filter((k: { projectIds: string[] }) => k.projectIds.includes(b.id));
+    const keysOfB = (await t.call({ method: 'GET', url: '/api/v1/api-keys' }))
+      .json()
+      .filter((k: { projectIds: string[] }) => k.projectIds.includes(b.id));
     const before = await snapshot();
     for (const key of keysOfB) {
-      expect((await t.call({ method: 'DELETE', url: `/api/v1/api-keys/${key.id}`, token: keyA })).statusCode).toBe(404);
+      expect(
+        (await t.call({ method: 'DELETE', url: `/api/v1/api-keys/${key.id}`, token: keyA })).statusCode,
+      ).toBe(404);
     }
     expect(await snapshot()).toBe(before);
-    expect((await t.call({ method: 'GET', url: `/api/v1/projects/${b.id}`, token: keyB })).statusCode).toBe(200);
-    const projects = (await t.call({ method: 'GET', url: '/api/v1/projects', token: keyA })).json() as { id: string }[];
+    expect((await t.call({ method: 'GET', url: `/api/v1/projects/${b.id}`, token: keyB })).statusCode).toBe(
+      200,
+    );
+    const projects = (await t.call({ method: 'GET', url: '/api/v1/projects', token: keyA })).json() as {
+      id: string;
+    }[];
     expect(projects.map((p) => p.id)).toEqual([a.id]);
   });
 });

@@ -4,7 +4,10 @@ import { connectDatabase } from '../../db/connect.js';
 import { migrationState } from '../../db/migrate.js';
 
 /** Checks configuration, database reachability and migration state; returns the exit code. */
-export async function doctor(env: Record<string, string | undefined>, print: (line: string) => void): Promise<number> {
+export async function doctor(
+  env: Record<string, string | undefined>,
+  print: (line: string) => void,
+): Promise<number> {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -13,7 +16,9 @@ export async function doctor(env: Record<string, string | undefined>, print: (li
     print(`FAIL  ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const where = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@');
+  const where = config.databaseUrl.startsWith('sqlite:')
+    ? config.databaseUrl
+    : config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@');
   print(`      database ${where}`);
   print(`      data directory ${config.dataDir}${existsSync(config.dataDir) ? '' : ' (will be created)'}`);
   const database = connectDatabase(config.databaseUrl);
@@ -21,7 +26,9 @@ export async function doctor(env: Record<string, string | undefined>, print: (li
     const state = await migrationState(database.db);
     print(`ok    database reachable (${database.dialect})`);
     if (state.pending.length > 0) {
-      print(`WARN  ${state.pending.length} migration(s) pending: ${state.pending.join(', ')} (run "ringtrace migrate", or "serve" applies them)`);
+      print(
+        `WARN  ${state.pending.length} migration(s) pending: ${state.pending.join(', ')} (run "ringtrace migrate", or "serve" applies them)`,
+      );
     } else {
       print(`ok    migrations: ${state.applied.length} applied, none pending`);
     }

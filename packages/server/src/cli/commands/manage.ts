@@ -7,7 +7,11 @@ import { openContext } from '../context.js';
 
 type Print = (line: string) => void;
 
-export async function projectCreate(config: Config, args: { name?: string; country?: string; timezone?: string; currency?: string }, print: Print) {
+export async function projectCreate(
+  config: Config,
+  args: { name?: string; country?: string; timezone?: string; currency?: string },
+  print: Print,
+) {
   if (!args.name) throw new AppError('validation_failed', 'project create needs --name');
   const deps = await openContext(config);
   try {
@@ -29,9 +33,13 @@ export async function apiKeyCreate(
   print: Print,
 ) {
   const role = args.role ?? 'admin';
-  if (role !== 'admin' && role !== 'analyst') throw new AppError('validation_failed', '--role must be admin or analyst');
+  if (role !== 'admin' && role !== 'analyst')
+    throw new AppError('validation_failed', '--role must be admin or analyst');
   if (!args['all-projects'] && (args.project ?? []).length === 0) {
-    throw new AppError('validation_failed', 'apikey create needs --project ID (repeatable) or --all-projects');
+    throw new AppError(
+      'validation_failed',
+      'apikey create needs --project ID (repeatable) or --all-projects',
+    );
   }
   const deps = await openContext(config);
   try {
@@ -42,16 +50,24 @@ export async function apiKeyCreate(
       allProjects: args['all-projects'] ?? false,
       projectIds: args.project ?? [],
     });
-    print(`created ${key.role} key ${key.id} (${key.allProjects ? 'all projects' : key.projectIds.join(', ')})`);
+    print(
+      `created ${key.role} key ${key.id} (${key.allProjects ? 'all projects' : key.projectIds.join(', ')})`,
+    );
     print(token);
   } finally {
     await deps.database.close();
   }
 }
 
-export async function numbersImport(config: Config, file: string | undefined, args: { project?: string[]; partial?: boolean }, print: Print) {
+export async function numbersImport(
+  config: Config,
+  file: string | undefined,
+  args: { project?: string[]; partial?: boolean },
+  print: Print,
+) {
   const projectId = args.project?.[0];
-  if (!file || !projectId) throw new AppError('validation_failed', 'usage: ringtrace numbers import FILE --project ID [--partial]');
+  if (!file || !projectId)
+    throw new AppError('validation_failed', 'usage: ringtrace numbers import FILE --project ID [--partial]');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -63,7 +79,9 @@ export async function numbersImport(config: Config, file: string | undefined, ar
   try {
     const project = await deps.services.projects.get(SYSTEM_PRINCIPAL, projectId);
     const result = await deps.services.numbers.import(project, rows, { partial: args.partial ?? false });
-    print(`imported ${result.imported.length}, already present ${result.skipped.length}, rejected ${result.problems.length}`);
+    print(
+      `imported ${result.imported.length}, already present ${result.skipped.length}, rejected ${result.problems.length}`,
+    );
     for (const p of result.problems) print(`  row ${p.row} "${p.input}": ${p.code}: ${p.reason}`);
   } finally {
     await deps.database.close();
@@ -78,9 +96,13 @@ function jsonRows(text: string) {
     throw new AppError('invalid_json', 'the file is not valid JSON');
   }
   const list = Array.isArray(data) ? data : (data as { numbers?: unknown }).numbers;
-  if (!Array.isArray(list)) throw new AppError('validation_failed', 'expected a JSON array of rows or {"numbers": [...]}');
+  if (!Array.isArray(list))
+    throw new AppError('validation_failed', 'expected a JSON array of rows or {"numbers": [...]}');
   return list.map((row, index) => ({
     line: index + 1,
-    input: typeof row === 'string' ? { number: row } : { ...(row as object), number: String((row as { number?: unknown }).number ?? '') },
+    input:
+      typeof row === 'string'
+        ? { number: row }
+        : { ...(row as object), number: String((row as { number?: unknown }).number ?? '') },
   }));
 }

@@ -59,7 +59,11 @@ export async function up(db: Db): Promise<void> {
     .addColumn('project_id', 'text', (c) => c.notNull().references('project.id').onDelete('cascade'))
     .addPrimaryKeyConstraint('api_key_project_pk', ['api_key_id', 'project_id'])
     .execute();
-  await db.schema.createIndex('api_key_project_project_idx').on('api_key_project').column('project_id').execute();
+  await db.schema
+    .createIndex('api_key_project_project_idx')
+    .on('api_key_project')
+    .column('project_id')
+    .execute();
 
   await db.schema
     .createTable('destination')
@@ -109,7 +113,11 @@ export async function up(db: Db): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('tracking_number_project_idx').on('tracking_number').column('project_id').execute();
+  await db.schema
+    .createIndex('tracking_number_project_idx')
+    .on('tracking_number')
+    .column('project_id')
+    .execute();
   await db.schema
     .createIndex('tracking_number_pool_idx')
     .on('tracking_number')
@@ -133,7 +141,11 @@ export async function up(db: Db): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('static_channel_project_idx').on('static_channel').column('project_id').execute();
+  await db.schema
+    .createIndex('static_channel_project_idx')
+    .on('static_channel')
+    .column('project_id')
+    .execute();
 
   // High-volume tables below carry no foreign keys: on PostgreSQL they are the ones to partition by time,
   // and a project's deletion removes their rows explicitly.
@@ -173,7 +185,11 @@ export async function up(db: Db): Promise<void> {
     .addColumn('is_returning', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('pool_id', 'text')
     .execute();
-  await db.schema.createIndex('visit_project_started_idx').on('visit').columns(['project_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('visit_project_started_idx')
+    .on('visit')
+    .columns(['project_id', 'started_at'])
+    .execute();
   await db.schema
     .createIndex('visit_project_visitor_idx')
     .on('visit')
@@ -238,7 +254,11 @@ export async function up(db: Db): Promise<void> {
     // Idempotency: a retried provider webhook finds its call instead of making a second one.
     .addUniqueConstraint('call_provider_call_uq', ['provider', 'provider_call_id'])
     .execute();
-  await db.schema.createIndex('call_project_started_idx').on('call').columns(['project_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('call_project_started_idx')
+    .on('call')
+    .columns(['project_id', 'started_at'])
+    .execute();
   await db.schema
     .createIndex('call_project_caller_idx')
     .on('call')
@@ -266,7 +286,11 @@ export async function up(db: Db): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('deal_external_uq', ['project_id', 'source', 'external_id'])
     .execute();
-  await db.schema.createIndex('deal_project_opened_idx').on('deal').columns(['project_id', 'opened_at']).execute();
+  await db.schema
+    .createIndex('deal_project_opened_idx')
+    .on('deal')
+    .columns(['project_id', 'opened_at'])
+    .execute();
 
   await db.schema
     .createTable('spend')
@@ -304,7 +328,6 @@ export async function up(db: Db): Promise<void> {
     .on('outbox_event')
     .columns(['delivered_at', 'available_at'])
     .execute();
-
 }
 
 export async function down(db: Db): Promise<void> {

@@ -13,10 +13,18 @@ export interface Principal {
 }
 
 /** The operator at the command line: the CLI acts with full rights on the local installation. */
-export const SYSTEM_PRINCIPAL: Principal = { kind: 'system', id: 'cli', role: 'admin', allProjects: true, projectIds: new Set() };
+export const SYSTEM_PRINCIPAL: Principal = {
+  kind: 'system',
+  id: 'cli',
+  role: 'admin',
+  allProjects: true,
+  projectIds: new Set(),
+};
 
-export const canRead = (p: Principal, projectId: string): boolean => p.allProjects || p.projectIds.has(projectId);
-export const canWrite = (p: Principal, projectId: string): boolean => p.role === 'admin' && canRead(p, projectId);
+export const canRead = (p: Principal, projectId: string): boolean =>
+  p.allProjects || p.projectIds.has(projectId);
+export const canWrite = (p: Principal, projectId: string): boolean =>
+  p.role === 'admin' && canRead(p, projectId);
 export const isInstallationAdmin = (p: Principal): boolean => p.role === 'admin' && p.allProjects;
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -39,7 +39,13 @@ export async function apiKeyRoutes(instance: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '',
-    { schema: { tags, summary: 'API keys this key may manage', response: { 200: Type.Array(Type.Ref('ApiKey')), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'API keys this key may manage',
+        response: { 200: Type.Array(Type.Ref('ApiKey')), ...errorResponses },
+      },
+    },
     (request) => keys.list(principalOf(request)),
   );
 
@@ -55,14 +61,22 @@ export async function apiKeyRoutes(instance: FastifyInstance, { deps }: { deps: 
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      for (const projectId of request.body.projectIds ?? []) await deps.services.projects.get(principal, projectId);
+      for (const projectId of request.body.projectIds ?? [])
+        await deps.services.projects.get(principal, projectId);
       return reply.status(201).send(await keys.createBy(principal, request.body));
     },
   );
 
   app.delete(
     '/:id',
-    { schema: { tags, summary: 'Revoke an API key', params: Type.Object({ id: Id }), response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an API key',
+        params: Type.Object({ id: Id }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await keys.revoke(principalOf(request), request.params.id);
       return reply.status(204).send(null);

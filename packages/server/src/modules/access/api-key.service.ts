@@ -132,14 +132,20 @@ export class ApiKeyService {
       const existing = await repo.findApiKeyByPrefix(this.deps.db, prefix);
       if (existing) {
         if (!tokenMatches(adminToken, existing.token_hash)) {
-          throw new AppError('conflict', 'RINGTRACE_ADMIN_TOKEN collides with another key: generate a new one');
+          throw new AppError(
+            'conflict',
+            'RINGTRACE_ADMIN_TOKEN collides with another key: generate a new one',
+          );
         }
         return undefined;
       }
-      await this.create({ name: 'admin (RINGTRACE_ADMIN_TOKEN)', role: 'admin', allProjects: true }, {
-        prefix,
-        token: adminToken,
-      });
+      await this.create(
+        { name: 'admin (RINGTRACE_ADMIN_TOKEN)', role: 'admin', allProjects: true },
+        {
+          prefix,
+          token: adminToken,
+        },
+      );
       return undefined;
     }
     if ((await this.count()) > 0) return undefined;

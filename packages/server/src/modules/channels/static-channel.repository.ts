@@ -7,13 +7,23 @@ export const listChannels = (db: Db, projectId: string) =>
   db.selectFrom('static_channel').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
 
 export const findChannel = (db: Db, projectId: string, id: string) =>
-  db.selectFrom('static_channel').selectAll().where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+  db
+    .selectFrom('static_channel')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 
 export async function insertChannel(db: Db, row: StaticChannelTable): Promise<void> {
   await db.insertInto('static_channel').values(row).execute().catch(numberTaken);
 }
 
-export async function updateChannel(db: Db, projectId: string, id: string, patch: Partial<StaticChannelTable>) {
+export async function updateChannel(
+  db: Db,
+  projectId: string,
+  id: string,
+  patch: Partial<StaticChannelTable>,
+) {
   await db
     .updateTable('static_channel')
     .set(patch)
@@ -25,7 +35,8 @@ export async function updateChannel(db: Db, projectId: string, id: string, patch
 
 /** The unique number column lost a race with another request. */
 function numberTaken(error: unknown): never {
-  if (isUniqueViolation(error)) throw new AppError('number_in_use', 'this number already serves another static channel');
+  if (isUniqueViolation(error))
+    throw new AppError('number_in_use', 'this number already serves another static channel');
   throw error;
 }
 

@@ -21,7 +21,9 @@ export const StaticChannelSchema = Type.Object(
     offlineMedium: Type.Union([OfflineMedium, Type.Null()]),
     campaign: Type.Union([Type.String(), Type.Null()]),
     numberId: Type.String(),
-    swapMatch: Type.Union([Type.Unknown(), Type.Null()], { description: 'rules ({all?, any?}) that show this number on the site' }),
+    swapMatch: Type.Union([Type.Unknown(), Type.Null()], {
+      description: 'rules ({all?, any?}) that show this number on the site',
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -61,27 +63,65 @@ export async function staticChannelRoutes(instance: FastifyInstance, { deps }: {
 
   app.get(
     '',
-    { schema: { tags, summary: 'Static channels: one number each', params: ProjectParams, response: { 200: Type.Array(channel), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Static channels: one number each',
+        params: ProjectParams,
+        response: { 200: Type.Array(channel), ...errorResponses },
+      },
+    },
     (request) => channels.list(scope(request).project.id),
   );
   app.post(
     '',
-    { schema: { tags, summary: 'Bind a number to a channel', params: ProjectParams, body: CreateBody, response: { 201: channel, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await channels.create(scope(request).project.id, request.body)),
+    {
+      schema: {
+        tags,
+        summary: 'Bind a number to a channel',
+        params: ProjectParams,
+        body: CreateBody,
+        response: { 201: channel, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await channels.create(scope(request).project.id, request.body)),
   );
   app.get(
     '/:id',
-    { schema: { tags, summary: 'One static channel', params: ProjectItemParams, response: { 200: channel, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'One static channel',
+        params: ProjectItemParams,
+        response: { 200: channel, ...errorResponses },
+      },
+    },
     (request) => channels.get(scope(request).project.id, request.params.id),
   );
   app.patch(
     '/:id',
-    { schema: { tags, summary: 'Change a static channel', params: ProjectItemParams, body: UpdateBody, response: { 200: channel, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a static channel',
+        params: ProjectItemParams,
+        body: UpdateBody,
+        response: { 200: channel, ...errorResponses },
+      },
+    },
     (request) => channels.update(scope(request).project.id, request.params.id, request.body),
   );
   app.delete(
     '/:id',
-    { schema: { tags, summary: 'Remove a static channel (its number stays)', params: ProjectItemParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a static channel (its number stays)',
+        params: ProjectItemParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await channels.remove(scope(request).project.id, request.params.id);
       return reply.status(204).send(null);

@@ -68,7 +68,10 @@ export class StaticChannelService {
     let swapMatch: string | null = null;
     if (input.swapMatch !== undefined && input.swapMatch !== null) {
       const checked = validatePoolMatch(input.swapMatch);
-      if (!checked.ok) throw new AppError('validation_failed', `swapMatch: ${checked.errors.join('; ')}`, { problems: checked.errors });
+      if (!checked.ok)
+        throw new AppError('validation_failed', `swapMatch: ${checked.errors.join('; ')}`, {
+          problems: checked.errors,
+        });
       swapMatch = JSON.stringify(checked.value);
     }
     const offline = input.kind === 'offline';

@@ -32,27 +32,65 @@ export async function destinationRoutes(instance: FastifyInstance, { deps }: { d
 
   app.get(
     '',
-    { schema: { tags, summary: 'Where calls are forwarded', params: ProjectParams, response: { 200: Type.Array(destination), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Where calls are forwarded',
+        params: ProjectParams,
+        response: { 200: Type.Array(destination), ...errorResponses },
+      },
+    },
     (request) => destinations.list(scope(request).project.id),
   );
   app.post(
     '',
-    { schema: { tags, summary: 'Add a destination', params: ProjectParams, body: CreateBody, response: { 201: destination, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await destinations.create(scope(request).project, request.body)),
+    {
+      schema: {
+        tags,
+        summary: 'Add a destination',
+        params: ProjectParams,
+        body: CreateBody,
+        response: { 201: destination, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await destinations.create(scope(request).project, request.body)),
   );
   app.get(
     '/:id',
-    { schema: { tags, summary: 'One destination', params: ProjectItemParams, response: { 200: destination, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'One destination',
+        params: ProjectItemParams,
+        response: { 200: destination, ...errorResponses },
+      },
+    },
     (request) => destinations.get(scope(request).project.id, request.params.id),
   );
   app.patch(
     '/:id',
-    { schema: { tags, summary: 'Change a destination', params: ProjectItemParams, body: UpdateBody, response: { 200: destination, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a destination',
+        params: ProjectItemParams,
+        body: UpdateBody,
+        response: { 200: destination, ...errorResponses },
+      },
+    },
     (request) => destinations.update(scope(request).project, request.params.id, request.body),
   );
   app.delete(
     '/:id',
-    { schema: { tags, summary: 'Remove a destination', params: ProjectItemParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a destination',
+        params: ProjectItemParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await destinations.remove(scope(request).project.id, request.params.id);
       return reply.status(204).send(null);

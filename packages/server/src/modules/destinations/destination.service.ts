@@ -48,12 +48,21 @@ export class DestinationService {
     return toDestination(row);
   }
 
-  async update(project: { id: string; country: string }, id: string, input: Partial<DestinationInput>): Promise<Destination> {
+  async update(
+    project: { id: string; country: string },
+    id: string,
+    input: Partial<DestinationInput>,
+  ): Promise<Destination> {
     const current = await this.get(project.id, id);
     const kind = input.kind ?? current.kind;
     const target = normalizeTarget(kind, input.target ?? current.target, project.country);
     if (!target.ok) throw new AppError('validation_failed', target.reason);
-    const patch = { name: input.name?.trim() ?? current.name, kind, target: target.target, updated_at: this.deps.clock.now() };
+    const patch = {
+      name: input.name?.trim() ?? current.name,
+      kind,
+      target: target.target,
+      updated_at: this.deps.clock.now(),
+    };
     await repo.updateDestination(this.deps.db, project.id, id, patch);
     return { ...current, ...patch, updatedAt: patch.updated_at };
   }

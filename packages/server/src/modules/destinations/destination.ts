@@ -24,9 +24,15 @@ export const toDestination = (r: DestinationTable): Destination => ({
   updatedAt: r.updated_at,
 });
 
-export function normalizeTarget(kind: DestinationKind, target: string, country: string): { ok: true; target: string } | { ok: false; reason: string } {
+export function normalizeTarget(
+  kind: DestinationKind,
+  target: string,
+  country: string,
+): { ok: true; target: string } | { ok: false; reason: string } {
   if (kind === 'sip') {
-    return isSipUri(target.trim()) ? { ok: true, target: target.trim() } : { ok: false, reason: 'target must be a SIP URI like sip:101@pbx.example.com:5060' };
+    return isSipUri(target.trim())
+      ? { ok: true, target: target.trim() }
+      : { ok: false, reason: 'target must be a SIP URI like sip:101@pbx.example.com:5060' };
   }
   const phone = normalizePhone(target, country);
   return phone.ok ? { ok: true, target: phone.e164 } : { ok: false, reason: `target: ${phone.reason}` };

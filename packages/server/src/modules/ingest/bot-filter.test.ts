@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { type BotReason, detectBot } from './bot-filter.js';
 
 const people: [string, string][] = [
-  ['Chrome, Windows', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'],
+  [
+    'Chrome, Windows',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  ],
   [
     'Yandex Browser, Windows',
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 YaBrowser/24.4.0.0 Safari/537.36',
@@ -44,7 +47,10 @@ const people: [string, string][] = [
     'Samsung Internet',
     'Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36',
   ],
-  ['Opera Mini', 'Opera/9.80 (J2ME/MIDP; Opera Mini/9.80 (S60; SymbOS; Opera Mobi/23.348; U; en) Presto/2.5.25 Version/10.54'],
+  [
+    'Opera Mini',
+    'Opera/9.80 (J2ME/MIDP; Opera Mini/9.80 (S60; SymbOS; Opera Mobi/23.348; U; en) Presto/2.5.25 Version/10.54',
+  ],
   [
     'MIUI Browser',
     'Mozilla/5.0 (Linux; U; Android 12; ru-ru; 2201117TY Build/SKQ1.211006.001) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/112.0.5615.136 Mobile Safari/537.36 XiaoMi/MiuiBrowser/14.5.1-gn',
@@ -59,10 +65,7 @@ const robots: [BotReason, string][] = [
   ],
   ['bot_user_agent', 'AdsBot-Google (+http://www.google.com/adsbot.html)'],
   ['bot_user_agent', 'Mediapartners-Google'],
-  [
-    'bot_user_agent',
-    'Mozilla/5.0 (compatible; Google-InspectionTool/1.0;)',
-  ],
+  ['bot_user_agent', 'Mozilla/5.0 (compatible; Google-InspectionTool/1.0;)'],
   ['bot_user_agent', 'Mozilla/5.0 (compatible; GoogleOther)'],
   ['bot_user_agent', 'FeedFetcher-Google; (+http://www.google.com/feedfetcher.html)'],
   ['bot_user_agent', 'Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)'],
@@ -87,7 +90,10 @@ const robots: [BotReason, string][] = [
   ['bot_user_agent', 'Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)'],
   ['bot_user_agent', 'Mozilla/5.0 (compatible; DotBot/1.2; +https://opensiteexplorer.org/dotbot)'],
   ['bot_user_agent', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)'],
-  ['bot_user_agent', 'meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)'],
+  [
+    'bot_user_agent',
+    'meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)',
+  ],
   ['bot_user_agent', 'Twitterbot/1.0'],
   ['bot_user_agent', 'TelegramBot (like TwitterBot)'],
   ['bot_user_agent', 'Mozilla/5.0 (compatible; vkShare; +http://vk.com/dev/Share)'],
@@ -98,7 +104,10 @@ const robots: [BotReason, string][] = [
     'bot_user_agent',
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)',
   ],
-  ['bot_user_agent', 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; GPTBot/1.2; +https://openai.com/gptbot'],
+  [
+    'bot_user_agent',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; GPTBot/1.2; +https://openai.com/gptbot',
+  ],
   [
     'bot_user_agent',
     'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; +https://openai.com/bot',
@@ -107,7 +116,10 @@ const robots: [BotReason, string][] = [
     'bot_user_agent',
     'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)',
   ],
-  ['bot_user_agent', 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)'],
+  [
+    'bot_user_agent',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)',
+  ],
   [
     'bot_user_agent',
     'Mozilla/5.0 (Linux; Android 7.0;) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; PetalBot;+https://webmaster.petalsearch.com/site/petalbot)',
@@ -117,7 +129,10 @@ const robots: [BotReason, string][] = [
     'Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)',
   ],
   ['bot_user_agent', 'Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)'],
-  ['bot_user_agent', 'Mozilla/5.0 (compatible; Linux x86_64; Mail.RU_Bot/2.0; +https://help.mail.ru/webmaster/indexing/robots)'],
+  [
+    'bot_user_agent',
+    'Mozilla/5.0 (compatible; Linux x86_64; Mail.RU_Bot/2.0; +https://help.mail.ru/webmaster/indexing/robots)',
+  ],
   ['bot_user_agent', 'Mozilla/5.0 (compatible; Yahoo! Slurp; http://help.yahoo.com/help/us/ysearch/slurp)'],
   ['bot_user_agent', 'DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)'],
   ['bot_user_agent', 'CCBot/2.0 (https://commoncrawl.org/faq/)'],
@@ -158,8 +173,14 @@ const robots: [BotReason, string][] = [
     'audit_tool',
     'Mozilla/5.0 (Windows NT 6.1; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko; Google Page Speed Insights) Chrome/27.0.1453 Safari/537.36',
   ],
-  ['audit_tool', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 GTmetrix'],
-  ['audit_tool', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 PTST/240412.160428'],
+  [
+    'audit_tool',
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 GTmetrix',
+  ],
+  [
+    'audit_tool',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 PTST/240412.160428',
+  ],
   ['audit_tool', 'Mozilla/5.0 (compatible; Pingdom.com_bot_version_1.4_(http://www.pingdom.com/))'],
   ['audit_tool', 'Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)'],
 ];
@@ -185,11 +206,18 @@ describe('detectBot', () => {
   });
 
   it('reads robot-only request headers', () => {
-    expect(detectBot({ userAgent: chrome, headers: { from: 'googlebot(at)googlebot.com' } })).toBe('bot_header');
+    expect(detectBot({ userAgent: chrome, headers: { from: 'googlebot(at)googlebot.com' } })).toBe(
+      'bot_header',
+    );
     expect(
-      detectBot({ userAgent: chrome, headers: { 'sec-ch-ua': '"HeadlessChrome";v="124", "Chromium";v="124"' } }),
+      detectBot({
+        userAgent: chrome,
+        headers: { 'sec-ch-ua': '"HeadlessChrome";v="124", "Chromium";v="124"' },
+      }),
     ).toBe('headless_browser');
-    expect(detectBot({ userAgent: chrome, headers: { 'sec-purpose': 'prefetch;prerender' } })).toBe('prefetch');
+    expect(detectBot({ userAgent: chrome, headers: { 'sec-purpose': 'prefetch;prerender' } })).toBe(
+      'prefetch',
+    );
     expect(detectBot({ userAgent: chrome, headers: { purpose: 'prefetch' } })).toBe('prefetch');
   });
 

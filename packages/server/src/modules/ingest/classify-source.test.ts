@@ -14,7 +14,8 @@ const run = (cases: Case[]) =>
     const actual = classifySource(input);
     const present = Object.fromEntries(Object.entries(expected).filter(([, value]) => value !== undefined));
     expect(actual).toMatchObject(present);
-    for (const [key, value] of Object.entries(expected)) if (value === undefined) expect(actual).not.toHaveProperty(key);
+    for (const [key, value] of Object.entries(expected))
+      if (value === undefined) expect(actual).not.toHaveProperty(key);
   });
 
 const direct = { channel: 'direct', source: '(direct)', medium: '(none)' } as const;
@@ -73,11 +74,19 @@ describe('Yandex Direct', () => {
       input: {
         url: `${landing}?utm_source=yandex&utm_medium=cpc&utm_campaign={campaign_id}&utm_content={ad_id}&utm_term={keyword}`,
       },
-      expected: { channel: 'paid', adNetwork: 'yandex_direct', campaign: undefined, ad: undefined, keyword: undefined },
+      expected: {
+        channel: 'paid',
+        adNetwork: 'yandex_direct',
+        campaign: undefined,
+        ad: undefined,
+        keyword: undefined,
+      },
     },
     {
       name: 'URL-encoded unexpanded macros are treated as empty too',
-      input: { url: `${landing}?utm_source=yandex&utm_medium=cpc&utm_term=%7Bkeyword%7D&utm_content=%7Bgbid%7D_%7Bad_id%7D` },
+      input: {
+        url: `${landing}?utm_source=yandex&utm_medium=cpc&utm_term=%7Bkeyword%7D&utm_content=%7Bgbid%7D_%7Bad_id%7D`,
+      },
       expected: { keyword: undefined, ad: undefined },
     },
     {
@@ -85,17 +94,37 @@ describe('Yandex Direct', () => {
       input: {
         url: `${landing}?campaign_id=99887766&ad_id=15551234567&gbid=5012345678&keyword=%D0%BE%D0%BA%D0%BD%D0%B0+%D0%BF%D0%B2%D1%85&yclid=1`,
       },
-      expected: { channel: 'paid', campaign: '99887766', ad: '15551234567', adGroup: '5012345678', keyword: 'окна пвх' },
+      expected: {
+        channel: 'paid',
+        campaign: '99887766',
+        ad: '15551234567',
+        adGroup: '5012345678',
+        keyword: 'окна пвх',
+      },
     },
     {
       name: 'utm without yclid (auto-tagging off) still maps to Yandex Direct',
       input: { url: `${landing}?utm_source=Yandex&utm_medium=CPC&utm_campaign=Brand_Moscow` },
-      expected: { channel: 'paid', source: 'yandex', medium: 'cpc', adNetwork: 'yandex_direct', campaign: 'Brand_Moscow' },
+      expected: {
+        channel: 'paid',
+        source: 'yandex',
+        medium: 'cpc',
+        adNetwork: 'yandex_direct',
+        campaign: 'Brand_Moscow',
+      },
     },
     {
       name: '_openstat, base64url-encoded',
-      input: { url: `${landing}?_openstat=ZGlyZWN0LnlhbmRleC5ydTsxMjM0NTY3OzEyMzQ1Njc4OTt5YW5kZXgucnU6cHJlbWl1bQ` },
-      expected: { channel: 'paid', source: 'yandex', adNetwork: 'yandex_direct', campaign: '1234567', ad: '123456789' },
+      input: {
+        url: `${landing}?_openstat=ZGlyZWN0LnlhbmRleC5ydTsxMjM0NTY3OzEyMzQ1Njc4OTt5YW5kZXgucnU6cHJlbWl1bQ`,
+      },
+      expected: {
+        channel: 'paid',
+        source: 'yandex',
+        adNetwork: 'yandex_direct',
+        campaign: '1234567',
+        ad: '123456789',
+      },
     },
     {
       name: '_openstat, plain text',
@@ -128,8 +157,16 @@ describe('Yandex organic and ysclid', () => {
       input: { url: `${landing}?ysclid=lq2x7f1a3b123456789` },
       expected: { ...direct, clickIds: { ysclid: 'lq2x7f1a3b123456789' } },
     },
-    { name: 'yandex.by', input: { url: landing, referrer: 'https://yandex.by/' }, expected: organic('yandex') },
-    { name: 'yandex.com.tr', input: { url: landing, referrer: 'https://yandex.com.tr/' }, expected: organic('yandex') },
+    {
+      name: 'yandex.by',
+      input: { url: landing, referrer: 'https://yandex.by/' },
+      expected: organic('yandex'),
+    },
+    {
+      name: 'yandex.com.tr',
+      input: { url: landing, referrer: 'https://yandex.com.tr/' },
+      expected: organic('yandex'),
+    },
     { name: 'ya.ru', input: { url: landing, referrer: 'https://ya.ru/' }, expected: organic('yandex') },
     {
       name: 'Yandex app on Android',
@@ -178,17 +215,24 @@ describe('Google Ads', () => {
     { name: 'wbraid', input: { url: `${landing}?wbraid=CjkKCQjw` }, expected: { adNetwork: 'google_ads' } },
     {
       name: 'gad_source survives when Safari strips gclid',
-      input: { url: `${landing}?gad_source=1&gad_campaignid=20987654321`, referrer: 'https://www.google.com/' },
+      input: {
+        url: `${landing}?gad_source=1&gad_campaignid=20987654321`,
+        referrer: 'https://www.google.com/',
+      },
       expected: { channel: 'paid', adNetwork: 'google_ads', campaign: '20987654321', clickIds: {} },
     },
     {
       name: 'ValueTrack parameters under their own names',
-      input: { url: `${landing}?campaignid=123&adgroupid=456&creative=789&keyword=plumber+near+me&matchtype=p&gclid=x` },
+      input: {
+        url: `${landing}?campaignid=123&adgroupid=456&creative=789&keyword=plumber+near+me&matchtype=p&gclid=x`,
+      },
       expected: { campaign: '123', adGroup: '456', ad: '789', keyword: 'plumber near me' },
     },
     {
       name: 'unexpanded {campaignid} and {keyword}',
-      input: { url: `${landing}?utm_source=google&utm_medium=cpc&utm_campaign={campaignid}&utm_term={keyword}` },
+      input: {
+        url: `${landing}?utm_source=google&utm_medium=cpc&utm_campaign={campaignid}&utm_term={keyword}`,
+      },
       expected: { channel: 'paid', adNetwork: 'google_ads', campaign: undefined, keyword: undefined },
     },
     {
@@ -203,7 +247,10 @@ describe('Google Ads', () => {
     },
     {
       name: 'Google Business Profile tagged organic',
-      input: { url: `${landing}?utm_source=google&utm_medium=organic&utm_campaign=gbp`, referrer: 'https://www.google.com/' },
+      input: {
+        url: `${landing}?utm_source=google&utm_medium=organic&utm_campaign=gbp`,
+        referrer: 'https://www.google.com/',
+      },
       expected: { ...organic('google'), campaign: 'gbp', adNetwork: undefined },
     },
   ]);
@@ -218,13 +265,21 @@ describe('other ad networks', () => {
     },
     {
       name: 'VK Ads with unexpanded {{macros}}',
-      input: { url: `${landing}?utm_source=vk&utm_medium=cpc&utm_campaign={{campaign_id}}&utm_content={{banner_id}}` },
+      input: {
+        url: `${landing}?utm_source=vk&utm_medium=cpc&utm_campaign={{campaign_id}}&utm_content={{banner_id}}`,
+      },
       expected: { channel: 'paid', source: 'vk', adNetwork: 'vk_ads', campaign: undefined, ad: undefined },
     },
     {
       name: 'VK Ads utm_source=vkads, no medium',
       input: { url: `${landing}?utm_source=vkads&utm_campaign=12345678` },
-      expected: { channel: 'paid', source: 'vkads', medium: '(not set)', adNetwork: 'vk_ads', campaign: '12345678' },
+      expected: {
+        channel: 'paid',
+        source: 'vkads',
+        medium: '(not set)',
+        adNetwork: 'vk_ads',
+        campaign: '12345678',
+      },
     },
     {
       name: 'myTarget',
@@ -315,7 +370,13 @@ describe('organic search', () => {
     ['https://www.qwant.com/', 'qwant'],
     ['https://search.brave.com/', 'brave'],
   ];
-  run(engines.map(([referrer, source]) => ({ name: referrer, input: { url: landing, referrer }, expected: organic(source) })));
+  run(
+    engines.map(([referrer, source]) => ({
+      name: referrer,
+      input: { url: landing, referrer },
+      expected: organic(source),
+    })),
+  );
 });
 
 describe('social', () => {
@@ -346,7 +407,13 @@ describe('social', () => {
     ['https://zen.yandex.ru/', 'dzen.ru'],
     ['https://pikabu.ru/', 'pikabu.ru'],
   ];
-  run(networks.map(([referrer, source]) => ({ name: referrer, input: { url: landing, referrer }, expected: social(source) })));
+  run(
+    networks.map(([referrer, source]) => ({
+      name: referrer,
+      input: { url: landing, referrer },
+      expected: social(source),
+    })),
+  );
   run([
     {
       name: 'fbclid without referrer (in-app browser)',
@@ -373,11 +440,31 @@ describe('social', () => {
 
 describe('email', () => {
   run([
-    { name: 'Gmail', input: { url: landing, referrer: 'https://mail.google.com/' }, expected: email('mail.google.com') },
-    { name: 'Mail.ru', input: { url: landing, referrer: 'https://e.mail.ru/' }, expected: email('e.mail.ru') },
-    { name: 'Yandex Mail', input: { url: landing, referrer: 'https://mail.yandex.ru/' }, expected: email('mail.yandex.ru') },
-    { name: 'Rambler Mail', input: { url: landing, referrer: 'https://mail.rambler.ru/' }, expected: email('mail.rambler.ru') },
-    { name: 'Outlook', input: { url: landing, referrer: 'https://outlook.live.com/' }, expected: email('outlook.live.com') },
+    {
+      name: 'Gmail',
+      input: { url: landing, referrer: 'https://mail.google.com/' },
+      expected: email('mail.google.com'),
+    },
+    {
+      name: 'Mail.ru',
+      input: { url: landing, referrer: 'https://e.mail.ru/' },
+      expected: email('e.mail.ru'),
+    },
+    {
+      name: 'Yandex Mail',
+      input: { url: landing, referrer: 'https://mail.yandex.ru/' },
+      expected: email('mail.yandex.ru'),
+    },
+    {
+      name: 'Rambler Mail',
+      input: { url: landing, referrer: 'https://mail.rambler.ru/' },
+      expected: email('mail.rambler.ru'),
+    },
+    {
+      name: 'Outlook',
+      input: { url: landing, referrer: 'https://outlook.live.com/' },
+      expected: email('outlook.live.com'),
+    },
     {
       name: 'Gmail app on Android',
       input: { url: landing, referrer: 'android-app://com.google.android.gm/' },
@@ -385,7 +472,10 @@ describe('email', () => {
     },
     {
       name: 'utm_medium=email beats a search referrer',
-      input: { url: `${landing}?utm_source=newsletter&utm_medium=email&utm_campaign=may`, referrer: 'https://www.google.com/' },
+      input: {
+        url: `${landing}?utm_source=newsletter&utm_medium=email&utm_campaign=may`,
+        referrer: 'https://www.google.com/',
+      },
       expected: { channel: 'email', source: 'newsletter', medium: 'email', campaign: 'may' },
     },
     {
@@ -457,8 +547,16 @@ describe('referral, direct, offline and other', () => {
       input: { url: `${landing}?utm_source=billboard&utm_medium=offline&utm_campaign=mkad_42km` },
       expected: { channel: 'offline', source: 'billboard', medium: 'offline', campaign: 'mkad_42km' },
     },
-    { name: 'utm_medium=qr', input: { url: `${landing}?utm_source=flyer&utm_medium=qr` }, expected: { channel: 'offline' } },
-    { name: 'offline source, no medium', input: { url: `${landing}?utm_source=radio` }, expected: { channel: 'offline' } },
+    {
+      name: 'utm_medium=qr',
+      input: { url: `${landing}?utm_source=flyer&utm_medium=qr` },
+      expected: { channel: 'offline' },
+    },
+    {
+      name: 'offline source, no medium',
+      input: { url: `${landing}?utm_source=radio` },
+      expected: { channel: 'offline' },
+    },
     {
       name: 'unknown tags',
       input: { url: `${landing}?utm_source=partner_x&utm_medium=post` },
@@ -513,7 +611,9 @@ describe('normalisation and hostile input', () => {
     },
     {
       name: 'windows-1251 percent-encoding',
-      input: { url: `${landing}?utm_source=yandex&utm_medium=cpc&utm_term=%EA%F3%EF%E8%F2%FC+%E4%E8%E2%E0%ED` },
+      input: {
+        url: `${landing}?utm_source=yandex&utm_medium=cpc&utm_term=%EA%F3%EF%E8%F2%FC+%E4%E8%E2%E0%ED`,
+      },
       expected: { keyword: 'купить диван' },
     },
     {
@@ -562,7 +662,9 @@ describe('normalisation and hostile input', () => {
 
   it('caps long values at 256 characters', () => {
     const long = 'x'.repeat(1000);
-    const source = classifySource({ url: `${landing}?utm_source=${long}&utm_campaign=${long}&gclid=${long}` });
+    const source = classifySource({
+      url: `${landing}?utm_source=${long}&utm_campaign=${long}&gclid=${long}`,
+    });
     expect(source.source).toHaveLength(256);
     expect(source.campaign).toHaveLength(256);
     expect(source.clickIds.gclid).toHaveLength(256);
@@ -570,11 +672,15 @@ describe('normalisation and hostile input', () => {
 
   it('does not cut an emoji in half', () => {
     const campaign = `${'a'.repeat(255)}🔥`;
-    expect(classifySource({ url: `${landing}?utm_campaign=${encodeURIComponent(campaign)}` }).campaign).toBe('a'.repeat(255));
+    expect(classifySource({ url: `${landing}?utm_campaign=${encodeURIComponent(campaign)}` }).campaign).toBe(
+      'a'.repeat(255),
+    );
   });
 
   it('strips control characters', () => {
-    expect(classifySource({ url: `${landing}?utm_source=goo%00gle%0A&utm_medium=cpc` }).source).toBe('goo gle');
+    expect(classifySource({ url: `${landing}?utm_source=goo%00gle%0A&utm_medium=cpc` }).source).toBe(
+      'goo gle',
+    );
   });
 
   it('survives non-string input from unvalidated JSON', () => {

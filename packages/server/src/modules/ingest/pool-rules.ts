@@ -55,9 +55,9 @@ export type ValidationResult = { ok: true; value: PoolMatch } | { ok: false; err
 export const MAX_RULES_PER_GROUP = 50;
 export const MAX_RULE_VALUE_LENGTH = 256;
 export const MAX_REGEX_LENGTH = 200;
-/** Regexes see at most this much of a field, which bounds the cost of a slow pattern per hit. */
-const MAX_REGEX_SUBJECT = 1024;
-const MAX_UNBOUNDED_QUANTIFIERS = 3;
+/** Regexes see at most this much of a field, which bounds the cost of any allowed pattern per hit. */
+export const MAX_REGEX_SUBJECT = 512;
+const MAX_REGEX_BRANCHING = 16;
 
 const FIELDS = new Set<string>(POOL_RULE_FIELDS);
 const OPS = new Set<string>(POOL_RULE_OPS);
@@ -68,12 +68,16 @@ const RULE_KEYS = new Set(['field', 'op', 'value']);
 // ---- validation -----------------------------------------------------------------------------------
 
 /**
- * Refuses patterns that can backtrack exponentially on a visitor-controlled URL: a repeated group that
- * itself repeats or alternates ((a+)+, (a|aa)*), backreferences, and more than a few unbounded quantifiers.
+ * Refuses patterns that can backtrack badly on a visitor-controlled URL (Node has no linear-time regex
+ * engine). Within each top-level alternative: at most one unbounded quantifier (* + {n,}), since two
+ * already cost O(n³) on a crafted URL; a bounded product of other choices (? ×2, {n,m} ×(m−n+1), a group's
+ * alternatives ×count); no repeated group that itself repeats or alternates ((a+)+, (a|aa)*); no
+ * backreferences.
  */
 function regexProblem(pattern: string): string | undefined {
-  const groups: { repeats: boolean; alternates: boolean }[] = [{ repeats: false, alternates: false }];
+  const groups: { alternatives: number; repeats: boolean }[] = [];
   let unbounded = 0;
+  let branching = 1;
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
@@ -86,31 +90,54 @@ function regexProblem(pattern: string): string | undefined {
       if (ch === ']') inClass = false;
       continue;
     }
-    const top = groups[groups.length - 1];
-    if (!top) return undefined; // unbalanced: the RegExp constructor reports it
-    let quantifier: 'bounded' | 'unbounded' | undefined;
-    if (ch === '*' || ch === '+') quantifier = 'unbounded';
+    let factor = 0; // 0: not a quantifier; Infinity: unbounded
+    if (ch === '*' || ch === '+') factor = Number.POSITIVE_INFINITY;
+    else if (ch === '?') factor = 2;
     else if (ch === '{') {
-      const braces = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
-      if (braces) quantifier = braces[1] === ',' ? 'unbounded' : 'bounded';
+      const braces = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
+      if (braces) {
+        const min = Number(braces[1]);
+        const max = braces[2] === undefined ? min : braces[3] ? Number(braces[3]) : Number.POSITIVE_INFINITY;
+        factor = max - min + 1;
+        i += braces[0].length - 1;
+      }
     }
-    if (quantifier === 'unbounded' && ++unbounded > MAX_UNBOUNDED_QUANTIFIERS) {
-      return `at most ${MAX_UNBOUNDED_QUANTIFIERS} unbounded quantifiers (* + {n,})`;
+    if (factor > 0) {
+      if (pattern[i + 1] === '?') i++; // lazy modifier, not another quantifier
+      const top = groups[groups.length - 1];
+      if (top) top.repeats = true;
+      if (factor === Number.POSITIVE_INFINITY) {
+        if (++unbounded > 1) return 'at most one unbounded quantifier (* + {n,}) per alternative';
+      } else if ((branching *= factor) > MAX_REGEX_BRANCHING) {
+        return `too many optional parts and counted repeats (limit ${MAX_REGEX_BRANCHING} combinations)`;
+      }
+      continue;
     }
-    if (quantifier) top.repeats = true;
-    else if (ch === '[') inClass = true;
-    else if (ch === '|') top.alternates = true;
-    else if (ch === '(') groups.push({ repeats: false, alternates: false });
-    else if (ch === ')' && groups.length > 1) {
-      groups.pop();
+    if (ch === '[') inClass = true;
+    else if (ch === '(') {
+      groups.push({ alternatives: 1, repeats: false });
+      if (pattern[i + 1] === '?') i++; // (?: (?= (?! (?<…: not a quantifier
+    } else if (ch === '|') {
+      const top = groups[groups.length - 1];
+      if (top) top.alternatives++;
+      else {
+        // Top-level alternatives are tried one after another: their costs add up, so each has its own budget.
+        unbounded = 0;
+        branching = 1;
+      }
+    } else if (ch === ')') {
+      const group = groups.pop();
+      if (!group) continue; // unbalanced: the RegExp constructor reports it
       const next = pattern[i + 1];
-      const repeated =
-        next === '*' || next === '+' || (next === '{' && /^\{\d+,?\d*\}/.test(pattern.slice(i + 1)));
-      if (repeated && (top.repeats || top.alternates)) {
+      const repeated = next === '*' || next === '+' || next === '?' || next === '{';
+      if (repeated && next !== '?' && (group.repeats || group.alternatives > 1)) {
         return 'a repeated group must not contain quantifiers or alternatives (catastrophic backtracking)';
       }
       const parent = groups[groups.length - 1];
-      if (parent) parent.repeats ||= top.repeats;
+      if (parent) parent.repeats ||= group.repeats;
+      if ((branching *= group.alternatives) > MAX_REGEX_BRANCHING) {
+        return `too many optional parts and counted repeats (limit ${MAX_REGEX_BRANCHING} combinations)`;
+      }
     }
   }
   return undefined;

@@ -21,7 +21,12 @@ export interface ImportRow {
   status: 'active' | 'inactive';
 }
 
-export type ImportProblemCode = 'invalid_number' | 'invalid_cost' | 'invalid_status' | 'duplicate_row' | 'number_taken';
+export type ImportProblemCode =
+  | 'invalid_number'
+  | 'invalid_cost'
+  | 'invalid_status'
+  | 'duplicate_row'
+  | 'number_taken';
 
 export interface ImportProblem {
   /** 1-based: the CSV line (header = line 1) or the array position + 1. */
@@ -52,20 +57,31 @@ export class ImportFormatError extends Error {}
  * Returns the rows with their line numbers.
  */
 export function parseNumbersCsv(text: string): { line: number; input: ImportRowInput }[] {
-  let records: string[][];
+  let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, delimiter: [',', ';', '\t'] });
+    records = parse(text, {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      delimiter: detectDelimiter(text),
+      info: true,
+    });
   } catch (error) {
-    throw new ImportFormatError(`not a readable CSV: ${error instanceof Error ? error.message : 'parse error'}`);
+    throw new ImportFormatError(
+      `not a readable CSV: ${error instanceof Error ? error.message : 'parse error'}`,
+    );
   }
   if (records.length === 0) throw new ImportFormatError('the file has no rows');
-  const first = records[0] ?? [];
+  const first = records[0]?.record ?? [];
   const hasHeader = !/^[\d\s()+\-.]{5,}$/.test(first[0] ?? '');
   const columns: (keyof ImportRowInput)[] = hasHeader
     ? first.map((name) => {
         const column = CSV_COLUMNS[name.toLowerCase().replace(/[\s-]/g, '_')];
         if (!column) {
-          throw new ImportFormatError(`unknown column "${name}"; known: ${Object.keys(CSV_COLUMNS).join(', ')}`);
+          throw new ImportFormatError(
+            `unknown column "${name}"; known: ${Object.keys(CSV_COLUMNS).join(', ')}`,
+          );
         }
         return column;
       })
@@ -73,14 +89,25 @@ export function parseNumbersCsv(text: string): { line: number; input: ImportRowI
   if (!columns.includes('number')) throw new ImportFormatError('the header has no "number" column');
   const body = hasHeader ? records.slice(1) : records;
   if (body.length > MAX_IMPORT_ROWS) throw new ImportFormatError(`more than ${MAX_IMPORT_ROWS} rows`);
-  return body.map((cells, index) => {
+  // `info.lines` is the file line where the record ends, so blank lines and quoted newlines count right.
+  return body.map(({ record: cells, info }) => {
     const input: Partial<Record<keyof ImportRowInput, string>> = {};
     columns.forEach((column, i) => {
       const cell = cells[i];
       if (cell !== undefined && cell !== '') input[column] = cell;
     });
-    return { line: index + (hasHeader ? 2 : 1), input: { number: '', ...input } };
+    return { line: info.lines, input: { number: '', ...input } };
   });
+}
+/**
+ * Excel in Russian locales writes `;` with decimal commas, elsewhere `,`; some tools write tabs. The first line's
+ * most frequent candidate decides, so that "300,50" stays one cell in a `;` file.
+ */
+function detectDelimiter(text: string): string {
+  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
+  const counts = [';', '\t', ','].map((d) => [d, firstLine.split(d).length - 1] as const);
+  const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return best[1] > 0 ? best[0] : ',';
 }
 
 /** Validates rows one by one; every bad row gets a reason, good rows come back normalised. */
@@ -92,7 +119,8 @@ export function validateImportRows(
   const problems: ImportProblem[] = [];
   const seen = new Map<string, number>();
   for (const { line, input } of rows) {
-    const problem = (code: ImportProblemCode, reason: string) => problems.push({ row: line, input: input.number, code, reason });
+    const problem = (code: ImportProblemCode, reason: string) =>
+      problems.push({ row: line, input: input.number, code, reason });
     const phone = normalizePhone(String(input.number ?? ''), ctx.country);
     if (!phone.ok) {
       problem('invalid_number', phone.reason);

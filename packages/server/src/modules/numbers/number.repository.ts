@@ -29,7 +29,11 @@ export const findNumber = (db: Db, projectId: string, id: string) =>
 /** Which of these E.164 numbers exist anywhere in the installation, and in which project. */
 export function findOwners(db: Db, numbers: readonly string[]) {
   if (numbers.length === 0) return Promise.resolve([]);
-  return db.selectFrom('tracking_number').select(['e164', 'project_id']).where('e164', 'in', numbers).execute();
+  return db
+    .selectFrom('tracking_number')
+    .select(['e164', 'project_id'])
+    .where('e164', 'in', numbers)
+    .execute();
 }
 
 export async function insertNumbers(db: Db, rows: TrackingNumberTable[]): Promise<void> {
@@ -38,7 +42,10 @@ export async function insertNumbers(db: Db, rows: TrackingNumberTable[]): Promis
     await db.transaction().execute(async (trx) => {
       // Chunks keep each statement under SQLite's bound-parameter limit.
       for (let i = 0; i < rows.length; i += 500) {
-        await trx.insertInto('tracking_number').values(rows.slice(i, i + 500)).execute();
+        await trx
+          .insertInto('tracking_number')
+          .values(rows.slice(i, i + 500))
+          .execute();
       }
     });
   } catch (error) {
@@ -48,8 +55,18 @@ export async function insertNumbers(db: Db, rows: TrackingNumberTable[]): Promis
   }
 }
 
-export async function updateNumber(db: Db, projectId: string, id: string, patch: Partial<TrackingNumberTable>) {
-  await db.updateTable('tracking_number').set(patch).where('project_id', '=', projectId).where('id', '=', id).execute();
+export async function updateNumber(
+  db: Db,
+  projectId: string,
+  id: string,
+  patch: Partial<TrackingNumberTable>,
+) {
+  await db
+    .updateTable('tracking_number')
+    .set(patch)
+    .where('project_id', '=', projectId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteNumber(db: Db, projectId: string, id: string): Promise<void> {
@@ -63,6 +80,10 @@ export async function numberUsage(db: Db, id: string): Promise<{ channel?: strin
     .select('name')
     .where('tracking_number_id', '=', id)
     .executeTakeFirst();
-  const pool = await db.selectFrom('pool').select('name').where('fallback_number_id', '=', id).executeTakeFirst();
+  const pool = await db
+    .selectFrom('pool')
+    .select('name')
+    .where('fallback_number_id', '=', id)
+    .executeTakeFirst();
   return { channel: channel?.name, fallbackOf: pool?.name };
 }

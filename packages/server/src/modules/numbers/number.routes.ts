@@ -5,7 +5,6 @@ import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { scope } from '../../http/auth.js';
 import { errorResponses, ProjectItemParams, ProjectParams } from '../../http/schemas.js';
-import { ImportFormatError, type ImportRowInput, parseNumbersCsv } from './number-import.js';
 import {
   ImportJsonBody,
   ImportQuery,
@@ -14,6 +13,7 @@ import {
   NumberRowBody,
   UpdateNumberBody,
 } from './number.schemas.js';
+import { ImportFormatError, type ImportRowInput, parseNumbersCsv } from './number-import.js';
 
 export async function numberRoutes(instance: FastifyInstance, { deps }: { deps: Deps }) {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -39,8 +39,17 @@ export async function numberRoutes(instance: FastifyInstance, { deps }: { deps: 
 
   app.post(
     '',
-    { schema: { tags, summary: 'Add one number', params: ProjectParams, body: NumberRowBody, response: { 201: number, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await numbers.create(scope(request).project, request.body)),
+    {
+      schema: {
+        tags,
+        summary: 'Add one number',
+        params: ProjectParams,
+        body: NumberRowBody,
+        response: { 201: number, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await numbers.create(scope(request).project, request.body)),
   );
 
   app.post(
@@ -55,7 +64,12 @@ export async function numberRoutes(instance: FastifyInstance, { deps }: { deps: 
           'project are skipped, so re-importing a file is harmless.',
         params: ProjectParams,
         querystring: ImportQuery,
-        body: Type.Union([ImportJsonBody, Type.String({ description: 'CSV with a header: number,label,provider,provider_ref,monthly_cost,status' })]),
+        body: Type.Union([
+          ImportJsonBody,
+          Type.String({
+            description: 'CSV with a header: number,label,provider,provider_ref,monthly_cost,status',
+          }),
+        ]),
         response: { 200: ImportResultSchema, ...errorResponses },
       },
     },
@@ -78,14 +92,27 @@ export async function numberRoutes(instance: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:id',
-    { schema: { tags, summary: 'One number', params: ProjectItemParams, response: { 200: number, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'One number',
+        params: ProjectItemParams,
+        response: { 200: number, ...errorResponses },
+      },
+    },
     (request) => numbers.get(scope(request).project.id, request.params.id),
   );
 
   app.patch(
     '/:id',
     {
-      schema: { tags, summary: 'Change a number', params: ProjectItemParams, body: UpdateNumberBody, response: { 200: number, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Change a number',
+        params: ProjectItemParams,
+        body: UpdateNumberBody,
+        response: { 200: number, ...errorResponses },
+      },
     },
     (request) => numbers.update(scope(request).project, request.params.id, request.body),
   );

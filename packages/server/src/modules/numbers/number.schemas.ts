@@ -28,7 +28,11 @@ export const TrackingNumberSchema = Type.Object(
 
 export const NumberRowBody = Type.Object(
   {
-    number: Type.String({ minLength: 1, maxLength: 40, description: 'any printed form; normalised to E.164' }),
+    number: Type.String({
+      minLength: 1,
+      maxLength: 40,
+      description: 'any printed form; normalised to E.164',
+    }),
     label: Type.Optional(Type.String({ maxLength: 200 })),
     provider: Type.Optional(Type.String({ maxLength: 50 })),
     providerRef: Type.Optional(Type.String({ maxLength: 200 })),
@@ -66,7 +70,12 @@ export const ListNumbersQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
 });
 
-const Problem = Type.Object({ row: Type.Integer(), input: Type.String(), code: Type.String(), reason: Type.String() });
+const Problem = Type.Object({
+  row: Type.Integer(),
+  input: Type.String(),
+  code: Type.String(),
+  reason: Type.String(),
+});
 
 export const ImportResultSchema = Type.Object({
   imported: Type.Array(Type.Ref('TrackingNumber')),

@@ -5,9 +5,9 @@ import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { toMinorUnits } from '../../money.js';
 import type { DestinationService } from '../destinations/destination.service.js';
-import { type ImportProblem, type ImportRowInput, validateImportRows } from './number-import.js';
 import { type NumberStatus, type TrackingNumber, toTrackingNumber } from './number.js';
 import * as repo from './number.repository.js';
+import { type ImportProblem, type ImportRowInput, validateImportRows } from './number-import.js';
 
 export interface ProjectContext {
   id: string;
@@ -64,7 +64,12 @@ export class NumberService {
   ): Promise<ImportResult> {
     const { valid, problems } = validateImportRows(rows, project);
     const owners = new Map(
-      (await repo.findOwners(this.deps.db, valid.map((r) => r.e164))).map((o) => [o.e164, o.project_id]),
+      (
+        await repo.findOwners(
+          this.deps.db,
+          valid.map((r) => r.e164),
+        )
+      ).map((o) => [o.e164, o.project_id]),
     );
     const skipped: ImportResult['skipped'] = [];
     const fresh = valid.filter((row) => {
@@ -72,7 +77,13 @@ export class NumberService {
       if (owner === undefined) return true;
       if (owner === project.id) skipped.push({ row: row.line, number: row.e164 });
       // Another project's number: say it is taken, without saying whose.
-      else problems.push({ row: row.line, input: row.e164, code: 'number_taken', reason: 'belongs to another project' });
+      else
+        problems.push({
+          row: row.line,
+          input: row.e164,
+          code: 'number_taken',
+          reason: 'belongs to another project',
+        });
       return false;
     });
     problems.sort((a, b) => a.row - b.row);
@@ -81,9 +92,13 @@ export class NumberService {
         const code = problems[0]?.code === 'number_taken' ? 'number_in_use' : 'invalid_phone_number';
         throw new AppError(code, problems[0]?.reason ?? 'invalid number', { problems });
       }
-      throw new AppError('validation_failed', `${problems.length} of ${rows.length} rows are invalid; nothing was imported`, {
-        problems,
-      });
+      throw new AppError(
+        'validation_failed',
+        `${problems.length} of ${rows.length} rows are invalid; nothing was imported`,
+        {
+          problems,
+        },
+      );
     }
     const now = this.deps.clock.now();
     const inserted: TrackingNumberTable[] = fresh.map((r) => ({
@@ -116,11 +131,13 @@ export class NumberService {
     if (patch.status !== undefined) set.status = patch.status;
     if (patch.monthlyCost !== undefined) {
       const minor = toMinorUnits(patch.monthlyCost, row.cost_currency);
-      if (minor === undefined || minor < 0) throw new AppError('validation_failed', 'monthlyCost must be a non-negative amount');
+      if (minor === undefined || minor < 0)
+        throw new AppError('validation_failed', 'monthlyCost must be a non-negative amount');
       set.monthly_cost_minor = minor;
     }
     if (patch.destinationId !== undefined) {
-      if (patch.destinationId !== null) await this.deps.destinations.assertInProject(project.id, patch.destinationId);
+      if (patch.destinationId !== null)
+        await this.deps.destinations.assertInProject(project.id, patch.destinationId);
       set.destination_id = patch.destinationId;
     }
     await repo.updateNumber(this.deps.db, project.id, id, set);
@@ -130,9 +147,10 @@ export class NumberService {
   async remove(projectId: string, id: string): Promise<void> {
     await this.get(projectId, id);
     const usage = await repo.numberUsage(this.deps.db, id);
-    if (usage.channel) throw new AppError('number_in_use', `the static channel "${usage.channel}" uses this number`);
-    if (usage.fallbackOf) throw new AppError('number_in_use', `the pool "${usage.fallbackOf}" falls back to this number`);
+    if (usage.channel)
+      throw new AppError('number_in_use', `the static channel "${usage.channel}" uses this number`);
+    if (usage.fallbackOf)
+      throw new AppError('number_in_use', `the pool "${usage.fallbackOf}" falls back to this number`);
     await repo.deleteNumber(this.deps.db, projectId, id);
   }
-
 }

@@ -16,7 +16,10 @@ export function normalizePhone(input: string, defaultCountry: string): PhoneResu
     if (!parsed.isValid()) return { ok: false, reason: 'not a valid number in its numbering plan' };
     return { ok: true, e164: parsed.number };
   } catch (error) {
-    return { ok: false, reason: `cannot parse: ${error instanceof Error ? error.message.toLowerCase() : 'unknown'}` };
+    return {
+      ok: false,
+      reason: `cannot parse: ${error instanceof Error ? error.message.toLowerCase() : 'unknown'}`,
+    };
   }
 }
 

@@ -2,10 +2,21 @@ import type { Db } from '../../db/connect.js';
 import type { PoolTable } from '../../db/database.js';
 
 export const listPools = (db: Db, projectId: string) =>
-  db.selectFrom('pool').selectAll().where('project_id', '=', projectId).orderBy('priority').orderBy('id').execute();
+  db
+    .selectFrom('pool')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('priority')
+    .orderBy('id')
+    .execute();
 
 export const findPool = (db: Db, projectId: string, id: string) =>
-  db.selectFrom('pool').selectAll().where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+  db
+    .selectFrom('pool')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 
 /** Member numbers of each pool, oldest-released first. */
 export async function poolMembers(db: Db, poolIds: readonly string[]): Promise<Map<string, string[]>> {
@@ -43,7 +54,13 @@ export async function savePool(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (mode === 'insert') await trx.insertInto('pool').values(row).execute();
-    else await trx.updateTable('pool').set(row).where('id', '=', row.id).where('project_id', '=', row.project_id).execute();
+    else
+      await trx
+        .updateTable('pool')
+        .set(row)
+        .where('id', '=', row.id)
+        .where('project_id', '=', row.project_id)
+        .execute();
     if (numberIds === undefined) return;
     let release = trx.updateTable('tracking_number').set({ pool_id: null }).where('pool_id', '=', row.id);
     if (numberIds.length > 0) release = release.where('id', 'not in', numberIds);

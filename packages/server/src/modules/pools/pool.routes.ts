@@ -3,11 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import { scope } from '../../http/auth.js';
-import { errorResponses, Id, Name, NullableId, ProjectItemParams, ProjectParams, Timestamp } from '../../http/schemas.js';
+import {
+  errorResponses,
+  Id,
+  Name,
+  NullableId,
+  ProjectItemParams,
+  ProjectParams,
+  Timestamp,
+} from '../../http/schemas.js';
 import { MAX_HOLD_SECONDS, MIN_HOLD_SECONDS } from './pool.js';
 
 const Policy = Type.Union([Type.Literal('reuse_oldest'), Type.Literal('fallback')], {
-  description: 'when every number is taken: lend the longest-idle number again (marked shared) or show the fallback number',
+  description:
+    'when every number is taken: lend the longest-idle number again (marked shared) or show the fallback number',
 });
 
 export const PoolSchema = Type.Object(
@@ -33,7 +42,10 @@ export const PoolSchema = Type.Object(
 const fields = {
   name: Name,
   priority: Type.Integer({ minimum: 0, maximum: 10_000, description: 'lower is matched first' }),
-  match: Type.Object({}, { additionalProperties: true, description: '{all?: Rule[], any?: Rule[]}; {} matches every visit' }),
+  match: Type.Object(
+    {},
+    { additionalProperties: true, description: '{all?: Rule[], any?: Rule[]}; {} matches every visit' },
+  ),
   holdSeconds: Type.Integer({ minimum: MIN_HOLD_SECONDS, maximum: MAX_HOLD_SECONDS }),
   exhaustionPolicy: Policy,
   fallbackNumberId: NullableId,
@@ -63,27 +75,65 @@ export async function poolRoutes(instance: FastifyInstance, { deps }: { deps: De
 
   app.get(
     '',
-    { schema: { tags, summary: 'Dynamic pools, in matching order', params: ProjectParams, response: { 200: Type.Array(pool), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Dynamic pools, in matching order',
+        params: ProjectParams,
+        response: { 200: Type.Array(pool), ...errorResponses },
+      },
+    },
     (request) => pools.list(scope(request).project.id),
   );
   app.post(
     '',
-    { schema: { tags, summary: 'Create a pool', params: ProjectParams, body: CreateBody, response: { 201: pool, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await pools.create(scope(request).project.id, request.body)),
+    {
+      schema: {
+        tags,
+        summary: 'Create a pool',
+        params: ProjectParams,
+        body: CreateBody,
+        response: { 201: pool, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await pools.create(scope(request).project.id, request.body)),
   );
   app.get(
     '/:id',
-    { schema: { tags, summary: 'One pool', params: ProjectItemParams, response: { 200: pool, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'One pool',
+        params: ProjectItemParams,
+        response: { 200: pool, ...errorResponses },
+      },
+    },
     (request) => pools.get(scope(request).project.id, request.params.id),
   );
   app.patch(
     '/:id',
-    { schema: { tags, summary: 'Change a pool', params: ProjectItemParams, body: UpdateBody, response: { 200: pool, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a pool',
+        params: ProjectItemParams,
+        body: UpdateBody,
+        response: { 200: pool, ...errorResponses },
+      },
+    },
     (request) => pools.update(scope(request).project.id, request.params.id, request.body),
   );
   app.delete(
     '/:id',
-    { schema: { tags, summary: 'Remove a pool (its numbers stay, unpooled)', params: ProjectItemParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a pool (its numbers stay, unpooled)',
+        params: ProjectItemParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await pools.remove(scope(request).project.id, request.params.id);
       return reply.status(204).send(null);

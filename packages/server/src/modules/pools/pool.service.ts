@@ -24,7 +24,10 @@ export class PoolService {
 
   async list(projectId: string): Promise<Pool[]> {
     const rows = await repo.listPools(this.deps.db, projectId);
-    const members = await repo.poolMembers(this.deps.db, rows.map((r) => r.id));
+    const members = await repo.poolMembers(
+      this.deps.db,
+      rows.map((r) => r.id),
+    );
     return rows.map((r) => toPool(r, members.get(r.id) ?? []));
   }
 
@@ -79,19 +82,28 @@ export class PoolService {
   private async check(row: PoolTable, input: Partial<PoolInput>, numberIds: readonly string[] | undefined) {
     if (input.match !== undefined) {
       const checked = validatePoolMatch(input.match);
-      if (!checked.ok) throw new AppError('validation_failed', `match: ${checked.errors.join('; ')}`, { problems: checked.errors });
+      if (!checked.ok)
+        throw new AppError('validation_failed', `match: ${checked.errors.join('; ')}`, {
+          problems: checked.errors,
+        });
       row.match = JSON.stringify(checked.value);
     }
     if (input.destinationId !== undefined) {
-      if (input.destinationId !== null) await this.deps.destinations.assertInProject(row.project_id, input.destinationId);
+      if (input.destinationId !== null)
+        await this.deps.destinations.assertInProject(row.project_id, input.destinationId);
       row.destination_id = input.destinationId;
     }
-    const wanted = [...new Set([...(numberIds ?? []), ...(input.fallbackNumberId ? [input.fallbackNumberId] : [])])];
-    const found = new Map((await repo.numbersForPool(this.deps.db, row.project_id, wanted)).map((n) => [n.id, n]));
+    const wanted = [
+      ...new Set([...(numberIds ?? []), ...(input.fallbackNumberId ? [input.fallbackNumberId] : [])]),
+    ];
+    const found = new Map(
+      (await repo.numbersForPool(this.deps.db, row.project_id, wanted)).map((n) => [n.id, n]),
+    );
     for (const id of numberIds ?? []) {
       const number = found.get(id);
       if (!number) throw new AppError('validation_failed', `number ${id} is not in this project`);
-      if (number.channel_id !== null) throw new AppError('number_in_use', `number ${id} serves a static channel`);
+      if (number.channel_id !== null)
+        throw new AppError('number_in_use', `number ${id} serves a static channel`);
       if (number.pool_id !== null && number.pool_id !== row.id) {
         throw new AppError('number_in_use', `number ${id} already serves another pool`);
       }
@@ -99,10 +111,12 @@ export class PoolService {
     if (input.fallbackNumberId !== undefined) {
       const id = input.fallbackNumberId;
       if (id !== null) {
-        if (!found.has(id)) throw new AppError('validation_failed', `fallback number ${id} is not in this project`);
+        if (!found.has(id))
+          throw new AppError('validation_failed', `fallback number ${id} is not in this project`);
         // The fallback is shown to many visitors at once, so lending it out as a pool member would be wrong.
         const members = numberIds ?? (await repo.poolMembers(this.deps.db, [row.id])).get(row.id) ?? [];
-        if (members.includes(id)) throw new AppError('validation_failed', 'the fallback number cannot be a member of the pool');
+        if (members.includes(id))
+          throw new AppError('validation_failed', 'the fallback number cannot be a member of the pool');
       }
       row.fallback_number_id = id;
     }

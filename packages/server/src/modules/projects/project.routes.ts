@@ -14,7 +14,13 @@ export async function projectRoutes(instance: FastifyInstance, { deps }: { deps:
 
   app.get(
     '',
-    { schema: { tags, summary: 'Projects this key can see', response: { 200: Type.Array(project), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Projects this key can see',
+        response: { 200: Type.Array(project), ...errorResponses },
+      },
+    },
     (request) => projects.list(principalOf(request)),
   );
 
@@ -28,26 +34,47 @@ export async function projectRoutes(instance: FastifyInstance, { deps }: { deps:
         response: { 201: project, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await projects.create(principalOf(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await projects.create(principalOf(request), request.body)),
   );
 
   app.get(
     '/:projectId',
-    { schema: { tags, summary: 'One project', params: ProjectParams, response: { 200: project, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'One project',
+        params: ProjectParams,
+        response: { 200: project, ...errorResponses },
+      },
+    },
     (request) => scope(request).project,
   );
 
   app.patch(
     '/:projectId',
     {
-      schema: { tags, summary: 'Change a project', params: ProjectParams, body: UpdateProjectBody, response: { 200: project, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Change a project',
+        params: ProjectParams,
+        body: UpdateProjectBody,
+        response: { 200: project, ...errorResponses },
+      },
     },
     (request) => projects.update(principalOf(request), request.params.projectId, request.body),
   );
 
   app.delete(
     '/:projectId',
-    { schema: { tags, summary: 'Delete a project and all its data', params: ProjectParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a project and all its data',
+        params: ProjectParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await projects.remove(principalOf(request), request.params.projectId);
       return reply.status(204).send(null);

@@ -28,7 +28,9 @@ export const ProjectSchema = Type.Object(
     currency: Type.String(),
     country: Type.String(),
     publicKey: Type.String({ description: 'goes into the site snippet: data-project="…"' }),
-    siteNumbers: Type.Array(Type.String(), { description: 'E.164 numbers printed on the site, replaced by the script' }),
+    siteNumbers: Type.Array(Type.String(), {
+      description: 'E.164 numbers printed on the site, replaced by the script',
+    }),
     defaultDestinationId: Type.Union([Type.String(), Type.Null()]),
     settings: Settings,
     createdAt: Timestamp,
@@ -41,7 +43,10 @@ const fields = {
   name: Name,
   timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Moscow' }),
   currency: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217, e.g. RUB' }),
-  country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166 country for reading local numbers' }),
+  country: Type.String({
+    pattern: '^[A-Za-z]{2}$',
+    description: 'ISO 3166 country for reading local numbers',
+  }),
   siteNumbers: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 50 }),
   defaultDestinationId: NullableId,
   settings: SettingsPatch,
@@ -59,4 +64,7 @@ export const CreateProjectBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UpdateProjectBody = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 });
+export const UpdateProjectBody = Type.Partial(Type.Object(fields), {
+  additionalProperties: false,
+  minProperties: 1,
+});

@@ -2,8 +2,8 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/connect.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
-import type { DestinationService } from '../destinations/destination.service.js';
 import { canRead, canWrite, isInstallationAdmin, type Principal } from '../access/access.js';
+import type { DestinationService } from '../destinations/destination.service.js';
 import { normalizePhone } from '../numbers/phone.js';
 import {
   countryDefaults,
@@ -24,7 +24,9 @@ export interface ProjectInput {
   country?: string;
   siteNumbers?: string[];
   defaultDestinationId?: string | null;
-  settings?: Partial<Omit<ProjectSettings, 'targetCall'>> & { targetCall?: Partial<ProjectSettings['targetCall']> };
+  settings?: Partial<Omit<ProjectSettings, 'targetCall'>> & {
+    targetCall?: Partial<ProjectSettings['targetCall']>;
+  };
 }
 
 const toProject = (r: repo.ProjectRow): Project => ({
@@ -47,7 +49,8 @@ export class ProjectService {
   ) {}
 
   async create(by: Principal, input: ProjectInput): Promise<Project> {
-    if (!isInstallationAdmin(by)) throw new AppError('forbidden', 'only an installation-wide admin key may create projects');
+    if (!isInstallationAdmin(by))
+      throw new AppError('forbidden', 'only an installation-wide admin key may create projects');
     const country = (input.country ?? this.deps.defaultCountry).toUpperCase();
     const defaults = countryDefaults(country);
     const now = this.deps.clock.now();
@@ -96,10 +99,14 @@ export class ProjectService {
   async update(by: Principal, id: string, input: Partial<ProjectInput>): Promise<Project> {
     const row = await this.readableRow(by, id);
     if (!canWrite(by, id)) throw new AppError('forbidden', 'this key may not change the project');
-    const patch: Partial<repo.ProjectRow> = { ...this.validate(row, input), updated_at: this.deps.clock.now() };
+    const patch: Partial<repo.ProjectRow> = {
+      ...this.validate(row, input),
+      updated_at: this.deps.clock.now(),
+    };
     if (input.name !== undefined) patch.name = input.name.trim();
     if (input.defaultDestinationId !== undefined) {
-      if (input.defaultDestinationId !== null) await this.deps.destinations.assertInProject(id, input.defaultDestinationId);
+      if (input.defaultDestinationId !== null)
+        await this.deps.destinations.assertInProject(id, input.defaultDestinationId);
       patch.default_destination_id = input.defaultDestinationId;
     }
     await repo.updateProject(this.deps.db, id, patch);
@@ -108,10 +115,10 @@ export class ProjectService {
 
   async remove(by: Principal, id: string): Promise<void> {
     await this.readableRow(by, id);
-    if (!isInstallationAdmin(by)) throw new AppError('forbidden', 'only an installation-wide admin key may delete projects');
+    if (!isInstallationAdmin(by))
+      throw new AppError('forbidden', 'only an installation-wide admin key may delete projects');
     await repo.deleteProject(this.deps.db, id);
   }
-
 
   /** Checks every given field at once and returns the columns to write. */
   private validate(row: repo.ProjectRow, input: Partial<ProjectInput>): Partial<repo.ProjectRow> {

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives documented defaults for an empty environment', () => {
+    const config = loadConfig({}, '/srv/ringtrace');
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/srv/ringtrace/data',
+      databaseUrl: 'sqlite:/srv/ringtrace/data/ringtrace.db',
+      logLevel: 'info',
+      logFile: undefined,
+      bodyLimitBytes: 1_048_576,
+      defaultCountry: 'RU',
+      trustProxy: false,
+      skipMigrations: false,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every setting, resolving relative paths from the working directory', () => {
+    const config = loadConfig(
+      {
+        PORT: '9000',
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'sqlite:./var/rt.db',
+        LOG_LEVEL: 'DEBUG',
+        LOG_FILE: 'logs/rt.log',
+        SECRET_KEY: 'k'.repeat(40),
+        DEFAULT_COUNTRY: 'us',
+        TRUST_PROXY: 'yes',
+        SKIP_MIGRATIONS: '1',
+      },
+      '/app',
+    );
+    expect(config).toMatchObject({
+      port: 9000,
+      databaseUrl: 'sqlite:/app/var/rt.db',
+      logLevel: 'debug',
+      logFile: '/app/logs/rt.log',
+      defaultCountry: 'US',
+      trustProxy: true,
+      skipMigrations: true,
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/rt' }).databaseUrl).toBe(
+      'postgres://u@db:5432/rt',
+    );
+  });
+
+  it('reports every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: '70000',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        SECRET_KEY: 'short',
+        TRUST_PROXY: 'maybe',
+        DEFAULT_COUNTRY: 'Russia',
+        RINGTRACE_ADMIN_TOKEN: 'admin',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(7);
+    expect((error as ConfigError).message).toContain('PORT must be an integer from 0 to 65535, got "70000"');
+  });
+});
