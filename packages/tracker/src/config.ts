@@ -1,0 +1,23 @@
+// Configuration comes from the script tag: <script async src="https://HOST/rt.js" data-project="KEY">.
+
+export interface Config {
+  /** Project public key (`data-project`). */
+  key: string;
+  /** Origin of the API, without a trailing slash: `data-api`, else the origin of the script's own src. */
+  api: string;
+}
+
+/** Must run while the script itself executes: `document.currentScript` is null afterwards. */
+export function readConfig(): Config | undefined {
+  try {
+    // Fallback for loaders that hide currentScript (it is null in some tag managers' wrappers).
+    const script = (document.currentScript ||
+      document.querySelector('script[data-project]')) as HTMLScriptElement | null;
+    const key = script?.getAttribute('data-project');
+    if (!script || !key) return undefined;
+    const api = script.getAttribute('data-api') || new URL(script.src || location.href).origin;
+    return { key, api: api.replace(/\/+$/, '') };
+  } catch {
+    return undefined;
+  }
+}

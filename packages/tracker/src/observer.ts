@@ -1,0 +1,30 @@
+// Content that the page adds or changes after the first scan (SPAs, lazy blocks, popups).
+
+/** Calls `onNode` for every added node, changed text and changed href. Returns undefined if unsupported. */
+export function observe(onNode: (node: Node) => void): MutationObserver | undefined {
+  try {
+    const observer = new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.type === 'childList') {
+          record.addedNodes.forEach((node) => {
+            onNode(node);
+          });
+        } else {
+          onNode(record.target);
+        }
+      }
+      // Our own rewrites in onNode queued records too. Dropping them keeps one change from triggering
+      // another scan of the same nodes (and a loop if a rewrite ever produced a match again).
+      observer.takeRecords();
+    });
+    observer.observe(document.documentElement, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+      attributeFilter: ['href'],
+    });
+    return observer;
+  } catch {
+    return undefined;
+  }
+}
