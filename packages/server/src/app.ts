@@ -39,6 +39,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   }
   await registerOpenApi(app, VERSION);
   registerAuth(app, deps);
+  // Setup changes reach the tracker's cache at once on this instance (other instances within seconds).
+  app.addHook('onResponse', async (request) => {
+    if (request.method !== 'GET' && request.url.startsWith('/api/v1/projects'))
+      deps.services.tracking.invalidate();
+  });
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     await deps.database.db.selectFrom('project').select('id').limit(1).execute();

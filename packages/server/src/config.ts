@@ -18,6 +18,9 @@ export interface Config {
   readonly defaultCountry: string;
   readonly trustProxy: boolean;
   readonly skipMigrations: boolean;
+  /** Page views per minute one client address may report, and the burst above that average. */
+  readonly trackerRatePerMinute: number;
+  readonly trackerRateBurst: number;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +106,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     defaultCountry,
     trustProxy: bool('TRUST_PROXY', false),
     skipMigrations: bool('SKIP_MIGRATIONS', false),
+    trackerRatePerMinute: int('TRACKER_RATE_PER_MINUTE', 120, 1, 1_000_000),
+    trackerRateBurst: int('TRACKER_RATE_BURST', 60, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -8,6 +8,7 @@ import { DestinationService } from './modules/destinations/destination.service.j
 import { NumberService } from './modules/numbers/number.service.js';
 import { PoolService } from './modules/pools/pool.service.js';
 import { ProjectService } from './modules/projects/project.service.js';
+import { TrackingService } from './modules/tracking/tracking.service.js';
 
 export interface Services {
   apiKeys: ApiKeyService;
@@ -16,6 +17,7 @@ export interface Services {
   numbers: NumberService;
   channels: StaticChannelService;
   pools: PoolService;
+  tracking: TrackingService;
 }
 
 export interface Deps {
@@ -45,6 +47,14 @@ export function createDeps(input: {
     numbers: new NumberService({ db, clock, destinations }),
     channels: new StaticChannelService({ db, clock }),
     pools: new PoolService({ db, clock, destinations }),
+    tracking: new TrackingService({
+      db,
+      dialect: input.database.dialect,
+      clock,
+      log: input.log,
+      secretKey: input.secretKey,
+      rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
+    }),
   };
   return { ...input, clock, services };
 }

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'invalid_phone_number'
   | 'number_in_use'
+  | 'lease_expired'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -27,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   invalid_phone_number: 400,
   number_in_use: 409,
+  lease_expired: 410,
   internal_error: 500,
 };
 

@@ -6,6 +6,7 @@ import { destinationRoutes } from '../modules/destinations/destination.routes.js
 import { numberRoutes } from '../modules/numbers/number.routes.js';
 import { poolRoutes } from '../modules/pools/pool.routes.js';
 import { projectRoutes } from '../modules/projects/project.routes.js';
+import { trackingRoutes } from '../modules/tracking/tracking.routes.js';
 
 /** Every route of the JSON API, registered explicitly so the map of the API is this one file. */
 export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -17,4 +18,5 @@ export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promi
   await app.register(destinationRoutes, { ...opts, prefix: `${project}/destinations` });
   await app.register(staticChannelRoutes, { ...opts, prefix: `${project}/static-channels` });
   await app.register(poolRoutes, { ...opts, prefix: `${project}/pools` });
+  await app.register(trackingRoutes, opts);
 }

@@ -563,6 +563,21 @@ describe('referral, direct, offline and other', () => {
       expected: { channel: 'other', source: 'partner_x', medium: 'post' },
     },
     {
+      name: 'a generic source name without medium is not assumed paid',
+      input: { url: `${landing}?utm_source=google` },
+      expected: { channel: 'other', source: 'google', medium: '(not set)', adNetwork: undefined },
+    },
+    {
+      name: 'a search engine source without medium, arriving from that engine: organic (map listings)',
+      input: { url: `${landing}?utm_source=yandex&utm_campaign=maps`, referrer: 'https://yandex.ru/' },
+      expected: { ...organic('yandex'), campaign: 'maps' },
+    },
+    {
+      name: 'an ad-network-only source name without medium is paid',
+      input: { url: `${landing}?utm_source=yandex_direct` },
+      expected: { channel: 'paid', adNetwork: 'yandex_direct' },
+    },
+    {
       name: 'utm_medium only, source from the click id',
       input: { url: `${landing}?utm_medium=cpc&gclid=abc` },
       expected: { channel: 'paid', source: 'google', adNetwork: 'google_ads' },

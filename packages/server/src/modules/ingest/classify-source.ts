@@ -1,6 +1,8 @@
 import { domainToUnicode } from 'node:url';
 import {
+  AD_NETWORKS,
   type AdNetwork,
+  CHANNELS,
   type Channel,
   CLICK_ID_KEYS,
   MAX_URL_LENGTH,
@@ -69,126 +71,99 @@ function paid(source: string, medium: string, adNetwork?: AdNetwork): Base {
 
 // ---- referrer hosts -------------------------------------------------------------------------------
 
+// One line per source: "<channel> <source> [<medium> <ad network>]: <hosts…>". A host matches its
+// subdomains too (l.facebook.com, m.vk.com) unless written "=host". Package names are android-app://
+// referrers, sent when an Android app opens a link in the browser.
+const HOST_TABLE = `
+organic yandex: ya.ru turbopages.org ru.yandex.searchplugin
+organic google: com.google.android.googlequicksearchbox
+organic bing: bing.com
+organic duckduckgo: duckduckgo.com
+organic mail.ru: go.mail.ru search.mail.ru
+organic yahoo: search.yahoo.com search.yahoo.co.jp
+organic rambler: nova.rambler.ru =rambler.ru
+organic baidu: baidu.com
+organic ecosia: ecosia.org
+organic seznam: seznam.cz
+organic naver: search.naver.com
+organic startpage: startpage.com
+organic qwant: qwant.com
+organic brave: search.brave.com
+organic yep: yep.com
+organic sogou: sogou.com
+organic 360: so.com
+organic petal: petalsearch.com
+organic aol: search.aol.com
+organic ask: ask.com
+organic kagi: kagi.com
+organic daum: search.daum.net
+organic coccoc: coccoc.com
+organic mojeek: mojeek.com
+organic swisscows: swisscows.com
+organic presearch: presearch.com
+organic metager: metager.de
+paid google cpc google_ads: googleadservices.com
+paid google display google_ads: googlesyndication.com doubleclick.net
+paid yandex cpc yandex_direct: yabs.yandex.ru yabs.yandex.by yabs.yandex.kz yabs.yandex.com an.yandex.ru
+social vk.com: vk.com vk.ru vkontakte.ru vk.me vkvideo.ru com.vkontakte.android
+social ok.ru: ok.ru odnoklassniki.ru ru.ok.android
+social facebook.com: facebook.com fb.com fb.me messenger.com com.facebook.katana com.facebook.orca
+social instagram.com: instagram.com com.instagram.android
+social t.me: t.me telegram.me telegram.org telegram.dog org.telegram.messenger org.thunderdog.challegram
+social youtube.com: youtube.com youtu.be com.google.android.youtube
+social x.com: x.com twitter.com t.co com.twitter.android
+social linkedin.com: linkedin.com lnkd.in com.linkedin.android
+social tiktok.com: tiktok.com com.zhiliaoapp.musically com.ss.android.ugc.trill
+social pinterest.com: pinterest.com pinterest.ru pinterest.de pinterest.fr pinterest.co.uk pin.it com.pinterest
+social reddit.com: reddit.com redd.it com.reddit.frontpage
+social dzen.ru: dzen.ru zen.yandex.ru zen.yandex.com zen.yandex.by zen.yandex.kz
+social whatsapp.com: whatsapp.com wa.me com.whatsapp
+social viber.com: viber.com com.viber.voip
+social threads.net: threads.net threads.com
+social discord.com: discord.com discord.gg discordapp.com
+social my.mail.ru: my.mail.ru
+social rutube.ru: rutube.ru
+social pikabu.ru: pikabu.ru
+social livejournal.com: livejournal.com
+social tenchat.ru: tenchat.ru
+social max.ru: max.ru
+social snapchat.com: snapchat.com
+social tumblr.com: tumblr.com
+social quora.com: quora.com
+social medium.com: medium.com
+email e.mail.ru: e.mail.ru touch.mail.ru octavius.mail.ru ru.mail.mailapp
+email mail.google.com: com.google.android.gm
+email mail.yandex.ru: ru.yandex.mail
+email outlook.live.com: outlook.live.com outlook.office.com outlook.office365.com com.microsoft.office.outlook
+`;
+
 const HOST_RULES = new Map<string, HostRule>();
-function hosts(names: string[], channel: Channel, source: string, medium: string, extra?: Partial<HostRule>) {
-  for (const name of names) HOST_RULES.set(name, { channel, source, medium, subdomains: true, ...extra });
+for (const line of HOST_TABLE.trim().split('\n')) {
+  const [head = '', list = ''] = line.split(':');
+  const [channel = '', source = '', medium = channel, adNetwork] = head.split(' ');
+  // A typo here would silently misclassify traffic: fail at startup (and in every test run) instead.
+  if (
+    !(CHANNELS as readonly string[]).includes(channel) ||
+    !source ||
+    (adNetwork && !isAdNetwork(adNetwork))
+  ) {
+    throw new Error(`classify-source: bad host table line "${line}"`);
+  }
+  const rule = {
+    channel: channel as Channel,
+    source,
+    medium,
+    ...(adNetwork && { adNetwork: adNetwork as AdNetwork }),
+  };
+  for (const host of list.trim().split(/\s+/)) {
+    const exactOnly = host.startsWith('=');
+    HOST_RULES.set(exactOnly ? host.slice(1) : host, { ...rule, subdomains: !exactOnly });
+  }
 }
-// android-app://<package> referrers come from Android apps opening a link in the browser.
-hosts(['ya.ru', 'turbopages.org', 'ru.yandex.searchplugin'], 'organic', 'yandex', 'organic');
-hosts(['com.google.android.googlequicksearchbox'], 'organic', 'google', 'organic');
-hosts(['bing.com'], 'organic', 'bing', 'organic');
-hosts(['duckduckgo.com'], 'organic', 'duckduckgo', 'organic');
-hosts(['go.mail.ru', 'search.mail.ru'], 'organic', 'mail.ru', 'organic');
-hosts(['search.yahoo.com', 'search.yahoo.co.jp'], 'organic', 'yahoo', 'organic');
-hosts(['baidu.com'], 'organic', 'baidu', 'organic');
-hosts(['ecosia.org'], 'organic', 'ecosia', 'organic');
-hosts(['nova.rambler.ru'], 'organic', 'rambler', 'organic');
-hosts(['rambler.ru'], 'organic', 'rambler', 'organic', { subdomains: false });
-hosts(['seznam.cz'], 'organic', 'seznam', 'organic');
-hosts(['search.naver.com'], 'organic', 'naver', 'organic');
-hosts(['startpage.com'], 'organic', 'startpage', 'organic');
-hosts(['qwant.com'], 'organic', 'qwant', 'organic');
-hosts(['search.brave.com'], 'organic', 'brave', 'organic');
-hosts(['yep.com'], 'organic', 'yep', 'organic');
-hosts(['sogou.com'], 'organic', 'sogou', 'organic');
-hosts(['so.com'], 'organic', '360', 'organic');
-hosts(['petalsearch.com'], 'organic', 'petal', 'organic');
-hosts(['search.aol.com'], 'organic', 'aol', 'organic');
-hosts(['ask.com'], 'organic', 'ask', 'organic');
-hosts(['kagi.com'], 'organic', 'kagi', 'organic');
-hosts(['search.daum.net'], 'organic', 'daum', 'organic');
-hosts(['coccoc.com'], 'organic', 'coccoc', 'organic');
-hosts(['mojeek.com'], 'organic', 'mojeek', 'organic');
-hosts(['swisscows.com'], 'organic', 'swisscows', 'organic');
-hosts(['presearch.com'], 'organic', 'presearch', 'organic');
-hosts(['metager.de'], 'organic', 'metager', 'organic');
-// Ad-click redirect and ad-serving hosts: seen as referrers when auto-tagging is off.
-hosts(['googleadservices.com'], 'paid', 'google', 'cpc', { adNetwork: 'google_ads' });
-hosts(['googlesyndication.com', 'doubleclick.net'], 'paid', 'google', 'display', { adNetwork: 'google_ads' });
-hosts(
-  ['yabs.yandex.ru', 'yabs.yandex.by', 'yabs.yandex.kz', 'yabs.yandex.com', 'an.yandex.ru'],
-  'paid',
-  'yandex',
-  'cpc',
-  {
-    adNetwork: 'yandex_direct',
-  },
-);
-hosts(
-  ['vk.com', 'vk.ru', 'vkontakte.ru', 'vk.me', 'vkvideo.ru', 'com.vkontakte.android'],
-  'social',
-  'vk.com',
-  'social',
-);
-hosts(['ok.ru', 'odnoklassniki.ru', 'ru.ok.android'], 'social', 'ok.ru', 'social');
-hosts(
-  ['facebook.com', 'fb.com', 'fb.me', 'messenger.com', 'com.facebook.katana', 'com.facebook.orca'],
-  'social',
-  'facebook.com',
-  'social',
-);
-hosts(['instagram.com', 'com.instagram.android'], 'social', 'instagram.com', 'social');
-hosts(
-  [
-    't.me',
-    'telegram.me',
-    'telegram.org',
-    'telegram.dog',
-    'org.telegram.messenger',
-    'org.thunderdog.challegram',
-  ],
-  'social',
-  't.me',
-  'social',
-);
-hosts(['youtube.com', 'youtu.be', 'com.google.android.youtube'], 'social', 'youtube.com', 'social');
-hosts(['x.com', 'twitter.com', 't.co', 'com.twitter.android'], 'social', 'x.com', 'social');
-hosts(['linkedin.com', 'lnkd.in', 'com.linkedin.android'], 'social', 'linkedin.com', 'social');
-hosts(
-  ['tiktok.com', 'com.zhiliaoapp.musically', 'com.ss.android.ugc.trill'],
-  'social',
-  'tiktok.com',
-  'social',
-);
-hosts(
-  [
-    'pinterest.com',
-    'pinterest.ru',
-    'pinterest.de',
-    'pinterest.fr',
-    'pinterest.co.uk',
-    'pin.it',
-    'com.pinterest',
-  ],
-  'social',
-  'pinterest.com',
-  'social',
-);
-hosts(['reddit.com', 'redd.it', 'com.reddit.frontpage'], 'social', 'reddit.com', 'social');
-hosts(
-  ['dzen.ru', 'zen.yandex.ru', 'zen.yandex.com', 'zen.yandex.by', 'zen.yandex.kz'],
-  'social',
-  'dzen.ru',
-  'social',
-);
-hosts(['whatsapp.com', 'wa.me', 'com.whatsapp'], 'social', 'whatsapp.com', 'social');
-hosts(['viber.com', 'com.viber.voip'], 'social', 'viber.com', 'social');
-hosts(['threads.net', 'threads.com'], 'social', 'threads.net', 'social');
-hosts(['discord.com', 'discord.gg', 'discordapp.com'], 'social', 'discord.com', 'social');
-for (const name of ['my.mail.ru', 'rutube.ru', 'pikabu.ru', 'livejournal.com', 'tenchat.ru', 'max.ru']) {
-  hosts([name], 'social', name, 'social');
+
+function isAdNetwork(name: string): name is AdNetwork {
+  return (AD_NETWORKS as readonly string[]).includes(name);
 }
-for (const name of ['snapchat.com', 'tumblr.com', 'quora.com', 'medium.com'])
-  hosts([name], 'social', name, 'social');
-hosts(['e.mail.ru', 'touch.mail.ru', 'octavius.mail.ru', 'ru.mail.mailapp'], 'email', 'e.mail.ru', 'email');
-hosts(['com.google.android.gm'], 'email', 'mail.google.com', 'email');
-hosts(['ru.yandex.mail'], 'email', 'mail.yandex.ru', 'email');
-hosts(
-  ['outlook.live.com', 'outlook.office.com', 'outlook.office365.com', 'com.microsoft.office.outlook'],
-  'email',
-  'outlook.live.com',
-  'email',
-);
 
 // Google and Yandex search live on many country domains: google.ru, google.co.uk, yandex.com.tr…
 const SEARCH_CCTLD = /^(google|yandex)\.(?:com?\.)?[a-z]{2,3}$/;
@@ -226,87 +201,43 @@ const MEDIUM_CHANNELS: ReadonlyArray<readonly [RegExp, Channel]> = [
   ],
 ];
 
+const words = (list: string) => list.trim().split(/\s+/);
+
+// utm_source names per ad network, consulted only once the medium says the visit is paid.
 const NETWORK_BY_SOURCE = new Map<string, AdNetwork>();
-function networkAliases(network: AdNetwork, names: string[]) {
-  for (const name of names) NETWORK_BY_SOURCE.set(name, network);
+function networkAliases(network: AdNetwork, names: string) {
+  for (const name of words(names)) NETWORK_BY_SOURCE.set(name, network);
 }
-networkAliases('google_ads', ['google', 'google_ads', 'googleads', 'google-ads', 'adwords']);
-networkAliases('yandex_direct', [
-  'yandex',
-  'ya',
-  'yandex_direct',
-  'yandexdirect',
-  'yandex.direct',
-  'ydirect',
-  'direct',
-]);
-networkAliases('yandex_market', ['yandex_market', 'yandexmarket', 'yandex.market', 'market']);
-networkAliases('vk_ads', [
-  'vk',
-  'vk.com',
-  'vkontakte',
-  'vk_ads',
-  'vkads',
-  'vk-ads',
-  'vk_reklama',
-  'vkreklama',
-]);
-networkAliases('mytarget', ['mytarget', 'my_target', 'target.my.com', 'mail.ru', 'mailru']);
-networkAliases('facebook_ads', [
-  'facebook',
-  'fb',
-  'instagram',
-  'ig',
-  'meta',
-  'facebook_ads',
-  'fb_ads',
-  'meta_ads',
-]);
-networkAliases('microsoft_ads', ['bing', 'microsoft', 'msn', 'bing_ads', 'microsoft_ads']);
-networkAliases('tiktok_ads', ['tiktok', 'tiktok_ads']);
+networkAliases('google_ads', 'google google_ads googleads google-ads adwords');
+networkAliases('yandex_direct', 'yandex ya yandex_direct yandexdirect yandex.direct ydirect direct');
+networkAliases('yandex_market', 'yandex_market yandexmarket yandex.market market');
+networkAliases('vk_ads', 'vk vk.com vkontakte vk_ads vkads vk-ads vk_reklama vkreklama');
+networkAliases('mytarget', 'mytarget my_target target.my.com mail.ru mailru');
+networkAliases('facebook_ads', 'facebook fb instagram ig meta facebook_ads fb_ads meta_ads');
+networkAliases('microsoft_ads', 'bing microsoft msn bing_ads microsoft_ads');
+networkAliases('tiktok_ads', 'tiktok tiktok_ads');
 // Plain "telegram" is as often a paid post in a channel as Telegram Ads, so only explicit names count.
-networkAliases('telegram_ads', ['telegram_ads', 'telegram-ads', 'tg_ads', 'tgads']);
-networkAliases('linkedin_ads', ['linkedin', 'linkedin_ads']);
-networkAliases('x_ads', ['twitter', 'x', 'twitter_ads', 'x_ads']);
-networkAliases('pinterest_ads', ['pinterest', 'pinterest_ads']);
-networkAliases('snapchat_ads', ['snapchat', 'snapchat_ads']);
+networkAliases('telegram_ads', 'telegram_ads telegram-ads tg_ads tgads');
+networkAliases('linkedin_ads', 'linkedin linkedin_ads');
+networkAliases('x_ads', 'twitter x twitter_ads x_ads');
+networkAliases('pinterest_ads', 'pinterest pinterest_ads');
+networkAliases('snapchat_ads', 'snapchat snapchat_ads');
 
 const SOCIAL_SOURCES = new Set([
   ...[...HOST_RULES.values()].filter((r) => r.channel === 'social').map((r) => r.source),
-  ...['vk', 'vkontakte', 'ok', 'odnoklassniki', 'facebook', 'fb', 'instagram', 'ig', 'telegram', 'tg'],
-  ...['youtube', 'yt', 'twitter', 'x', 'tiktok', 'linkedin', 'pinterest', 'reddit', 'dzen', 'zen'],
-  ...['whatsapp', 'wa', 'viber', 'threads', 'rutube', 'max'],
+  ...words('vk vkontakte ok odnoklassniki facebook fb instagram ig telegram tg youtube yt twitter x tiktok'),
+  ...words('linkedin pinterest reddit dzen zen whatsapp wa viber threads rutube max'),
 ]);
 // Webmail hosts are caught by WEBMAIL; these are the senders' own names.
-const EMAIL_SOURCES = new Set([
-  'email',
-  'e-mail',
-  'newsletter',
-  'mailchimp',
-  'unisender',
-  'sendpulse',
-  'sendsay',
-  'mindbox',
-  'dashamail',
-]);
+const EMAIL_SOURCES = new Set(
+  words('email e-mail newsletter mailchimp unisender sendpulse sendsay mindbox dashamail'),
+);
 // Names that also mean a site or a social network; every other alias is used by ad networks only, so
 // such a source is paid even without utm_medium.
-const GENERIC_NAMES = new Set(['google', 'yandex', 'ya', 'direct', 'market', 'vk', 'vk.com', 'vkontakte']);
-for (const name of [
-  'mail.ru',
-  'mailru',
-  'facebook',
-  'fb',
-  'instagram',
-  'ig',
-  'meta',
-  'bing',
-  'microsoft',
-  'msn',
-]) {
-  GENERIC_NAMES.add(name);
-}
-for (const name of ['tiktok', 'linkedin', 'twitter', 'x', 'pinterest', 'snapchat']) GENERIC_NAMES.add(name);
+const GENERIC_NAMES = new Set([
+  ...words('google yandex ya direct market vk vk.com vkontakte mail.ru mailru facebook fb instagram ig meta'),
+  ...words('bing microsoft msn tiktok linkedin twitter x pinterest snapchat'),
+]);
 const PAID_SOURCES = new Set([...NETWORK_BY_SOURCE.keys()].filter((name) => !GENERIC_NAMES.has(name)));
 
 function mediumChannel(medium: string): Channel | undefined {

@@ -58,6 +58,7 @@ export const MAX_REGEX_LENGTH = 200;
 /** Regexes see at most this much of a field, which bounds the cost of any allowed pattern per hit. */
 export const MAX_REGEX_SUBJECT = 512;
 const MAX_REGEX_BRANCHING = 16;
+const TOO_BRANCHY = `too many optional parts and counted repeats (limit ${MAX_REGEX_BRANCHING} combinations)`;
 
 const FIELDS = new Set<string>(POOL_RULE_FIELDS);
 const OPS = new Set<string>(POOL_RULE_OPS);
@@ -108,8 +109,9 @@ function regexProblem(pattern: string): string | undefined {
       if (top) top.repeats = true;
       if (factor === Number.POSITIVE_INFINITY) {
         if (++unbounded > 1) return 'at most one unbounded quantifier (* + {n,}) per alternative';
-      } else if ((branching *= factor) > MAX_REGEX_BRANCHING) {
-        return `too many optional parts and counted repeats (limit ${MAX_REGEX_BRANCHING} combinations)`;
+      } else {
+        branching *= factor;
+        if (branching > MAX_REGEX_BRANCHING) return TOO_BRANCHY;
       }
       continue;
     }
@@ -135,9 +137,8 @@ function regexProblem(pattern: string): string | undefined {
       }
       const parent = groups[groups.length - 1];
       if (parent) parent.repeats ||= group.repeats;
-      if ((branching *= group.alternatives) > MAX_REGEX_BRANCHING) {
-        return `too many optional parts and counted repeats (limit ${MAX_REGEX_BRANCHING} combinations)`;
-      }
+      branching *= group.alternatives;
+      if (branching > MAX_REGEX_BRANCHING) return TOO_BRANCHY;
     }
   }
   return undefined;

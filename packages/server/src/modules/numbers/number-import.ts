@@ -66,7 +66,7 @@ export function parseNumbersCsv(text: string): { line: number; input: ImportRowI
       relax_column_count: true,
       delimiter: detectDelimiter(text),
       info: true,
-    });
+    }) as unknown as typeof records;
   } catch (error) {
     throw new ImportFormatError(
       `not a readable CSV: ${error instanceof Error ? error.message : 'parse error'}`,

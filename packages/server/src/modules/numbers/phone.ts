@@ -27,3 +27,12 @@ export function normalizePhone(input: string, defaultCountry: string): PhoneResu
 export function isSipUri(value: string): boolean {
   return /^sips?:[^\s@:;]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$/.test(value) && value.length <= 255;
 }
+
+/** The country calling code of an E.164 number (`+74951234567` → `7`), or undefined when it cannot be read. */
+export function callingCode(e164: string): string | undefined {
+  try {
+    return parsePhoneNumberWithError(e164).countryCallingCode;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { detectBot } from '../ingest/bot-filter.js';
+import { classifyVisit } from '../ingest/classify-source.js';
+import { parseUserAgent, type UserAgentInfo } from '../ingest/user-agent.js';
+import type { VisitSource } from '../ingest/visit-source.js';
+import type { TrackingSetup } from './tracking-setup.js';
+
+/** A page view as the site script reports it, plus what the HTTP layer knows about the request. */
+export interface Hit {
+  publicKey: string;
+  visitorId: string | undefined;
+  url: string;
+  referrer: string | undefined;
+  gaClientId: string | undefined;
+  ymClientId: string | undefined;
+  language: string | undefined;
+  screen: string | undefined;
+  userAgent: string | undefined;
+  ip: string;
+  headers: Record<string, string | undefined>;
+  at: number;
+}
+
+export interface EnrichedHit extends Hit {
+  setup: TrackingSetup;
+  source: VisitSource;
+  device: Readonly<UserAgentInfo>;
+  ipHash: string;
+}
+
+export type DropReason = 'bot' | 'unknown_project' | 'rate_limited' | 'invalid_url';
+
+export type StepResult<T> = { ok: true; value: T } | { ok: false; reason: DropReason; detail?: string };
+
+export interface PipelineContext {
+  setupFor(publicKey: string): Promise<TrackingSetup | undefined>;
+  allow(ip: string, at: number): boolean;
+  secret: string;
+}
+
+const ok = <T>(value: T): StepResult<T> => ({ ok: true, value });
+const drop = <T>(reason: DropReason, detail?: string): StepResult<T> => ({ ok: false, reason, detail });
+
+// Named steps, each small and pure apart from what comes in through the context (Plausible's ingestion model).
+
+export function dropBots(hit: Hit): StepResult<Hit> {
+  const reason = detectBot({ userAgent: hit.userAgent, headers: hit.headers });
+  return reason ? drop('bot', reason) : ok(hit);
+}
+
+export function dropInvalidUrl(hit: Hit): StepResult<Hit> {
+  return /^https?:\/\//i.test(hit.url) ? ok(hit) : drop('invalid_url');
+}
+
+export function limitRate(hit: Hit, ctx: PipelineContext): StepResult<Hit> {
+  return ctx.allow(hit.ip, hit.at) ? ok(hit) : drop('rate_limited');
+}
+
+export async function resolveProject(
+  hit: Hit,
+  ctx: PipelineContext,
+): Promise<StepResult<Hit & { setup: TrackingSetup }>> {
+  const setup = await ctx.setupFor(hit.publicKey);
+  return setup ? ok({ ...hit, setup }) : drop('unknown_project');
+}
+
+export function classify(hit: Hit & { setup: TrackingSetup }, ctx: PipelineContext): StepResult<EnrichedHit> {
+  const source = classifyVisit({ url: hit.url, referrer: hit.referrer, userAgent: hit.userAgent });
+  const device = parseUserAgent(hit.userAgent);
+  // A daily salt: the same address hashes the same within a day (abuse analysis) and unlinkably across days.
+  const day = new Date(hit.at).toISOString().slice(0, 10);
+  const ipHash = createHash('sha256')
+    .update(`${ctx.secret}|${day}|${hit.ip}`)
+    .digest('base64url')
+    .slice(0, 22);
+  return ok({ ...hit, source, device, ipHash });
+}
+
+/** Runs the steps in order; the first drop ends the hit with its reason. */
+export async function runPipeline(hit: Hit, ctx: PipelineContext): Promise<StepResult<EnrichedHit>> {
+  for (const step of [dropBots, dropInvalidUrl, (h: Hit) => limitRate(h, ctx)]) {
+    const result = step(hit);
+    if (!result.ok) return result;
+  }
+  const withProject = await resolveProject(hit, ctx);
+  if (!withProject.ok) return withProject;
+  return classify(withProject.value, ctx);
+}

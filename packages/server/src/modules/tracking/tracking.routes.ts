@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from '../../deps.js';
+import { AppError } from '../../errors.js';
+
+const Str = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+
+/** The page-view report of the tracker protocol (docs/tracker-protocol.md); unknown keys are ignored. */
+const VisitBody = Type.Object({
+  k: Type.String({ minLength: 1, maxLength: 64 }),
+  vid: Str(64),
+  u: Type.String({ minLength: 1, maxLength: 4096 }),
+  r: Str(4096),
+  ga: Str(64),
+  ym: Str(64),
+  l: Str(35),
+  s: Str(20),
+  sv: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+});
+const PingBody = Type.Object({
+  k: Type.String({ minLength: 1, maxLength: 64 }),
+  lease: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
+// The script's origin is any customer site: answers must be readable cross-origin, without credentials.
+const allowAnyOrigin = (reply: FastifyReply) =>
+  reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
+
+/** Where the built site script lives: the tracker package's dist, three folders up from this module's folder. */
+const SCRIPT_PATH = fileURLToPath(new URL('../../../../tracker/dist/rt.js', import.meta.url));
+
+export async function trackingRoutes(instance: FastifyInstance, { deps }: { deps: Deps }) {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const tracking = deps.services.tracking;
+  const tags = ['tracker'];
+
+  // The script sends text/plain so that browsers skip the CORS preflight; the body is JSON all the same.
+  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new AppError('invalid_json', 'body is not JSON'), undefined);
+    }
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    allowAnyOrigin(reply);
+  });
+  app.options('/t/*', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .header('access-control-allow-methods', 'POST')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '86400')
+      .status(204)
+      .send(),
+  );
+
+  app.post(
+    '/t/visit',
+    {
+      bodyLimit: 8192,
+      schema: { tags, summary: 'Site script: report a page view, get the number to show', body: VisitBody },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const result = await tracking.recordVisit({
+        publicKey: b.k,
+        visitorId: b.vid,
+        url: b.u,
+        referrer: b.r || undefined,
+        gaClientId: b.ga,
+        ymClientId: b.ym,
+        language: b.l,
+        screen: b.s,
+        userAgent: request.headers['user-agent'],
+        ip: request.ip,
+        headers: request.headers as Record<string, string | undefined>,
+        at: deps.clock.now(),
+      });
+      if (result.ok) return reply.send(result.answer);
+      // Bots and floods learn nothing useful: a 200 with nothing to swap keeps the page as it is.
+      if (result.reason === 'unknown_project') throw new AppError('not_found', 'unknown project key');
+      if (result.reason === 'rate_limited')
+        throw new AppError('rate_limited', 'too many page views from this address');
+      if (result.reason === 'invalid_url')
+        throw new AppError('validation_failed', 'u must be an http(s) URL');
+      return reply.send({ swap: [], hb: 30 });
+    },
+  );
+
+  app.post(
+    '/t/ping',
+    { bodyLimit: 1024, schema: { tags, summary: 'Site script: keep the lease alive', body: PingBody } },
+    async (request, reply) => {
+      const result = await tracking.heartbeat(request.body.k, request.body.lease);
+      if (result === 'alive') return reply.status(204).send();
+      if (result === 'expired')
+        return reply.status(410).send({ error: { code: 'lease_expired', message: 'the lease has ended' } });
+      throw new AppError('bad_request', 'invalid lease token');
+    },
+  );
+
+  let script: Buffer | undefined;
+  app.get('/rt.js', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      script ??= await readFile(SCRIPT_PATH);
+    } catch {
+      throw new AppError('not_found', 'the site script is not built: run `npm run build`');
+    }
+    return reply
+      .header('content-type', 'application/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .header('access-control-allow-origin', '*')
+      .send(script);
+  });
+}

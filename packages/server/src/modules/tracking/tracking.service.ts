@@ -1,0 +1,286 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { Db, DialectName } from '../../db/connect.js';
+import type { VisitTable } from '../../db/database.js';
+import { GroupCommit } from '../../db/group-commit.js';
+import { newId } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import { choosePool, staticSwapFor } from '../ingest/pool-rules.js';
+import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './ingest-pipeline.js';
+import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
+import { RateLimiter } from './rate-limit.js';
+import * as repo from './tracking.repository.js';
+import { compileSetup, swapList, type TrackedPool, type TrackingSetup } from './tracking-setup.js';
+
+export interface VisitAnswer {
+  vid: string;
+  visit: string;
+  lease?: string;
+  hb: number;
+  swap: { from: string; to: string; cc?: string }[];
+}
+
+export type VisitResult = { ok: true; answer: VisitAnswer } | { ok: false; reason: DropReason };
+export type PingResult = 'alive' | 'expired' | 'invalid';
+
+const SETUP_TTL_MS = 5_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface TrackingDeps {
+  db: Db;
+  dialect: DialectName;
+  clock: Clock;
+  log: Logger;
+  secretKey: string;
+  rateLimit: { perMinute: number; burst: number };
+}
+
+/**
+ * Dynamic number insertion, server side: each page view becomes (or continues) a visit, and the visitor is lent a
+ * number from the pool their traffic source matches, kept alive by heartbeats and held for the pool's hold time.
+ */
+export class TrackingService {
+  private readonly setups = new Map<string, { setup: TrackingSetup | undefined; loadedAt: number }>();
+  private readonly writer: GroupCommit;
+  private readonly limiter: RateLimiter;
+  /** Dropped page views by reason, for operators (bots, floods, unknown keys). */
+  readonly drops: Record<DropReason, number> = {
+    bot: 0,
+    unknown_project: 0,
+    rate_limited: 0,
+    invalid_url: 0,
+  };
+
+  constructor(private readonly deps: TrackingDeps) {
+    this.writer = new GroupCommit(deps.db);
+    this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
+  }
+
+  /** Forgets cached setup after a change through the API (other instances pick it up within seconds). */
+  invalidate(): void {
+    this.setups.clear();
+  }
+
+  async recordVisit(hit: Hit): Promise<VisitResult> {
+    const result = await runPipeline(hit, {
+      setupFor: (key) => this.setupFor(key),
+      allow: (ip, at) => this.limiter.take(ip, at),
+      secret: this.deps.secretKey,
+    });
+    if (!result.ok) {
+      this.drops[result.reason] += 1;
+      this.deps.log.debug({ reason: result.reason, detail: result.detail }, 'page view dropped');
+      return result;
+    }
+    const answer = await this.writer.run((trx) => this.persist(trx, result.value));
+    return { ok: true, answer };
+  }
+
+  async heartbeat(publicKey: string, token: string): Promise<PingResult> {
+    const leaseId = this.verifyLeaseToken(token);
+    const setup = leaseId ? await this.setupFor(publicKey) : undefined;
+    if (!leaseId || !setup) return 'invalid';
+    const now = this.deps.clock.now();
+    return this.writer.run(async (trx) => {
+      const lease = await repo.extendLease(trx, leaseId, setup.projectId, now);
+      if (!lease) return 'expired';
+      const expiresAt = leaseExpiry(now, lease.hold_seconds ?? 900);
+      await repo.setLeaseSeen(trx, lease.id, now, expiresAt);
+      await repo.holdNumberUntil(trx, lease.tracking_number_id, expiresAt);
+      return 'alive';
+    });
+  }
+
+  private async setupFor(publicKey: string): Promise<TrackingSetup | undefined> {
+    const cached = this.setups.get(publicKey);
+    const now = performance.now();
+    if (cached && now - cached.loadedAt < SETUP_TTL_MS) return cached.setup;
+    const project = await repo.findProjectByKey(this.deps.db, publicKey);
+    const setup = project
+      ? compileSetup(project, await repo.loadTrackingSetup(this.deps.db, project.id))
+      : undefined;
+    if (this.setups.size > 10_000) this.setups.clear();
+    this.setups.set(publicKey, { setup, loadedAt: now });
+    return setup;
+  }
+
+  /** One page view, inside a group-commit transaction. */
+  private async persist(trx: Db, hit: EnrichedHit): Promise<VisitAnswer> {
+    const { setup, source } = hit;
+    const now = hit.at;
+    const returning = hit.visitorId !== undefined && UUID.test(hit.visitorId);
+    const vid = returning ? (hit.visitorId as string) : newId();
+    const staticNumberId = staticSwapFor(setup.swaps, source);
+    const pool = staticNumberId ? undefined : choosePool(setup.pools, source);
+
+    const recent = returning
+      ? await repo.findRecentVisit(trx, setup.projectId, vid, now - VISIT_IDLE_MS)
+      : undefined;
+    const tagged = Object.keys(source.utm).length > 0 || Object.keys(source.clickIds).length > 0;
+    let visitId: string;
+    if (
+      recent &&
+      continuesVisit(
+        {
+          lastSeenAt: recent.last_seen_at,
+          channel: recent.channel,
+          source: recent.source,
+          campaign: recent.campaign,
+        },
+        {
+          at: now,
+          tagged,
+          channel: source.channel,
+          source: source.source,
+          campaign: source.campaign ?? null,
+        },
+      )
+    ) {
+      visitId = recent.id;
+      await repo.touchVisit(trx, visitId, now);
+    } else {
+      visitId = newId();
+      await repo.insertVisit(trx, visitRow(hit, visitId, vid, returning, pool?.id ?? null));
+    }
+
+    const answer: VisitAnswer = { vid, visit: visitId, hb: 30, swap: [] };
+    if (setup.siteNumbers.length === 0) return answer;
+    if (staticNumberId) {
+      const e164 = setup.fixedNumbers.get(staticNumberId);
+      if (e164) answer.swap = swapList(setup, e164);
+      return answer;
+    }
+    if (!pool) return answer;
+    const leased = await this.lease(trx, hit, pool, vid, visitId, returning);
+    if (leased) {
+      answer.swap = swapList(setup, leased.e164);
+      if (leased.leaseId) answer.lease = this.signLease(leased.leaseId);
+      answer.hb = Math.max(5, Math.min(30, Math.floor(pool.holdSeconds / 3)));
+    }
+    return answer;
+  }
+
+  /** The visitor's number: the one they hold, else a free one, else what the pool's exhaustion policy says. */
+  private async lease(
+    trx: Db,
+    hit: EnrichedHit,
+    pool: TrackedPool,
+    vid: string,
+    visitId: string,
+    returning: boolean,
+  ) {
+    const now = hit.at;
+    const projectId = hit.setup.projectId;
+    const expiresAt = leaseExpiry(now, pool.holdSeconds);
+    const base = {
+      project_id: projectId,
+      visitor_id: vid,
+      visit_id: visitId,
+      started_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+    };
+
+    const live = returning ? await repo.findLiveLease(trx, projectId, vid, now) : undefined;
+    if (live) {
+      let leaseId = live.id;
+      if (live.visit_id === visitId) {
+        await repo.setLeaseSeen(trx, live.id, now, Math.max(expiresAt, live.expires_at));
+      } else {
+        // Same visitor, new visit: the number stays theirs, but calls from now on belong to the new visit.
+        await repo.endLease(trx, live.id, now);
+        leaseId = newId();
+        await repo.insertLease(trx, {
+          ...base,
+          id: leaseId,
+          pool_id: live.pool_id,
+          tracking_number_id: live.number_id,
+          shared: live.shared,
+          kind: 'dynamic',
+        });
+      }
+      await repo.holdNumberUntil(trx, live.number_id, expiresAt);
+      return { e164: live.e164, leaseId };
+    }
+
+    const free = await repo.claimNumber(trx, this.deps.dialect, pool.id, now, true);
+    const claimed =
+      free ??
+      (pool.policy === 'reuse_oldest'
+        ? await repo.claimNumber(trx, this.deps.dialect, pool.id, now, false)
+        : undefined);
+    if (!free) {
+      await repo.countExhaustion(trx, pool.id, now);
+      this.deps.log.warn({ poolId: pool.id, policy: pool.policy }, 'number pool exhausted');
+    }
+    if (!claimed) return pool.fallback ? { e164: pool.fallback.e164, leaseId: undefined } : undefined;
+    const leaseId = newId();
+    await repo.insertLease(trx, {
+      ...base,
+      id: leaseId,
+      pool_id: pool.id,
+      tracking_number_id: claimed.id,
+      shared: free ? 0 : 1,
+      kind: 'dynamic',
+    });
+    await repo.holdNumberUntil(trx, claimed.id, expiresAt);
+    return { e164: claimed.e164, leaseId };
+  }
+
+  private signLease(leaseId: string): string {
+    return `${leaseId}.${createHmac('sha256', this.deps.secretKey).update(leaseId).digest('base64url').slice(0, 22)}`;
+  }
+
+  private verifyLeaseToken(token: string): string | undefined {
+    const [leaseId, signature] = token.split('.');
+    if (!leaseId || !signature || !UUID.test(leaseId)) return undefined;
+    const expected = Buffer.from(this.signLease(leaseId).split('.')[1] ?? '');
+    const given = Buffer.from(signature);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? leaseId : undefined;
+  }
+}
+
+function visitRow(
+  hit: EnrichedHit,
+  id: string,
+  vid: string,
+  returning: boolean,
+  poolId: string | null,
+): VisitTable {
+  const { source, device } = hit;
+  return {
+    id,
+    project_id: hit.setup.projectId,
+    visitor_id: vid,
+    started_at: hit.at,
+    last_seen_at: hit.at,
+    page_views: 1,
+    landing_url: source.landingUrl,
+    referrer: hit.referrer ? hit.referrer.slice(0, 2048) : null,
+    referrer_host: source.referrerHost ?? null,
+    utm_source: source.utm.utm_source ?? null,
+    utm_medium: source.utm.utm_medium ?? null,
+    utm_campaign: source.utm.utm_campaign ?? null,
+    utm_content: source.utm.utm_content ?? null,
+    utm_term: source.utm.utm_term ?? null,
+    click_ids: JSON.stringify(source.clickIds),
+    channel: source.channel,
+    source: source.source,
+    medium: source.medium,
+    ad_network: source.adNetwork ?? null,
+    campaign: source.campaign ?? null,
+    ad_group: source.adGroup ?? null,
+    ad: source.ad ?? null,
+    keyword: source.keyword ?? null,
+    device_type: device.deviceType,
+    browser: device.browser ?? null,
+    os: device.os ?? null,
+    language: hit.language ?? null,
+    screen: hit.screen ?? null,
+    ip_hash: hit.ipHash,
+    ga_client_id: hit.gaClientId ?? null,
+    ym_client_id: hit.ymClientId ?? null,
+    is_returning: returning ? 1 : 0,
+    pool_id: poolId,
+  };
+}

@@ -1,0 +1,309 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leasesAround } from '../../src/modules/tracking/tracking.repository.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { testDatabases } from '../helpers/databases.js';
+import { createNumber, createProject } from '../helpers/factories.js';
+
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const MINUTE = 60_000;
+
+describe.each(testDatabases())('dynamic number insertion on $name', (database) => {
+  let t: TestApp;
+  let project: { id: string; publicKey: string };
+  let direct: { id: string; numbers: string[] };
+  let yandex: { id: string; numbers: string[] };
+  let billboard: string;
+  let fallback: string;
+  let ipCounter = 0;
+
+  /** A page view from its own address (so that rate limits do not interfere unless a test wants them to). */
+  const visit = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    t.call({
+      method: 'POST',
+      url: '/t/visit',
+      token: null,
+      payload: JSON.stringify({ k: project.publicKey, u: 'https://okna.example.ru/', ...body }),
+      headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME, ...headers },
+      remoteAddress: headers['x-test-ip'] ?? `10.0.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`,
+    });
+  const ping = (lease: string) =>
+    t.call({
+      method: 'POST',
+      url: '/t/ping',
+      token: null,
+      payload: JSON.stringify({ k: project.publicKey, lease }),
+      headers: { 'content-type': 'text/plain' },
+    });
+  const shown = (res: { json(): { swap: { to: string }[] } }) => res.json().swap[0]?.to;
+
+  beforeAll(async () => {
+    t = await createTestApp(await database.open(), { TRACKER_RATE_BURST: '5', TRACKER_RATE_PER_MINUTE: '5' });
+    project = await createProject(t, { siteNumbers: ['+7 (495) 123-45-67', '8 800 555-35-35'] });
+    const make = async (count: number) =>
+      Promise.all(Array.from({ length: count }, () => createNumber(t, project.id)));
+    const pool = async (
+      name: string,
+      numbers: { id: string; number: string }[],
+      extra: Record<string, unknown>,
+    ) => {
+      const res = await t.call({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/pools`,
+        payload: { name, numberIds: numbers.map((n) => n.id), ...extra },
+      });
+      expect(res.statusCode).toBe(201);
+      return { id: res.json().id as string, numbers: numbers.map((n) => n.number.slice(1)) };
+    };
+    const fallbackNumber = await createNumber(t, project.id);
+    fallback = fallbackNumber.number.slice(1);
+    yandex = await pool('Яндекс Директ', await make(2), {
+      priority: 10,
+      holdSeconds: 600,
+      exhaustionPolicy: 'fallback',
+      fallbackNumberId: fallbackNumber.id,
+      match: { all: [{ field: 'ad_network', op: 'equals', value: 'yandex_direct' }] },
+    });
+    direct = await pool('Весь сайт', await make(2), {
+      priority: 100,
+      holdSeconds: 900,
+      exhaustionPolicy: 'reuse_oldest',
+    });
+    const board = await createNumber(t, project.id);
+    billboard = board.number.slice(1);
+    await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${project.id}/static-channels`,
+      payload: {
+        name: 'Билборд',
+        kind: 'offline',
+        offlineMedium: 'billboard',
+        numberId: board.id,
+        swapMatch: { all: [{ field: 'utm_source', op: 'equals', value: 'billboard' }] },
+      },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('gives a visitor a number of their own and records the visit with its tags', async () => {
+    const res = await visit({
+      u: 'https://okna.example.ru/?utm_source=yandex&utm_medium=cpc&utm_campaign=okna_msk&utm_term=пластиковые+окна&yclid=123456',
+      r: 'https://yandex.ru/',
+      ga: '1234567.89',
+      ym: '1700000000123456',
+      l: 'ru-RU',
+      s: '1920x1080',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    const body = res.json();
+    expect(body.swap).toEqual([
+      { from: '74951234567', to: expect.any(String), cc: '7' },
+      { from: '78005553535', to: body.swap[0].to, cc: '7' },
+    ]);
+    expect(yandex.numbers).toContain(body.swap[0].to);
+    expect(body.lease).toMatch(/^[0-9a-f-]{36}\.[\w-]{22}$/);
+    expect(body.hb).toBe(30);
+    const row = await t.deps.database.db
+      .selectFrom('visit')
+      .selectAll()
+      .where('id', '=', body.visit)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      visitor_id: body.vid,
+      channel: 'paid',
+      source: 'yandex',
+      medium: 'cpc',
+      ad_network: 'yandex_direct',
+      campaign: 'okna_msk',
+      keyword: 'пластиковые окна',
+      utm_term: 'пластиковые окна',
+      ga_client_id: '1234567.89',
+      ym_client_id: '1700000000123456',
+      device_type: 'desktop',
+      browser: 'Chrome',
+      pool_id: yandex.id,
+      is_returning: 0,
+    });
+    expect(JSON.parse(row.click_ids)).toEqual({ yclid: '123456' });
+    const lease = await t.deps.database.db
+      .selectFrom('lease')
+      .selectAll()
+      .where('visit_id', '=', body.visit)
+      .executeTakeFirstOrThrow();
+    expect(lease).toMatchObject({
+      pool_id: yandex.id,
+      shared: 0,
+      started_at: t.clock.now(),
+      expires_at: t.clock.now() + 600_000,
+    });
+  });
+
+  it('keeps the number across reloads, and two visitors never share one while numbers are free', async () => {
+    const first = await visit({});
+    const { vid } = first.json();
+    t.clock.advance(MINUTE);
+    const reload = await visit({ vid, u: 'https://okna.example.ru/prices' });
+    expect(shown(reload)).toBe(shown(first));
+    expect(reload.json().visit).toBe(first.json().visit);
+    const other = await visit({});
+    expect(shown(other)).not.toBe(shown(first));
+    expect(direct.numbers).toEqual(expect.arrayContaining([shown(first), shown(other)]));
+    const row = await t.deps.database.db
+      .selectFrom('visit')
+      .select(['page_views', 'last_seen_at'])
+      .where('id', '=', first.json().visit)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ page_views: 2, last_seen_at: t.clock.now() });
+  });
+
+  it('shares the longest-silent number when a reuse pool runs out, and counts the exhaustion', async () => {
+    t.clock.advance(60 * MINUTE);
+    const a = await visit({});
+    t.clock.advance(MINUTE);
+    const b = await visit({});
+    t.clock.advance(MINUTE);
+    const c = await visit({});
+    expect(shown(c)).toBe(shown(a));
+    const lease = await t.deps.database.db
+      .selectFrom('lease')
+      .selectAll()
+      .where('visit_id', '=', c.json().visit)
+      .executeTakeFirstOrThrow();
+    expect(lease.shared).toBe(1);
+    expect(shown(b)).not.toBe(shown(a));
+    const pool = (
+      await t.call({ method: 'GET', url: `/api/v1/projects/${project.id}/pools/${direct.id}` })
+    ).json();
+    expect(pool.exhaustedCount).toBe(1);
+    expect(pool.lastExhaustedAt).toBe(t.clock.now());
+  });
+
+  it('shows the fallback number when a fallback pool runs out, without a lease', async () => {
+    const ad = { u: 'https://okna.example.ru/?yclid=1' };
+    t.clock.advance(60 * MINUTE);
+    const got = [await visit(ad), await visit(ad), await visit(ad)];
+    expect(got.slice(0, 2).map(shown).sort()).toEqual([...yandex.numbers].sort());
+    expect(shown(got[2] as never)).toBe(fallback);
+    expect(got[2]?.json().lease).toBeUndefined();
+  });
+
+  it('returns a closed page’s number to the pool after the hold, least-recently-released first', async () => {
+    t.clock.advance(60 * MINUTE);
+    const a = await visit({});
+    t.clock.advance(MINUTE);
+    const b = await visit({});
+    t.clock.advance(15 * MINUTE + 1);
+    // a's lease ended a minute before b's: a's number is the one lent next.
+    const c = await visit({});
+    expect(shown(c)).toBe(shown(a));
+    expect(shown(b)).not.toBe(shown(a));
+  });
+
+  it('keeps a lease alive with heartbeats, and answers 410 once it has ended', async () => {
+    t.clock.advance(60 * MINUTE);
+    const a = await visit({});
+    const { lease } = a.json();
+    for (let i = 0; i < 40; i++) {
+      t.clock.advance(MINUTE);
+      expect((await ping(lease)).statusCode).toBe(204);
+    }
+    // 40 minutes on, with a 15-minute hold: still a's, so a newcomer gets the other number.
+    const b = await visit({});
+    expect(shown(b)).not.toBe(shown(a));
+    t.clock.advance(15 * MINUTE + 1);
+    const gone = await ping(lease);
+    expect(gone.statusCode).toBe(410);
+    expect(gone.json().error.code).toBe('lease_expired');
+    expect((await ping(`${lease.split('.')[0]}.forgedsignatureforgedsig`)).statusCode).toBe(400);
+  });
+
+  it('shows a static channel’s number to visitors its rules match', async () => {
+    const res = await visit({ u: 'https://okna.example.ru/?utm_source=billboard&utm_medium=offline' });
+    expect(shown(res)).toBe(billboard);
+    expect(res.json().lease).toBeUndefined();
+  });
+
+  it('keeps the number for a visitor who comes back from a new ad, but credits the new visit', async () => {
+    t.clock.advance(60 * MINUTE);
+    const first = await visit({});
+    t.clock.advance(2 * MINUTE);
+    const back = await visit({
+      vid: first.json().vid,
+      u: 'https://okna.example.ru/?utm_source=google&utm_medium=cpc&utm_campaign=x',
+    });
+    expect(back.json().visit).not.toBe(first.json().visit);
+    expect(shown(back)).toBe(shown(first));
+    const numberId = (
+      await t.deps.database.db
+        .selectFrom('tracking_number')
+        .select('id')
+        .where('e164', '=', `+${shown(first)}`)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const history = await leasesAround(t.deps.database.db, numberId, t.clock.now(), 0);
+    expect(history[0]?.visit_id).toBe(back.json().visit);
+    expect(history[1]?.visit_id).toBe(first.json().visit);
+    expect(history[1]?.expires_at).toBe(t.clock.now());
+    const row = await t.deps.database.db
+      .selectFrom('visit')
+      .select('is_returning')
+      .where('id', '=', back.json().visit)
+      .executeTakeFirstOrThrow();
+    expect(row.is_returning).toBe(1);
+  });
+
+  it('gives bots and headless browsers no number and stores nothing', async () => {
+    const before = (await t.deps.database.db.selectFrom('visit').select('id').execute()).length;
+    for (const ua of [
+      'Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)',
+      'Mozilla/5.0 HeadlessChrome/120.0.0.0 Safari/537.36',
+      'curl/8.0',
+      '',
+    ]) {
+      const res = await visit({}, { 'user-agent': ua });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().swap).toEqual([]);
+    }
+    expect((await t.deps.database.db.selectFrom('visit').select('id').execute()).length).toBe(before);
+    expect(t.deps.services.tracking.drops.bot).toBeGreaterThanOrEqual(4);
+  });
+
+  it('limits page views per address so that one client cannot drain a pool', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await visit({}, { 'x-test-ip': '203.0.113.9' })).statusCode);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  });
+
+  it.each([
+    ['malformed JSON', '{"k":', 400, 'invalid_json'],
+    ['a missing page URL', JSON.stringify({ k: 'x' }), 400, 'validation_failed'],
+    [
+      'a non-http page URL',
+      JSON.stringify({ k: 'pk_x', u: 'javascript:alert(1)' }),
+      400,
+      'validation_failed',
+    ],
+    ['an unknown project key', JSON.stringify({ k: 'pk_unknown', u: 'https://a.ru/' }), 404, 'not_found'],
+    [
+      'an oversized body',
+      JSON.stringify({ k: 'pk_x', u: `https://a.ru/?q=${'x'.repeat(9000)}` }),
+      413,
+      'payload_too_large',
+    ],
+  ])('answers %s with %i', async (_name, payload, status, code) => {
+    const before = (await t.deps.database.db.selectFrom('visit').select('id').execute()).length;
+    const res = await t.call({
+      method: 'POST',
+      url: '/t/visit',
+      token: null,
+      payload,
+      headers: { 'content-type': 'text/plain', 'user-agent': CHROME },
+      remoteAddress: '198.51.100.1',
+    });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error.code).toBe(code);
+    expect((await t.deps.database.db.selectFrom('visit').select('id').execute()).length).toBe(before);
+  });
+});
