@@ -43,7 +43,7 @@ export class GroupCommit {
           results.length = 0;
           for (const item of group) results.push(await item.job(trx));
         });
-        group.forEach((item, i) => item.resolve(results[i]));
+        for (const [i, item] of group.entries()) item.resolve(results[i]);
       } catch {
         for (const item of group) {
           try {

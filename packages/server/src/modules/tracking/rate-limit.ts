@@ -7,7 +7,7 @@ export class RateLimiter {
   private readonly refillPerMs: number;
 
   constructor(
-    private readonly perMinute: number,
+    perMinute: number,
     private readonly burst: number,
     private readonly maxKeys = 100_000,
   ) {
