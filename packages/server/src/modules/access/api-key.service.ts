@@ -139,13 +139,15 @@ export class ApiKeyService {
         }
         return undefined;
       }
-      await this.create(
-        { name: 'admin (RINGTRACE_ADMIN_TOKEN)', role: 'admin', allProjects: true },
-        {
-          prefix,
-          token: adminToken,
-        },
-      );
+      try {
+        await this.create(
+          { name: 'admin (RINGTRACE_ADMIN_TOKEN)', role: 'admin', allProjects: true },
+          { prefix, token: adminToken },
+        );
+      } catch (error) {
+        // Another instance starting at the same moment created it first.
+        if (!(await repo.findApiKeyByPrefix(this.deps.db, prefix))) throw error;
+      }
       return undefined;
     }
     if ((await this.count()) > 0) return undefined;

@@ -72,6 +72,13 @@ export class StaticChannelService {
         throw new AppError('validation_failed', `swapMatch: ${checked.errors.join('; ')}`, {
           problems: checked.errors,
         });
+      // An empty match is a catch-all: every visitor would see this channel's number and no pool would ever be used.
+      if ((checked.value.all ?? []).length === 0 && (checked.value.any ?? []).length === 0) {
+        throw new AppError(
+          'validation_failed',
+          'swapMatch needs at least one rule (use null to never show the number)',
+        );
+      }
       swapMatch = JSON.stringify(checked.value);
     }
     const offline = input.kind === 'offline';
