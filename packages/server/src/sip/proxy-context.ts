@@ -1,0 +1,30 @@
+import type { SipRequest } from './message.js';
+import type { SipLog } from './sip-log.js';
+import type { ClientTransaction, ClientTxHandlers } from './transactions.js';
+import type { InviteInfo, RouteDecision, SipCallEvent, SipCallSummary } from './types.js';
+import type { Endpoint } from './udp-transport.js';
+
+/** What a call session needs from the proxy core (kept narrow so sessions stay easy to follow). */
+export interface ProxyContext {
+  readonly log: SipLog;
+  readonly ringTimeoutMs: number;
+  readonly maxCallMs: number;
+  readonly routeTimeoutMs: number;
+  now(): number;
+  route(info: InviteInfo): Promise<RouteDecision>;
+  isOurUri(uri: string): boolean;
+  ourVia(branch: string): string;
+  recordRoute(): string;
+  /** Sends a request in a new client transaction (branch taken from its top Via) and registers it. */
+  startClientTx(
+    req: SipRequest,
+    to: Endpoint,
+    handlers: Omit<ClientTxHandlers, 'onTerminated'>,
+  ): ClientTransaction;
+  sendStateless(req: SipRequest, to: Endpoint): void;
+  /** Callbacks are serialized per owner (the call session). */
+  emitEvent(owner: object, e: SipCallEvent): void;
+  emitEnd(owner: object, s: SipCallSummary): void;
+  /** Drops a finished session from the dialog table. */
+  forget(session: { callIdKey: string }): void;
+}

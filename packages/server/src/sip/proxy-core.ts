@@ -1,0 +1,347 @@
+// Datagram dispatch for the record-routing, call-stateful proxy: transaction matching, new INVITEs,
+// CANCEL, in-dialog requests (ACK/BYE/re-INVITE…), OPTIONS, and responses coming back downstream.
+import { createHash } from 'node:crypto';
+import { makeResponse, newBranch, reasonPhrase, responseEndpoint, viaEndpoint } from './build.js';
+import { CallSession } from './call-session.js';
+import {
+  formatVia,
+  getParam,
+  getTag,
+  hasParam,
+  MAGIC_COOKIE,
+  parseUri,
+  parseVia,
+  setParam,
+  type Via,
+} from './header-values.js';
+import { InDialogRelay } from './in-dialog-relay.js';
+import { inviteInfo } from './invite-info.js';
+import {
+  getHeader,
+  getHeaders,
+  parseCSeq,
+  parseMessage,
+  type SipRequest,
+  type SipResponse,
+  serializeMessage,
+  shiftHeader,
+} from './message.js';
+import type { ProxyContext } from './proxy-context.js';
+import type { SipLog } from './sip-log.js';
+import {
+  ClientTransaction,
+  type ClientTxHandlers,
+  ServerTransaction,
+  serverTxKey,
+  type TxEnv,
+} from './transactions.js';
+import type { SipCallEvent, SipCallSummary, SipProxyOptions } from './types.js';
+import type { Endpoint, UdpTransport } from './udp-transport.js';
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK, NOTIFY, REFER';
+const DIALOG_METHODS = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK', 'NOTIFY', 'REFER']);
+
+export class ProxyCore implements ProxyContext {
+  readonly log: SipLog;
+  readonly ringTimeoutMs: number;
+  readonly maxCallMs: number;
+  readonly routeTimeoutMs: number;
+  readonly now: () => number;
+  #env: TxEnv | undefined;
+  #host = '';
+  #port = 0;
+  readonly #serverTx = new Map<string, ServerTransaction>();
+  readonly #clientTx = new Map<string, ClientTransaction>();
+  /** Initial-INVITE server transaction key → its call (for CANCEL); Call-ID → calls (for dialogs). */
+  readonly #byServerKey = new Map<string, CallSession>();
+  readonly #relays = new Map<string, InDialogRelay>();
+  readonly #calls = new Map<string, CallSession[]>();
+  readonly #pending = new Set<Promise<void>>();
+  readonly #chains = new WeakMap<object, Promise<void>>();
+
+  constructor(private readonly o: SipProxyOptions & { log: SipLog }) {
+    this.log = o.log;
+    this.ringTimeoutMs = o.ringTimeoutMs;
+    this.maxCallMs = o.maxCallMs ?? 4 * 3600_000;
+    this.routeTimeoutMs = o.routeTimeoutMs ?? 10_000;
+    this.now = o.now ?? Date.now;
+  }
+
+  attach(transport: UdpTransport, advertised: string): void {
+    this.#env = { transport, log: this.log };
+    this.#host = advertised.includes(':') && !advertised.startsWith('[') ? `[${advertised}]` : advertised;
+    this.#port = transport.port;
+  }
+
+  get #tx(): TxEnv {
+    if (!this.#env) throw new Error('sip proxy core not attached');
+    return this.#env;
+  }
+
+  activeCalls(): number {
+    let n = 0;
+    for (const list of this.#calls.values()) for (const c of list) if (!c.ended) n++;
+    return n;
+  }
+
+  // ---- ProxyContext --------------------------------------------------------------------------------
+
+  route = (info: Parameters<SipProxyOptions['route']>[0]) => this.o.route(info);
+
+  isOurUri(uri: string): boolean {
+    const u = parseUri(uri);
+    if (!u || u.scheme === 'tel') return false;
+    return u.host.toLowerCase() === this.#host.toLowerCase() && (u.port ?? 5060) === this.#port;
+  }
+
+  ourVia(branch: string): string {
+    return `SIP/2.0/UDP ${this.#host}:${this.#port};branch=${branch};rport`;
+  }
+
+  recordRoute(): string {
+    return `<sip:${this.#host}:${this.#port};lr>`;
+  }
+
+  startClientTx(req: SipRequest, to: Endpoint, h: Omit<ClientTxHandlers, 'onTerminated'>): ClientTransaction {
+    const via = parseVia(getHeaders(req, 'via')[0] ?? '');
+    const key = `${getParam(via?.params ?? [], 'branch') ?? ''}|${req.method}`;
+    const tx = new ClientTransaction(this.#tx, key, req, to, {
+      ...h,
+      onTerminated: () => this.#clientTx.delete(key),
+    });
+    this.#clientTx.set(key, tx);
+    tx.start();
+    return tx;
+  }
+
+  sendStateless(req: SipRequest, to: Endpoint): void {
+    this.#tx.transport.send(serializeMessage(req), to);
+  }
+
+  emitEvent(owner: object, e: SipCallEvent): void {
+    this.#track(owner, () => this.o.onCallEvent?.(e), 'sip onCallEvent failed');
+  }
+
+  emitEnd(owner: object, s: SipCallSummary): void {
+    this.log.info({ sipCallId: s.sipCallId, status: s.status, cause: s.cause }, 'sip call ended');
+    this.#track(owner, () => this.o.onCallEnd(s), 'sip onCallEnd failed');
+  }
+
+  /** Callbacks of one call run one after another (ringing → answered → end), each awaited. */
+  #track(owner: object, fn: () => void | Promise<void> | undefined, message: string): void {
+    const p = (this.#chains.get(owner) ?? Promise.resolve())
+      .then(fn)
+      .catch((err: unknown) => this.log.warn({ err }, message))
+      .finally(() => this.#pending.delete(p));
+    this.#chains.set(owner, p);
+    this.#pending.add(p);
+  }
+
+  forget(session: CallSession): void {
+    const list = (this.#calls.get(session.callIdKey) ?? []).filter((c) => c !== session);
+    if (list.length) this.#calls.set(session.callIdKey, list);
+    else this.#calls.delete(session.callIdKey);
+    if (this.#byServerKey.get(session.server.key) === session) this.#byServerKey.delete(session.server.key);
+  }
+
+  // ---- datagrams -----------------------------------------------------------------------------------
+
+  onDatagram(data: Buffer, from: Endpoint): void {
+    if (data.length <= 4 && /^[\r\n\s]*$/.test(data.toString('latin1'))) return; // CRLF keep-alive
+    const parsed = parseMessage(data);
+    if (!parsed.ok) {
+      this.#dropped(parsed.reason, from);
+      return;
+    }
+    const msg = parsed.message;
+    if (msg.kind === 'response') this.#onResponse(msg, from);
+    else this.#onRequest(msg, from);
+  }
+
+  #onResponse(res: SipResponse, from: Endpoint): void {
+    const via = parseVia(getHeaders(res, 'via')[0] ?? '');
+    if (!via || !this.#isOurVia(via)) {
+      this.#dropped('response-not-ours', from);
+      return;
+    }
+    const cseq = parseCSeq(res);
+    const tx = this.#clientTx.get(`${getParam(via.params, 'branch') ?? ''}|${cseq?.method ?? ''}`);
+    if (tx) {
+      tx.receive(res);
+      return;
+    }
+    // A 2xx retransmission after our client transaction ended: forward it statelessly (§16.7 step 5).
+    if (cseq?.method === 'INVITE' && res.status >= 200 && res.status < 300) {
+      shiftHeader(res, 'via');
+      const up = viaEndpoint(getHeaders(res, 'via')[0] ?? '');
+      if (up) this.#tx.transport.send(serializeMessage(res), up);
+      return;
+    }
+    this.#dropped('response-without-transaction', from);
+  }
+
+  #dropped(reason: string, from: Endpoint): void {
+    this.log.debug({ reason, remote: `${from.host}:${from.port}` }, 'sip datagram dropped');
+  }
+
+  #isOurVia(via: Via): boolean {
+    return via.host.toLowerCase() === this.#host.toLowerCase() && (via.port ?? 5060) === this.#port;
+  }
+
+  #onRequest(req: SipRequest, from: Endpoint): void {
+    const vias = getHeaders(req, 'via');
+    const via = parseVia(vias[0] ?? '');
+    const cseq = parseCSeq(req);
+    if (!via || !cseq) {
+      this.#dropped('bad-via', from); // cannot even answer it
+      return;
+    }
+    // §18.2.1 / RFC 3581: note where the request really came from, so responses find their way back.
+    if (via.host !== from.host) setParam(via.params, 'received', from.host);
+    if (hasParam(via.params, 'rport')) setParam(via.params, 'rport', String(from.port));
+    req.headers[req.headers.findIndex((h) => h.name === 'via')] = { name: 'via', value: formatVia(via) };
+    if (cseq.method !== req.method) {
+      this.#reply(req, 400, 'CSeq Method Mismatch');
+      return;
+    }
+    const key = serverTxKey(req, via);
+    const inviteKey = serverTxKey(req, via, 'INVITE');
+
+    if (req.method === 'ACK') {
+      const tx = this.#serverTx.get(inviteKey);
+      if (tx && (tx.state === 'completed' || tx.state === 'confirmed'))
+        tx.ack(); // ACK for our non-2xx
+      else if (!tx || tx.state === 'accepted' || tx.state === 'terminated') this.#inDialog(req, key, from);
+      return;
+    }
+    if (req.method === 'CANCEL') {
+      const session = this.#byServerKey.get(inviteKey);
+      const relay = this.#relays.get(inviteKey);
+      if (!session && !relay) {
+        this.#reply(req, 481);
+        return;
+      }
+      this.#reply(req, 200);
+      session?.cancelFromCaller();
+      relay?.cancel();
+      return;
+    }
+    const existing = this.#serverTx.get(key);
+    if (existing) {
+      existing.retransmission();
+      return;
+    }
+    if (getTag(getHeader(req, 'to')) !== undefined) {
+      this.#inDialog(req, key, from);
+    } else if (req.method === 'OPTIONS') {
+      this.#reply(req, 200, 'OK', [
+        { name: 'allow', value: ALLOW },
+        { name: 'accept', value: 'application/sdp' },
+      ]);
+    } else if (req.method === 'INVITE') {
+      this.#newInvite(req, key, from);
+    } else if (DIALOG_METHODS.has(req.method)) {
+      this.#reply(req, 481);
+    } else {
+      this.#reply(req, 405, reasonPhrase(405), [{ name: 'allow', value: ALLOW }]);
+    }
+  }
+
+  #reply(
+    req: SipRequest,
+    status: number,
+    reason = reasonPhrase(status),
+    extra: { name: string; value: string }[] = [],
+  ): void {
+    const to = responseEndpoint(req);
+    if (!to) return;
+    const res = makeResponse(req, status, reason, { toTag: newBranch().slice(MAGIC_COOKIE.length), extra });
+    this.#tx.transport.send(serializeMessage(res), to);
+  }
+
+  #newInvite(req: SipRequest, key: string, from: Endpoint): void {
+    const callId = getHeader(req, 'call-id') ?? '';
+    const mf = Number(getHeader(req, 'max-forwards') ?? '70');
+    if (Number.isInteger(mf) && mf <= 0) {
+      this.#reply(req, 483);
+      return;
+    }
+    const looped = getHeaders(req, 'via').some((v) => {
+      const p = parseVia(v);
+      return p !== undefined && this.#isOurVia(p);
+    });
+    const fromTag = getTag(getHeader(req, 'from'));
+    const seq = parseCSeq(req)?.seq;
+    // §8.2.2.2 merged request: the same INVITE again under another branch must not become a second call.
+    const merged = (this.#calls.get(callId) ?? []).some((c) => c.callerTag === fromTag && c.cseq === seq);
+    if (looped || merged) {
+      this.#reply(req, 482, looped ? 'Loop Detected' : 'Merged Request');
+      return;
+    }
+    const upstream = responseEndpoint(req);
+    if (!upstream) return;
+
+    const server = new ServerTransaction(this.#tx, key, req, upstream, () => {
+      this.#serverTx.delete(key);
+      this.#byServerKey.delete(key);
+    });
+    this.#serverTx.set(key, server);
+    server.respond(makeResponse(req, 100, 'Trying'));
+
+    const session = new CallSession(this, server, inviteInfo(req, from, this.now()));
+    this.#byServerKey.set(key, session);
+    this.#calls.set(callId, [...(this.#calls.get(callId) ?? []), session]);
+    this.log.debug({ sipCallId: session.sipCallId }, 'sip invite received');
+    session.start().catch((err: unknown) => this.log.warn({ err }, 'sip call session failed'));
+  }
+
+  /** In-dialog requests: only for dialogs we set up (we are not an open relay). */
+  #inDialog(req: SipRequest, key: string, from: Endpoint): void {
+    const callId = getHeader(req, 'call-id') ?? '';
+    const fromTag = getTag(getHeader(req, 'from'));
+    const toTag = getTag(getHeader(req, 'to'));
+    const candidates = (this.#calls.get(callId) ?? []).filter(
+      (c) => c.callerTag === fromTag || c.callerTag === toTag,
+    );
+    const session = candidates.find((c) => !c.ended) ?? candidates[0];
+    if (!session) {
+      if (req.method !== 'ACK') this.#reply(req, 481);
+      return;
+    }
+    const mf = Number(getHeader(req, 'max-forwards') ?? '70');
+    if (Number.isInteger(mf) && mf <= 0) {
+      if (req.method !== 'ACK') this.#reply(req, 483);
+      return;
+    }
+    const fromCaller = session.callerTag === fromTag;
+    const relay = new InDialogRelay(this, session, fromCaller);
+    const ackBranch = MAGIC_COOKIE + createHash('sha1').update(key).digest('hex').slice(0, 20);
+    const upstream = responseEndpoint(req);
+    if (req.method === 'ACK') {
+      relay.forwardAck(req, ackBranch);
+      return;
+    }
+    if (!upstream) return;
+    const server = new ServerTransaction(this.#tx, key, req, upstream, () => {
+      this.#serverTx.delete(key);
+      this.#relays.delete(key);
+    });
+    this.#serverTx.set(key, server);
+    if (req.method === 'INVITE') this.#relays.set(key, relay);
+    if (req.method === 'BYE') session.onBye(fromCaller);
+    relay.forward(server);
+    this.log.debug(
+      { sipCallId: session.sipCallId, method: req.method, remote: from.host },
+      'sip in-dialog request',
+    );
+  }
+
+  /** Proxy shutdown: every open call gets its summary; waits for the callbacks. */
+  async shutdown(): Promise<void> {
+    for (const list of this.#calls.values()) for (const c of list) c.shutdown();
+    for (const tx of [...this.#serverTx.values()]) tx.terminate();
+    for (const tx of [...this.#clientTx.values()]) tx.terminate();
+    this.#calls.clear();
+    await Promise.allSettled([...this.#pending]);
+  }
+}

@@ -1,0 +1,31 @@
+import { parseNameAddr, parseUri } from './header-values.js';
+import { getHeaders, type SipRequest, shiftHeader } from './message.js';
+import type { Endpoint } from './udp-transport.js';
+
+export function uriEndpoint(uri: string): Endpoint | undefined {
+  const u = parseUri(uri);
+  if (!u || u.scheme === 'tel' || !u.host) return undefined;
+  return { host: u.host, port: u.port ?? (u.scheme === 'sips' ? 5061 : 5060) };
+}
+
+/** Loose routing (§16.12): the first Route if any, else the Request-URI. */
+export function nextHop(req: SipRequest): Endpoint | undefined {
+  const route = getHeaders(req, 'route')[0];
+  if (route !== undefined) {
+    const na = parseNameAddr(route);
+    return na ? uriEndpoint(na.uri) : undefined;
+  }
+  return uriEndpoint(req.uri);
+}
+
+/** §16.4: remove Route entries that point at us. Returns how many were removed. */
+export function stripOwnRoutes(req: SipRequest, self: { isOurUri(uri: string): boolean }): number {
+  let n = 0;
+  for (;;) {
+    const top = getHeaders(req, 'route')[0];
+    const uri = top === undefined ? undefined : parseNameAddr(top)?.uri;
+    if (uri === undefined || !self.isOurUri(uri)) return n;
+    shiftHeader(req, 'route');
+    n++;
+  }
+}

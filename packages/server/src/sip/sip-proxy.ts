@@ -1,0 +1,48 @@
+// The SIP driver's public face: start a record-routing proxy that asks `route()` where each call goes
+// and reports every call's outcome through `onCallEnd`. No SIP wire types leak out of this folder.
+import { isIP } from 'node:net';
+import { ProxyCore } from './proxy-core.js';
+import { silentLog } from './sip-log.js';
+import type { SipProxy, SipProxyOptions } from './types.js';
+import { openUdpTransport } from './udp-transport.js';
+
+export type {
+  InviteInfo,
+  RouteDecision,
+  SipCallEvent,
+  SipCallStatus,
+  SipCallSummary,
+  SipLogger,
+  SipProxy,
+  SipProxyOptions,
+} from './types.js';
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
+export async function startSipProxy(o: SipProxyOptions): Promise<SipProxy> {
+  const advertised = o.publicAddress ?? o.address;
+  if (WILDCARDS.has(advertised) || !isIP(advertised)) {
+    // Via and Record-Route must carry an address the peers can reach us at.
+    throw new Error('sip proxy needs a concrete IP address (set publicAddress when binding a wildcard)');
+  }
+  const log = o.log ?? silentLog;
+  const core = new ProxyCore({ ...o, log });
+  const transport = await openUdpTransport({
+    address: o.address,
+    port: o.port,
+    log,
+    onDatagram: (data, from) => core.onDatagram(data, from),
+  });
+  core.attach(transport, advertised);
+  log.info({ address: transport.address, port: transport.port }, 'sip proxy listening');
+  let closing: Promise<void> | undefined;
+  return {
+    address: transport.address,
+    port: transport.port,
+    activeCalls: () => core.activeCalls(),
+    close() {
+      closing ??= core.shutdown().finally(() => transport.close());
+      return closing;
+    },
+  };
+}
