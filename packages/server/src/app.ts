@@ -12,6 +12,7 @@ import { DestinationSchema } from './modules/destinations/destination.routes.js'
 import { TrackingNumberSchema } from './modules/numbers/number.schemas.js';
 import { PoolSchema } from './modules/pools/pool.routes.js';
 import { ProjectSchema } from './modules/projects/project.schemas.js';
+import { ProviderAccountSchema } from './modules/telephony/provider-account.routes.js';
 import { VERSION } from './version.js';
 
 /** Builds the HTTP application around ready dependencies. Never listens: tests use `inject`, `serve` listens. */
@@ -34,6 +35,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     DestinationSchema,
     StaticChannelSchema,
     PoolSchema,
+    ProviderAccountSchema,
   ]) {
     app.addSchema(schema);
   }

@@ -19,6 +19,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly skipMigrations: boolean;
   /** Page views per minute one client address may report, and the burst above that average. */
+  /** The address telephony providers reach this server at (webhook URLs, and Twilio's signatures, use it). */
+  readonly publicUrl: string;
   readonly trackerRatePerMinute: number;
   readonly trackerRateBurst: number;
 }
@@ -93,6 +95,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const logFile = read('LOG_FILE');
 
+  const publicUrl = (read('PUBLIC_URL') ?? `http://localhost:${read('PORT') ?? '8080'}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(publicUrl))
+    problems.push(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),
     host: read('HOST') ?? '0.0.0.0',
@@ -106,6 +112,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     defaultCountry,
     trustProxy: bool('TRUST_PROXY', false),
     skipMigrations: bool('SKIP_MIGRATIONS', false),
+    publicUrl,
     trackerRatePerMinute: int('TRACKER_RATE_PER_MINUTE', 120, 1, 1_000_000),
     trackerRateBurst: int('TRACKER_RATE_BURST', 60, 1, 1_000_000),
   };

@@ -3,11 +3,13 @@ import type { Config } from './config.js';
 import type { Db, DbHandle } from './db/connect.js';
 import type { Logger } from './logger.js';
 import { ApiKeyService } from './modules/access/api-key.service.js';
+import { CallService } from './modules/calls/call.service.js';
 import { StaticChannelService } from './modules/channels/static-channel.service.js';
 import { DestinationService } from './modules/destinations/destination.service.js';
 import { NumberService } from './modules/numbers/number.service.js';
 import { PoolService } from './modules/pools/pool.service.js';
 import { ProjectService } from './modules/projects/project.service.js';
+import { ProviderAccountService } from './modules/telephony/provider-account.service.js';
 import { TrackingService } from './modules/tracking/tracking.service.js';
 
 export interface Services {
@@ -18,6 +20,8 @@ export interface Services {
   channels: StaticChannelService;
   pools: PoolService;
   tracking: TrackingService;
+  calls: CallService;
+  providerAccounts: ProviderAccountService;
 }
 
 export interface Deps {
@@ -40,6 +44,14 @@ export function createDeps(input: {
   const clock = input.clock ?? systemClock;
   const db: Db = input.database.db;
   const destinations = new DestinationService({ db, clock });
+  const tracking = new TrackingService({
+    db,
+    dialect: input.database.dialect,
+    clock,
+    log: input.log,
+    secretKey: input.secretKey,
+    rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
+  });
   const services: Services = {
     apiKeys: new ApiKeyService({ db, clock }),
     projects: new ProjectService({ db, clock, defaultCountry: input.config.defaultCountry, destinations }),
@@ -47,14 +59,9 @@ export function createDeps(input: {
     numbers: new NumberService({ db, clock, destinations }),
     channels: new StaticChannelService({ db, clock }),
     pools: new PoolService({ db, clock, destinations }),
-    tracking: new TrackingService({
-      db,
-      dialect: input.database.dialect,
-      clock,
-      log: input.log,
-      secretKey: input.secretKey,
-      rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
-    }),
+    tracking,
+    calls: new CallService({ db, clock, tracking }),
+    providerAccounts: new ProviderAccountService({ db, clock, publicUrl: input.config.publicUrl }),
   };
   return { ...input, clock, services };
 }

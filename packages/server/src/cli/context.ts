@@ -14,7 +14,7 @@ export async function openContext(
   const database = connectDatabase(config.databaseUrl);
   try {
     if (options.migrate) {
-      const applied = await migrateOrThrow(database.db);
+      const applied = await migrateOrThrow(database.db, database.schema);
       if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
     }
   } catch (error) {

@@ -11,6 +11,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface DbHandle {
   readonly db: Db;
   readonly dialect: DialectName;
+  /** The PostgreSQL schema named by `?options=-c search_path=…` in the URL, if any (migrations live there). */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -46,5 +48,8 @@ function connectPostgres(url: string): DbHandle {
   // An idle client that loses its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const schema = /search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(
+    new URL(url).searchParams.get('options') ?? '',
+  )?.[1];
+  return { db, dialect: 'postgres', ...(schema && { schema }), close: () => db.destroy() };
 }

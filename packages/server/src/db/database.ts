@@ -255,6 +255,16 @@ export interface OutboxEventTable {
   last_error: string | null;
 }
 
+export interface ProviderAccountTable {
+  id: string;
+  project_id: string;
+  provider: 'twilio' | 'mango' | 'zadarma' | 'generic';
+  name: string;
+  credentials: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   project: ProjectTable;
   app_user: UserTable;
@@ -271,4 +281,5 @@ export interface Database {
   deal: DealTable;
   spend: SpendTable;
   outbox_event: OutboxEventTable;
+  provider_account: ProviderAccountTable;
 }

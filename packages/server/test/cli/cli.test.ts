@@ -128,8 +128,8 @@ describe('the ringtrace command', () => {
   it('migrates, checks itself with doctor, and manages projects, keys and numbers', () => {
     const dataDir = tempDir();
     const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    expect(run(['doctor'], env).stdout).toContain('1 migration(s) pending');
-    expect(run(['migrate'], env).stdout).toContain('applied 2026_11_24_0900_init');
+    expect(run(['doctor'], env).stdout).toContain('2 migration(s) pending');
+    expect(run(['migrate'], env).stdout).toContain('applied 2026_11_24_1200_provider_accounts');
     const doctor = run(['doctor'], env);
     expect(doctor.status).toBe(0);
     expect(doctor.stdout).toContain('none pending');

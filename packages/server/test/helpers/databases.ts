@@ -42,7 +42,7 @@ function realPostgres(url: string): TestDatabase {
       const scoped = new URL(url);
       scoped.searchParams.set('options', `-c search_path=${schema}`);
       const handle = connectDatabase(scoped.toString());
-      await migrateOrThrow(handle.db);
+      await migrateOrThrow(handle.db, handle.schema);
       return {
         ...handle,
         async close() {

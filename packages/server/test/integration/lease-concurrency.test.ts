@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase, type DbHandle } from '../../src/db/connect.js';
@@ -16,7 +15,8 @@ import { SYSTEM_PRINCIPAL } from '../../src/modules/access/access.js';
 
 const serverDir = resolve(import.meta.dirname, '../..');
 const main = join(serverDir, 'dist/cli/main.js');
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const postgresUrl = inject('postgresUrl');
 
 /**
@@ -52,7 +52,11 @@ describe.skipIf(!postgresUrl)('number leasing across two server processes on Pos
     });
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const line = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('ringtrace listening')) : undefined;
+      const line = existsSync(logFile)
+        ? readFileSync(logFile, 'utf8')
+            .split('\n')
+            .find((l) => l.includes('ringtrace listening'))
+        : undefined;
       if (line) return { child, address: (JSON.parse(line) as { address: string }).address };
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server ${n} did not start`);
       await new Promise((r) => setTimeout(r, 50));
@@ -70,15 +74,31 @@ describe.skipIf(!postgresUrl)('number leasing across two server processes on Pos
     url = scoped.toString();
     dir = mkdtempSync(join(tmpdir(), 'ringtrace-conc-'));
     handle = connectDatabase(url);
-    await migrateOrThrow(handle.db);
+    await migrateOrThrow(handle.db, handle.schema);
     const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' });
-    const deps = createDeps({ config, log: createLogger(config), database: handle, secretKey: secret, clock: new ManualClock(Date.now()) });
+    const deps = createDeps({
+      config,
+      log: createLogger(config),
+      database: handle,
+      secretKey: secret,
+      clock: new ManualClock(Date.now()),
+    });
     await deps.services.apiKeys.bootstrapAdmin(undefined);
-    const project = await deps.services.projects.create(SYSTEM_PRINCIPAL, { name: 'concurrency', siteNumbers: ['+74951234567'] });
+    const project = await deps.services.projects.create(SYSTEM_PRINCIPAL, {
+      name: 'concurrency',
+      siteNumbers: ['+74951234567'],
+    });
     publicKey = project.publicKey;
-    const rows = Array.from({ length: POOL }, (_, i) => ({ line: i + 1, input: { number: `+7495300${String(i).padStart(4, '0')}` } }));
+    const rows = Array.from({ length: POOL }, (_, i) => ({
+      line: i + 1,
+      input: { number: `+7495300${String(i).padStart(4, '0')}` },
+    }));
     const { imported } = await deps.services.numbers.import(project, rows, { partial: false });
-    await deps.services.pools.create(project.id, { name: 'all', numberIds: imported.map((n) => n.id), exhaustionPolicy: 'reuse_oldest' });
+    await deps.services.pools.create(project.id, {
+      name: 'all',
+      numberIds: imported.map((n) => n.id),
+      exhaustionPolicy: 'reuse_oldest',
+    });
     servers.push(await start(1), await start(2));
   }, 120_000);
 
@@ -112,7 +132,12 @@ describe.skipIf(!postgresUrl)('number leasing across two server processes on Pos
   it('then shares numbers (marked shared) and never holds one number for two unshared leases at once', async () => {
     const more = await Promise.all(Array.from({ length: 20 }, (_, i) => hit(POOL + i)));
     expect(more.every((n) => n !== undefined)).toBe(true);
-    const leases = await handle.db.selectFrom('lease').selectAll().orderBy('tracking_number_id').orderBy('started_at').execute();
+    const leases = await handle.db
+      .selectFrom('lease')
+      .selectAll()
+      .orderBy('tracking_number_id')
+      .orderBy('started_at')
+      .execute();
     expect(leases).toHaveLength(POOL + 20);
     expect(leases.filter((l) => l.shared === 1)).toHaveLength(20);
     const byNumber = new Map<string, typeof leases>();

@@ -12,7 +12,7 @@ describe.each(testDatabases())('storage on $name', (database) => {
   afterAll(() => handle.close());
 
   it('has applied every migration', async () => {
-    const state = await migrationState(handle.db);
+    const state = await migrationState(handle.db, handle.schema);
     expect(state.pending).toEqual([]);
     expect(state.applied).toEqual(Object.keys(migrations));
   });

@@ -9,13 +9,16 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 /** A body that would be valid for the route, so that only the tenancy check can refuse it. */
 function bodyFor(method: Method, path: string, numberId: string): unknown {
   if (method === 'GET' || method === 'DELETE') return undefined;
-  const collection = /\/(numbers|destinations|static-channels|pools)(\/|$)/.exec(path)?.[1] ?? 'projects';
+  const collection =
+    /\/(numbers|destinations|static-channels|pools|provider-accounts|calls)(\/|$)/.exec(path)?.[1] ??
+    'projects';
   if (path.endsWith('/import')) return { numbers: [{ number: '+74950000001' }] };
   const create: Record<string, unknown> = {
     numbers: { number: '+74950000002' },
     destinations: { name: 'x', kind: 'phone', target: '+74950000003' },
     'static-channels': { name: 'x', kind: 'online', numberId },
     pools: { name: 'x' },
+    'provider-accounts': { provider: 'generic', name: 'x', credentials: { secret: 's' } },
     projects: { name: 'x' },
   };
   const update: Record<string, unknown> = {
@@ -23,6 +26,7 @@ function bodyFor(method: Method, path: string, numberId: string): unknown {
     destinations: { name: 'x' },
     'static-channels': { name: 'x' },
     pools: { name: 'x' },
+    'provider-accounts': { provider: 'generic', name: 'x', credentials: { secret: 's' } },
     projects: { name: 'x' },
   };
   return (method === 'POST' ? create : update)[collection];
@@ -96,7 +100,9 @@ describe.each(testDatabases())('tenancy on $name', (database) => {
     expect(scoped.length).toBeGreaterThanOrEqual(20);
     const before = await snapshot();
     for (const { method, path } of scoped) {
-      const collection = /\/(numbers|destinations|static-channels|pools)\//.exec(path)?.[1];
+      const collection = /\/(numbers|destinations|static-channels|pools|provider-accounts|calls)\//.exec(
+        path,
+      )?.[1];
       const itemId = collection ? (idsOfB[collection] ?? 'missing') : 'none';
       const payload = bodyFor(method, path, idsOfB.numbers ?? '');
       // B's project in the URL, and also A's project with B's item id in it.

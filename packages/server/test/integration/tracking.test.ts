@@ -211,11 +211,25 @@ describe.each(testDatabases())('dynamic number insertion on $name', (database) =
     // 40 minutes on, with a 15-minute hold: still a's, so a newcomer gets the other number.
     const b = await visit({});
     expect(shown(b)).not.toBe(shown(a));
+    const seen = await t.deps.database.db
+      .selectFrom('visit')
+      .select('last_seen_at')
+      .where('id', '=', a.json().visit)
+      .executeTakeFirstOrThrow();
+    expect(seen.last_seen_at).toBe(t.clock.now());
     t.clock.advance(15 * MINUTE + 1);
     const gone = await ping(lease);
     expect(gone.statusCode).toBe(410);
     expect(gone.json().error.code).toBe('lease_expired');
     expect((await ping(`${lease.split('.')[0]}.forgedsignatureforgedsig`)).statusCode).toBe(400);
+  });
+
+  it('serves the site script cacheable and readable from any origin', async () => {
+    const res = await t.call({ method: 'GET', url: '/rt.js', token: null });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('javascript');
+    expect(res.headers['cache-control']).toBe('public, max-age=3600');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 
   it('shows a static channel’s number to visitors its rules match', async () => {

@@ -23,7 +23,7 @@ export async function doctor(
   print(`      data directory ${config.dataDir}${existsSync(config.dataDir) ? '' : ' (will be created)'}`);
   const database = connectDatabase(config.databaseUrl);
   try {
-    const state = await migrationState(database.db);
+    const state = await migrationState(database.db, database.schema);
     print(`ok    database reachable (${database.dialect})`);
     if (state.pending.length > 0) {
       print(

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as init from './2026_11_24_0900_init.js';
+import * as providerAccounts from './2026_11_24_1200_provider_accounts.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0900_init': init,
+  '2026_11_24_1200_provider_accounts': providerAccounts,
 };

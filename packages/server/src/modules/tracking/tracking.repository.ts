@@ -25,6 +25,15 @@ export async function touchVisit(db: Db, id: string, at: number): Promise<void> 
     .execute();
 }
 
+export async function seeVisit(db: Db, id: string, at: number): Promise<void> {
+  await db
+    .updateTable('visit')
+    .set({ last_seen_at: at })
+    .where('id', '=', id)
+    .where('last_seen_at', '<', at)
+    .execute();
+}
+
 /** The visitor's lease that is still alive, newest first. */
 export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
   db

@@ -45,8 +45,9 @@ export async function trackingRoutes(instance: FastifyInstance, { deps }: { deps
       done(new AppError('invalid_json', 'body is not JSON'), undefined);
     }
   });
-  app.addHook('onSend', async (_request, reply) => {
-    allowAnyOrigin(reply);
+  // Only the protocol's answers: the script itself is cacheable and sets its own headers.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/t/')) allowAnyOrigin(reply);
   });
   app.options('/t/*', { schema: { hide: true } }, async (_request, reply) =>
     reply

@@ -5,6 +5,7 @@ import type { VisitTable } from '../../db/database.js';
 import { GroupCommit } from '../../db/group-commit.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
+import type { LeaseCandidate } from '../calls/attribution.js';
 import { choosePool, staticSwapFor } from '../ingest/pool-rules.js';
 import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './ingest-pipeline.js';
 import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
@@ -87,8 +88,23 @@ export class TrackingService {
       const expiresAt = leaseExpiry(now, lease.hold_seconds ?? 900);
       await repo.setLeaseSeen(trx, lease.id, now, expiresAt);
       await repo.holdNumberUntil(trx, lease.tracking_number_id, expiresAt);
+      // An open page keeps its visit alive too, so that reading a long page does not split one ad click in two.
+      await repo.seeVisit(trx, lease.visit_id, now);
       return 'alive';
     });
+  }
+
+  /** The leases of a number that may explain a call at `at` (for attribution). */
+  async leasesAround(numberId: string, at: number, lookbackMs: number): Promise<LeaseCandidate[]> {
+    const rows = await repo.leasesAround(this.deps.db, numberId, at, lookbackMs);
+    return rows.map((r) => ({
+      leaseId: r.id,
+      visitId: r.visit_id,
+      startedAt: r.started_at,
+      lastSeenAt: r.last_seen_at,
+      expiresAt: r.expires_at,
+      shared: r.shared === 1,
+    }));
   }
 
   private async setupFor(publicKey: string): Promise<TrackingSetup | undefined> {

@@ -1,0 +1,240 @@
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/connect.js';
+import type { CallTable } from '../../db/database.js';
+import { notFound } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { normalizePhone } from '../numbers/phone.js';
+import { readSettings } from '../projects/project.js';
+import type { TrackingService } from '../tracking/tracking.service.js';
+import { type Attribution, attributeCall, isTargetCall, type NumberUse } from './attribution.js';
+import { type Call, type CallStatus, FINAL_STATUSES, nextStatus, toCall } from './call.js';
+import * as repo from './call.repository.js';
+
+export interface IncomingCall {
+  provider: string;
+  providerCallId: string;
+  /** As the provider wrote them: E.164, digits without `+`, or a local form. */
+  caller: string;
+  called: string;
+  startedAt: number;
+}
+
+export interface ForwardTarget {
+  kind: 'phone' | 'sip';
+  target: string;
+}
+
+export type StartResult =
+  | { kind: 'unknown_number' }
+  | { kind: 'ok'; call: Call; forwardTo: ForwardTarget | undefined };
+
+export interface CallProgress {
+  provider: string;
+  providerCallId: string;
+  status?: CallStatus;
+  answeredAt?: number;
+  endedAt?: number;
+  talkSeconds?: number;
+  recordingUrl?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+type SourceSnapshot = { channel: string | null; source: string | null; medium: string | null };
+
+/** Numbers from providers arrive as `+7…`, `7…` or `8…`; the tracking number must be found whatever the form. */
+function calledE164(raw: string): string | undefined {
+  const digits = raw
+    .replace(/^sip:/i, '')
+    .replace(/@.*$/, '')
+    .replace(/[^\d+]/g, '');
+  const candidate = digits.startsWith('+') ? digits : `+${digits}`;
+  const parsed = normalizePhone(candidate, 'RU');
+  if (parsed.ok) return parsed.e164;
+  // A Russian trunk-prefixed 8XXXXXXXXXX.
+  if (/^8\d{10}$/.test(digits)) {
+    const ru = normalizePhone(digits, 'RU');
+    return ru.ok ? ru.e164 : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Call records: created when a call starts (so that it can be forwarded and attributed at once), completed as the
+ * provider or the SIP proxy reports progress. Idempotent by provider call id.
+ */
+export class CallService {
+  constructor(private readonly deps: { db: Db; clock: Clock; tracking: TrackingService }) {}
+
+  async start(input: IncomingCall): Promise<StartResult> {
+    const e164 = calledE164(input.called);
+    const use = e164 ? await repo.findNumberUse(this.deps.db, e164) : undefined;
+    if (!e164 || !use) return { kind: 'unknown_number' };
+    const forwardTo = await this.destination([
+      use.number_destination_id,
+      use.pool_destination_id,
+      use.default_destination_id,
+    ]);
+
+    const existing = await repo.findCallByProviderId(this.deps.db, input.provider, input.providerCallId);
+    if (existing) return { kind: 'ok', call: toCall(existing), forwardTo };
+
+    const caller = normalizePhone(input.caller, use.country);
+    const callerE164 = caller.ok ? caller.e164 : input.caller.slice(0, 64);
+    const numberUse: NumberUse = use.channel_id
+      ? {
+          kind: 'static',
+          channel: {
+            id: use.channel_id,
+            name: use.channel_name ?? '',
+            source: use.channel_source ?? '',
+            medium: use.channel_medium ?? '',
+            offline: use.channel_kind === 'offline',
+          },
+        }
+      : use.pool_id
+        ? {
+            kind: 'pool',
+            pool: { id: use.pool_id, name: use.pool_name ?? '', holdSeconds: use.hold_seconds ?? 900 },
+          }
+        : { kind: 'unassigned' };
+    const leases =
+      numberUse.kind === 'pool'
+        ? await this.deps.tracking.leasesAround(
+            use.number_id,
+            input.startedAt,
+            numberUse.pool.holdSeconds * 1000,
+          )
+        : [];
+    let attribution = attributeCall(input.startedAt, numberUse, leases);
+
+    const settings = readSettings(use.settings);
+    const since = input.startedAt - settings.repeatCallerDays * DAY_MS;
+    const previous = await repo.findPreviousCall(
+      this.deps.db,
+      use.project_id,
+      callerE164,
+      since,
+      input.startedAt,
+      settings.repeatCallerAttribution,
+    );
+    const weak = attribution.rule === 'pool_without_lease' || attribution.rule === 'unassigned_number';
+    let snapshot: SourceSnapshot = await this.sourceOf(attribution, numberUse);
+    if (previous?.attribution && (settings.repeatCallerAttribution === 'first' || weak)) {
+      // The caller phoned before: credit this call as the earlier one was credited.
+      const earlier = JSON.parse(previous.attribution) as Attribution;
+      attribution = {
+        ...earlier,
+        rule: settings.repeatCallerAttribution === 'first' ? 'repeat_caller_first' : 'repeat_caller_last',
+        confidence: previous.confidence ?? earlier.confidence,
+        explanation: `repeat caller: credited like their call ${previous.id} (${earlier.explanation})`,
+      };
+      snapshot = { channel: previous.channel, source: previous.source, medium: previous.medium };
+    }
+
+    const now = this.deps.clock.now();
+    const row: CallTable = {
+      id: newId(),
+      project_id: use.project_id,
+      provider: input.provider,
+      provider_call_id: input.providerCallId,
+      caller: callerE164,
+      tracking_number: e164,
+      tracking_number_id: use.number_id,
+      destination: forwardTo?.target ?? null,
+      started_at: input.startedAt,
+      answered_at: null,
+      ended_at: null,
+      wait_seconds: null,
+      talk_seconds: null,
+      status: 'ringing',
+      recording_url: null,
+      visit_id: attribution.visitId,
+      static_channel_id: attribution.staticChannelId,
+      pool_id: attribution.poolId,
+      channel: snapshot.channel,
+      source: snapshot.source,
+      medium: snapshot.medium,
+      confidence: attribution.confidence,
+      attribution: JSON.stringify(attribution),
+      first_time_caller: previous ? 0 : 1,
+      is_target: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    return { kind: 'ok', call: toCall(await repo.insertCallOnce(this.deps.db, row)), forwardTo };
+  }
+
+  /** Applies what the provider reports about a call's progress; unknown calls are ignored (undefined). */
+  async progress(p: CallProgress): Promise<Call | undefined> {
+    const row = await repo.findCallByProviderId(this.deps.db, p.provider, p.providerCallId);
+    if (!row) return undefined;
+    const status = p.status ? nextStatus(row.status, p.status) : row.status;
+    const answeredAt =
+      row.answered_at ??
+      p.answeredAt ??
+      (status === 'answered' || status === 'in-progress' ? this.deps.clock.now() : null);
+    const final = FINAL_STATUSES.includes(status);
+    const endedAt = row.ended_at ?? (final ? (p.endedAt ?? this.deps.clock.now()) : null);
+    const talkSeconds =
+      p.talkSeconds ??
+      row.talk_seconds ??
+      (endedAt !== null && answeredAt !== null ? Math.round((endedAt - answeredAt) / 1000) : null);
+    const patch: Partial<CallTable> = {
+      status,
+      answered_at: answeredAt,
+      ended_at: endedAt,
+      talk_seconds: talkSeconds,
+      wait_seconds: Math.max(
+        0,
+        Math.round(((answeredAt ?? endedAt ?? row.started_at) - row.started_at) / 1000),
+      ),
+      recording_url: p.recordingUrl ?? row.recording_url,
+      updated_at: this.deps.clock.now(),
+    };
+    if (final) {
+      const rules = readSettings(
+        (await repo.findProjectSettings(this.deps.db, row.project_id)) ?? '{}',
+      ).targetCall;
+      patch.is_target = isTargetCall(
+        { status, talkSeconds, firstTimeCaller: row.first_time_caller === 1 },
+        rules,
+      )
+        ? 1
+        : 0;
+    }
+    await repo.updateCall(this.deps.db, row.id, patch);
+    return toCall({ ...row, ...patch });
+  }
+
+  list(projectId: string, filter: repo.CallFilter): Promise<Call[]> {
+    return repo.listCalls(this.deps.db, projectId, filter).then((rows) => rows.map(toCall));
+  }
+
+  /** One call with the visit behind it. */
+  async get(projectId: string, id: string) {
+    const row = await repo.findCall(this.deps.db, projectId, id);
+    if (!row) throw notFound(`call ${id}`);
+    const visit = row.visit_id ? await repo.findVisit(this.deps.db, projectId, row.visit_id) : undefined;
+    return { call: toCall(row), visit: visit ?? null };
+  }
+
+  private async destination(ids: (string | null)[]): Promise<ForwardTarget | undefined> {
+    const id = ids.find((x) => x !== null);
+    const row = id ? await repo.findDestinationById(this.deps.db, id) : undefined;
+    return row ? { kind: row.kind, target: row.target } : undefined;
+  }
+
+  private async sourceOf(a: Attribution, use: NumberUse): Promise<SourceSnapshot> {
+    if (use.kind === 'static') {
+      return {
+        channel: use.channel.offline ? 'offline' : 'referral',
+        source: use.channel.source,
+        medium: use.channel.medium,
+      };
+    }
+    const visit = a.visitId ? await repo.findVisitSource(this.deps.db, a.visitId) : undefined;
+    if (visit) return visit;
+    return { channel: null, source: use.kind === 'pool' ? use.pool.name : null, medium: null };
+  }
+}
