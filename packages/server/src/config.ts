@@ -21,6 +21,16 @@ export interface Config {
   /** Page views per minute one client address may report, and the burst above that average. */
   /** The address telephony providers reach this server at (webhook URLs, and Twilio's signatures, use it). */
   readonly publicUrl: string;
+  /** The SIP proxy's UDP listen address, or undefined when it is off. */
+  readonly sip:
+    | {
+        host: string;
+        port: number;
+        publicAddress: string | undefined;
+        ringTimeoutSeconds: number;
+        allowedSources: string[];
+      }
+    | undefined;
   readonly trackerRatePerMinute: number;
   readonly trackerRateBurst: number;
 }
@@ -99,6 +109,26 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!/^https?:\/\/[^\s/]+/.test(publicUrl))
     problems.push(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 
+  let sip: Config['sip'];
+  const sipListen = read('SIP_LISTEN');
+  if (sipListen !== undefined) {
+    const match = /^(.+):(\d{1,5})$/.exec(sipListen);
+    if (!match || Number(match[2]) > 65535)
+      problems.push(`SIP_LISTEN must be ADDRESS:PORT, got "${sipListen}"`);
+    else {
+      sip = {
+        host: match[1] as string,
+        port: Number(match[2]),
+        publicAddress: read('SIP_PUBLIC_ADDRESS'),
+        ringTimeoutSeconds: int('SIP_RING_TIMEOUT_SECONDS', 30, 5, 600),
+        allowedSources: (read('SIP_ALLOWED_SOURCES') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      };
+    }
+  }
+
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),
     host: read('HOST') ?? '0.0.0.0',
@@ -113,6 +143,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: bool('TRUST_PROXY', false),
     skipMigrations: bool('SKIP_MIGRATIONS', false),
     publicUrl,
+    sip,
     trackerRatePerMinute: int('TRACKER_RATE_PER_MINUTE', 120, 1, 1_000_000),
     trackerRateBurst: int('TRACKER_RATE_BURST', 60, 1, 1_000_000),
   };

@@ -1,5 +1,7 @@
 import { buildApp } from '../../app.js';
 import type { Config } from '../../config.js';
+import { sipCallRouting } from '../../sip/call-routing.js';
+import { startSipProxy } from '../../sip/sip-proxy.js';
 import { openContext } from '../context.js';
 
 /** Starts the HTTP server; stops cleanly on SIGINT/SIGTERM. */
@@ -16,12 +18,27 @@ export async function serve(config: Config): Promise<void> {
   const app = await buildApp(deps);
   const address = await app.listen({ port: config.port, host: config.host });
   deps.log.info({ address, database: deps.database.dialect }, 'ringtrace listening');
+  const sip = config.sip
+    ? await startSipProxy({
+        address: config.sip.host,
+        port: config.sip.port,
+        ...(config.sip.publicAddress && { publicAddress: config.sip.publicAddress }),
+        ringTimeoutMs: config.sip.ringTimeoutSeconds * 1000,
+        log: deps.log.child({ component: 'sip' }),
+        ...sipCallRouting({
+          calls: deps.services.calls,
+          allowedSources: new Set(config.sip.allowedSources),
+          log: deps.log,
+        }),
+      })
+    : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     deps.log.info({ signal }, 'shutting down');
+    await sip?.close();
     await app.close();
     await deps.database.close();
     process.exit(0);
