@@ -74,37 +74,28 @@ export function withRequestVias(res: SipResponse, req: SipRequest): SipResponse 
 
 /** ACK for a non-2xx final response: same branch, R-URI and Route as the INVITE, To from the response. */
 export function buildAck(invite: SipRequest, res: SipResponse): SipRequest {
-  return {
-    kind: 'request',
-    method: 'ACK',
-    uri: invite.uri,
-    headers: [
-      { name: 'via', value: getHeaders(invite, 'via')[0] ?? '' },
-      ...getHeaders(invite, 'route').map((value) => ({ name: 'route', value })),
-      { name: 'max-forwards', value: '70' },
-      { name: 'from', value: getHeader(invite, 'from') ?? '' },
-      { name: 'to', value: getHeader(res, 'to') ?? '' },
-      { name: 'call-id', value: getHeader(invite, 'call-id') ?? '' },
-      { name: 'cseq', value: `${parseCSeq(invite)?.seq ?? 1} ACK` },
-    ],
-    body: Buffer.alloc(0),
-  };
+  return sameTransactionRequest(invite, 'ACK', getHeader(res, 'to') ?? '');
 }
 
 /** CANCEL matching a forwarded INVITE (§9.1): one Via = the INVITE's top Via (our branch). */
 export function buildCancel(invite: SipRequest): SipRequest {
+  return sameTransactionRequest(invite, 'CANCEL', getHeader(invite, 'to') ?? '');
+}
+
+/** ACK and CANCEL belong to the INVITE's transaction: its top Via, R-URI, Route set, From, Call-ID and CSeq number. */
+function sameTransactionRequest(invite: SipRequest, method: 'ACK' | 'CANCEL', to: string): SipRequest {
   return {
     kind: 'request',
-    method: 'CANCEL',
+    method,
     uri: invite.uri,
     headers: [
       { name: 'via', value: getHeaders(invite, 'via')[0] ?? '' },
       ...getHeaders(invite, 'route').map((value) => ({ name: 'route', value })),
       { name: 'max-forwards', value: '70' },
       { name: 'from', value: getHeader(invite, 'from') ?? '' },
-      { name: 'to', value: getHeader(invite, 'to') ?? '' },
+      { name: 'to', value: to },
       { name: 'call-id', value: getHeader(invite, 'call-id') ?? '' },
-      { name: 'cseq', value: `${parseCSeq(invite)?.seq ?? 1} CANCEL` },
+      { name: 'cseq', value: `${parseCSeq(invite)?.seq ?? 1} ${method}` },
     ],
     body: Buffer.alloc(0),
   };
