@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifySource, classifyVisit, safeDecode } from './classify-source.js';
+import { classifySource, classifyVisit } from './classify-source.js';
+import { safeDecode } from './url-text.js';
 import type { TrafficSource, VisitInput } from './visit-source.js';
 
 interface Case {
