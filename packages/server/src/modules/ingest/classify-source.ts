@@ -1,4 +1,3 @@
-import { domainToUnicode } from 'node:url';
 import { type Base, classifyHost, mediumChannel, NETWORK_BY_SOURCE, sourceChannel } from './source-rules.js';
 import {
   AD_GROUP_KEYS,
@@ -12,10 +11,7 @@ import {
   sameSite,
 } from './url-text.js';
 import {
-  AD_NETWORKS,
   type AdNetwork,
-  CHANNELS,
-  type Channel,
   CLICK_ID_KEYS,
   MAX_URL_LENGTH,
   MAX_VALUE_LENGTH,
