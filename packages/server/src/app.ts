@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Deps } from './deps.js';
 import { registerAuth } from './http/auth.js';
+import { registerDashboard } from './http/dashboard.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerApiRoutes } from './http/routes.js';
@@ -53,5 +54,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   await registerApiRoutes(app, deps);
+  await registerDashboard(app);
   return app;
 }

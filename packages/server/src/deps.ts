@@ -3,6 +3,9 @@ import type { Config } from './config.js';
 import type { Db, DbHandle } from './db/connect.js';
 import type { Logger } from './logger.js';
 import { ApiKeyService } from './modules/access/api-key.service.js';
+import { DealService } from './modules/analytics/deal.service.js';
+import { ReportService } from './modules/analytics/report.service.js';
+import { SpendService } from './modules/analytics/spend.service.js';
 import { CallService } from './modules/calls/call.service.js';
 import { StaticChannelService } from './modules/channels/static-channel.service.js';
 import { DestinationService } from './modules/destinations/destination.service.js';
@@ -11,6 +14,7 @@ import { PoolService } from './modules/pools/pool.service.js';
 import { ProjectService } from './modules/projects/project.service.js';
 import { ProviderAccountService } from './modules/telephony/provider-account.service.js';
 import { TrackingService } from './modules/tracking/tracking.service.js';
+import { UserService } from './modules/users/user.service.js';
 
 export interface Services {
   apiKeys: ApiKeyService;
@@ -22,6 +26,10 @@ export interface Services {
   tracking: TrackingService;
   calls: CallService;
   providerAccounts: ProviderAccountService;
+  users: UserService;
+  spend: SpendService;
+  deals: DealService;
+  reports: ReportService;
 }
 
 export interface Deps {
@@ -52,6 +60,7 @@ export function createDeps(input: {
     secretKey: input.secretKey,
     rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
   });
+  const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl });
   const services: Services = {
     apiKeys: new ApiKeyService({ db, clock }),
     projects: new ProjectService({ db, clock, defaultCountry: input.config.defaultCountry, destinations }),
@@ -60,8 +69,12 @@ export function createDeps(input: {
     channels: new StaticChannelService({ db, clock }),
     pools: new PoolService({ db, clock, destinations }),
     tracking,
-    calls: new CallService({ db, clock, tracking }),
+    calls: new CallService({ db, dialect: input.database.dialect, clock, tracking }),
     providerAccounts: new ProviderAccountService({ db, clock, publicUrl: input.config.publicUrl }),
+    users: new UserService({ db, clock }),
+    spend: new SpendService({ db, clock }),
+    deals,
+    reports: new ReportService({ db, dialect: input.database.dialect, clock, deals }),
   };
   return { ...input, clock, services };
 }

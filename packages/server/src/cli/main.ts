@@ -6,6 +6,7 @@ import { doctor } from './commands/doctor.js';
 import { apiKeyCreate, numbersImport, projectCreate } from './commands/manage.js';
 import { migrate } from './commands/migrate.js';
 import { serve } from './commands/serve.js';
+import { userCreate } from './commands/users.js';
 
 const USAGE = `usage: ringtrace <command>
 
@@ -15,6 +16,7 @@ const USAGE = `usage: ringtrace <command>
   project create --name NAME [--country RU] [--timezone Europe/Moscow] [--currency RUB]
   apikey create --name NAME --role admin|analyst (--project ID ... | --all-projects)
   numbers import FILE --project ID [--partial]    CSV (header: number,label,…) or JSON
+  user create --email E --password P --role admin|analyst [--name N] (--project ID ... | --all-projects)
 
 Configuration comes from the environment: see docs/configuration.md.`;
 
@@ -33,6 +35,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       project: { type: 'string', multiple: true },
       'all-projects': { type: 'boolean' },
       partial: { type: 'boolean' },
+      email: { type: 'string' },
+      password: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,6 +59,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return 0;
     case 'apikey create':
       await apiKeyCreate(config, values, print);
+      return 0;
+    case 'user create':
+      await userCreate(config, values, print);
       return 0;
     case 'numbers import':
       await numbersImport(config, arg, values, print);

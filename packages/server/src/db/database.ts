@@ -30,6 +30,16 @@ export interface UserTable {
   created_at: number;
 }
 
+export interface UserSessionTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the cookie's random token, hex; the token itself is never stored. */
+  token_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 export interface UserProjectTable {
   user_id: string;
   project_id: string;
@@ -221,8 +231,31 @@ export interface DealTable {
   visitor_id: string | null;
   client_id: string | null;
   phone: string | null;
+  /** The call id as the CRM sent it (call_id is the call it resolved to in this project). */
+  call_ref: string | null;
+  /** Which key linked the deal: call_id, client_id, visitor_id or phone; null = not linked yet. */
+  linked_by: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface CurrencyRateTable {
+  project_id: string;
+  currency: string;
+  /** Decimal text: one unit of `currency` is worth this many units of the project currency. */
+  rate: string;
+  updated_at: number;
+}
+
+export interface CrmLinkTable {
+  id: string;
+  project_id: string;
+  kind: 'amocrm' | 'bitrix24' | 'generic';
+  name: string;
+  secret: string;
+  /** JSON: application token, REST URL, status ids, custom field names, default currency. */
+  settings: string;
+  created_at: number;
 }
 
 export interface SpendTable {
@@ -269,6 +302,7 @@ export interface Database {
   project: ProjectTable;
   app_user: UserTable;
   user_project: UserProjectTable;
+  user_session: UserSessionTable;
   api_key: ApiKeyTable;
   api_key_project: ApiKeyProjectTable;
   destination: DestinationTable;
@@ -280,6 +314,8 @@ export interface Database {
   call: CallTable;
   deal: DealTable;
   spend: SpendTable;
+  currency_rate: CurrencyRateTable;
+  crm_link: CrmLinkTable;
   outbox_event: OutboxEventTable;
   provider_account: ProviderAccountTable;
 }

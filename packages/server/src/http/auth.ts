@@ -3,6 +3,8 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { canWrite, type Principal } from '../modules/access/access.js';
 import type { Project } from '../modules/projects/project.js';
+import { CSRF_HEADER, readSessionCookie } from '../modules/users/session-cookie.js';
+import { isPublicAuthRoute } from '../modules/users/user.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,10 +17,24 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('project', undefined);
 
-  /** Every /api/v1 request carries `Authorization: Bearer rt_…`. */
+  /**
+   * Every /api/v1 request carries `Authorization: Bearer rt_…`, or the dashboard's session cookie. Writes by
+   * cookie must also carry `x-ringtrace-csrf: 1`, which no other site's form or image can send.
+   */
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/v1/')) return;
+    if (isPublicAuthRoute(request.method, request.url)) return;
     const header = request.headers.authorization;
+    const session = header === undefined ? readSessionCookie(request.headers.cookie) : undefined;
+    if (session !== undefined) {
+      const principal = await deps.services.users.authenticate(session);
+      if (!principal) throw new AppError('unauthorized', 'the session has ended: sign in again');
+      if (!isRead(request) && request.headers[CSRF_HEADER] !== '1') {
+        throw new AppError('forbidden', `send the header "${CSRF_HEADER}: 1" with writes by session cookie`);
+      }
+      request.principal = principal;
+      return;
+    }
     const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new AppError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
     const principal = await deps.services.apiKeys.authenticate(match[1]);
@@ -30,7 +46,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
    * Tenancy for every /api/v1/projects/:projectId/* route: the project must be visible to the key (otherwise
    * "not found", so other tenants' ids leak nothing) and writable by it for anything but reads.
    */
-  app.addHook('preHandler', async (request) => {
+  // Before body validation: a project the key cannot see is "not found" whatever the body holds.
+  app.addHook('preValidation', async (request) => {
     const projectId = (request.params as { projectId?: string } | undefined)?.projectId;
     if (projectId === undefined || !request.principal) return;
     request.project = await deps.services.projects.get(request.principal, projectId);

@@ -1,8 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 import { apiKeyRoutes } from '../modules/access/api-key.routes.js';
+import { crmWebhookRoutes } from '../modules/analytics/crm-webhook.routes.js';
+import { dealRoutes } from '../modules/analytics/deal.routes.js';
+import { reportRoutes } from '../modules/analytics/report.routes.js';
+import { spendRoutes } from '../modules/analytics/spend.routes.js';
 import { callRoutes } from '../modules/calls/call.routes.js';
+import { genericWebhookRoutes } from '../modules/calls/generic-webhook.routes.js';
+import { mangoRoutes } from '../modules/calls/mango.routes.js';
 import { twilioRoutes } from '../modules/calls/twilio.routes.js';
+import { zadarmaRoutes } from '../modules/calls/zadarma.routes.js';
 import { staticChannelRoutes } from '../modules/channels/static-channel.routes.js';
 import { destinationRoutes } from '../modules/destinations/destination.routes.js';
 import { numberRoutes } from '../modules/numbers/number.routes.js';
@@ -10,12 +17,14 @@ import { poolRoutes } from '../modules/pools/pool.routes.js';
 import { projectRoutes } from '../modules/projects/project.routes.js';
 import { providerAccountRoutes } from '../modules/telephony/provider-account.routes.js';
 import { trackingRoutes } from '../modules/tracking/tracking.routes.js';
+import { authRoutes } from '../modules/users/user.routes.js';
 
 /** Every route of the JSON API, registered explicitly so the map of the API is this one file. */
 export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const opts = { deps };
   await app.register(projectRoutes, { ...opts, prefix: '/api/v1/projects' });
   await app.register(apiKeyRoutes, { ...opts, prefix: '/api/v1/api-keys' });
+  await app.register(authRoutes, { ...opts, prefix: '/api/v1/auth' });
   const project = '/api/v1/projects/:projectId';
   await app.register(numberRoutes, { ...opts, prefix: `${project}/numbers` });
   await app.register(destinationRoutes, { ...opts, prefix: `${project}/destinations` });
@@ -23,6 +32,13 @@ export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promi
   await app.register(poolRoutes, { ...opts, prefix: `${project}/pools` });
   await app.register(callRoutes, { ...opts, prefix: `${project}/calls` });
   await app.register(providerAccountRoutes, { ...opts, prefix: `${project}/provider-accounts` });
+  await app.register(spendRoutes, { ...opts, prefix: project });
+  await app.register(dealRoutes, { ...opts, prefix: project });
+  await app.register(reportRoutes, { ...opts, prefix: `${project}/reports` });
   await app.register(trackingRoutes, opts);
   await app.register(twilioRoutes, { ...opts, prefix: '/webhooks/twilio/:accountId' });
+  await app.register(mangoRoutes, { ...opts, prefix: '/webhooks/mango/:accountId' });
+  await app.register(zadarmaRoutes, { ...opts, prefix: '/webhooks/zadarma/:accountId' });
+  await app.register(genericWebhookRoutes, { ...opts, prefix: '/webhooks/generic/:accountId' });
+  await app.register(crmWebhookRoutes, { ...opts, prefix: '/webhooks/crm/:linkId/:secret' });
 }

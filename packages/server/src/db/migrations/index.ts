@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as init from './2026_11_24_0900_init.js';
 import * as providerAccounts from './2026_11_24_1200_provider_accounts.js';
+import * as analytics from './2026_11_24_1500_analytics.js';
+import * as userSessions from './2026_11_24_1600_user_sessions.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0900_init': init,
   '2026_11_24_1200_provider_accounts': providerAccounts,
+  '2026_11_24_1500_analytics': analytics,
+  '2026_11_24_1600_user_sessions': userSessions,
 };

@@ -4,7 +4,7 @@ export type Role = 'admin' | 'analyst';
 
 /** Who is calling: an API key (or, later, a signed-in user) and what it may touch. */
 export interface Principal {
-  readonly kind: 'api_key' | 'system';
+  readonly kind: 'api_key' | 'user' | 'system';
   readonly id: string;
   readonly role: Role;
   /** Installation-wide: every project, and may create projects and keys. */

@@ -35,13 +35,16 @@ export const findDestinationById = (db: Db, id: string) =>
 export const findVisitSource = (db: Db, id: string) =>
   db.selectFrom('visit').select(['channel', 'source', 'medium']).where('id', '=', id).executeTakeFirst();
 
-export const findCallByProviderId = (db: Db, provider: string, providerCallId: string) =>
-  db
+/** With `lock`, the row stays locked until the transaction ends (PostgreSQL; SQLite has one writer anyway). */
+export function findCallByProviderId(db: Db, provider: string, providerCallId: string, lock = false) {
+  let query = db
     .selectFrom('call')
     .selectAll()
     .where('provider', '=', provider)
-    .where('provider_call_id', '=', providerCallId)
-    .executeTakeFirst();
+    .where('provider_call_id', '=', providerCallId);
+  if (lock) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
 
 /** Inserts unless the provider already told us about this call; a retried webhook changes nothing. */
 export async function insertCallOnce(db: Db, row: CallTable): Promise<CallTable> {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/connect.js';
+import type { Db, DialectName } from '../../db/connect.js';
 import type { CallTable } from '../../db/database.js';
 import { notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -64,20 +64,31 @@ function calledE164(raw: string): string | undefined {
  * provider or the SIP proxy reports progress. Idempotent by provider call id.
  */
 export class CallService {
-  constructor(private readonly deps: { db: Db; clock: Clock; tracking: TrackingService }) {}
+  constructor(
+    private readonly deps: { db: Db; dialect: DialectName; clock: Clock; tracking: TrackingService },
+  ) {}
 
   async start(input: IncomingCall): Promise<StartResult> {
-    const e164 = calledE164(input.called);
+    // A call already recorded stays that call, even if its number was changed or removed since.
+    const existing = await repo.findCallByProviderId(this.deps.db, input.provider, input.providerCallId);
+    const e164 = existing?.tracking_number ?? calledE164(input.called);
     const use = e164 ? await repo.findNumberUse(this.deps.db, e164) : undefined;
+    if (existing) {
+      const forwardTo = use
+        ? await this.destination([
+            use.number_destination_id,
+            use.pool_destination_id,
+            use.default_destination_id,
+          ])
+        : undefined;
+      return { kind: 'ok', call: toCall(existing), forwardTo };
+    }
     if (!e164 || !use) return { kind: 'unknown_number' };
     const forwardTo = await this.destination([
       use.number_destination_id,
       use.pool_destination_id,
       use.default_destination_id,
     ]);
-
-    const existing = await repo.findCallByProviderId(this.deps.db, input.provider, input.providerCallId);
-    if (existing) return { kind: 'ok', call: toCall(existing), forwardTo };
 
     const caller = normalizePhone(input.caller, use.country);
     const callerE164 = caller.ok ? caller.e164 : input.caller.slice(0, 64);
@@ -165,46 +176,58 @@ export class CallService {
     return { kind: 'ok', call: toCall(await repo.insertCallOnce(this.deps.db, row)), forwardTo };
   }
 
-  /** Applies what the provider reports about a call's progress; unknown calls are ignored (undefined). */
+  /**
+   * Applies what the provider reports about a call's progress; unknown calls are ignored (undefined). One
+   * transaction with the row locked (on PostgreSQL), so that events arriving together cannot undo each other.
+   */
   async progress(p: CallProgress): Promise<Call | undefined> {
-    const row = await repo.findCallByProviderId(this.deps.db, p.provider, p.providerCallId);
-    if (!row) return undefined;
-    const status = p.status ? nextStatus(row.status, p.status) : row.status;
-    const answeredAt =
-      row.answered_at ??
-      p.answeredAt ??
-      (status === 'answered' || status === 'in-progress' ? this.deps.clock.now() : null);
-    const final = FINAL_STATUSES.includes(status);
-    const endedAt = row.ended_at ?? (final ? (p.endedAt ?? this.deps.clock.now()) : null);
-    const talkSeconds =
-      p.talkSeconds ??
-      row.talk_seconds ??
-      (endedAt !== null && answeredAt !== null ? Math.round((endedAt - answeredAt) / 1000) : null);
-    const patch: Partial<CallTable> = {
-      status,
-      answered_at: answeredAt,
-      ended_at: endedAt,
-      talk_seconds: talkSeconds,
-      wait_seconds: Math.max(
-        0,
-        Math.round(((answeredAt ?? endedAt ?? row.started_at) - row.started_at) / 1000),
-      ),
-      recording_url: p.recordingUrl ?? row.recording_url,
-      updated_at: this.deps.clock.now(),
-    };
-    if (final) {
-      const rules = readSettings(
-        (await repo.findProjectSettings(this.deps.db, row.project_id)) ?? '{}',
-      ).targetCall;
-      patch.is_target = isTargetCall(
-        { status, talkSeconds, firstTimeCaller: row.first_time_caller === 1 },
-        rules,
-      )
-        ? 1
-        : 0;
-    }
-    await repo.updateCall(this.deps.db, row.id, patch);
-    return toCall({ ...row, ...patch });
+    return this.deps.db.transaction().execute(async (trx) => {
+      const row = await repo.findCallByProviderId(
+        trx,
+        p.provider,
+        p.providerCallId,
+        this.deps.dialect === 'postgres',
+      );
+      if (!row) return undefined;
+      const status = p.status ? nextStatus(row.status, p.status) : row.status;
+      const wasFinal = row.ended_at !== null;
+      // A call that ended unanswered stays unanswered, whatever late event says otherwise.
+      const answeredAt =
+        row.answered_at ??
+        (wasFinal
+          ? null
+          : (p.answeredAt ??
+            (status === 'answered' || status === 'in-progress' ? this.deps.clock.now() : null)));
+      const final = FINAL_STATUSES.includes(status);
+      const endedAt = row.ended_at ?? (final ? (p.endedAt ?? this.deps.clock.now()) : null);
+      const talkSeconds =
+        p.talkSeconds ??
+        row.talk_seconds ??
+        (endedAt !== null && answeredAt !== null ? Math.round((endedAt - answeredAt) / 1000) : null);
+      const patch: Partial<CallTable> = {
+        status,
+        answered_at: answeredAt,
+        ended_at: endedAt,
+        talk_seconds: talkSeconds,
+        wait_seconds: Math.max(
+          0,
+          Math.round(((answeredAt ?? endedAt ?? row.started_at) - row.started_at) / 1000),
+        ),
+        recording_url: p.recordingUrl ?? row.recording_url,
+        updated_at: this.deps.clock.now(),
+      };
+      if (final) {
+        const rules = readSettings((await repo.findProjectSettings(trx, row.project_id)) ?? '{}').targetCall;
+        patch.is_target = isTargetCall(
+          { status, talkSeconds, firstTimeCaller: row.first_time_caller === 1 },
+          rules,
+        )
+          ? 1
+          : 0;
+      }
+      await repo.updateCall(trx, row.id, patch);
+      return toCall({ ...row, ...patch });
+    });
   }
 
   list(projectId: string, filter: repo.CallFilter): Promise<Call[]> {

@@ -31,5 +31,9 @@ export function webhookUrls(publicUrl: string, provider: Provider, id: string): 
       recording: `${base}/recording`,
     };
   }
+  if (provider === 'mango') {
+    // Mango takes one "external system" address and posts to <address>/events/call, /events/summary, …
+    return { base, call: `${base}/events/call`, summary: `${base}/events/summary` };
+  }
   return { events: `${base}/events` };
 }

@@ -1,0 +1,443 @@
+// A tiny dictionary i18n: English is the reference, Russian must have every key (the compiler checks).
+import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+
+const en = {
+  appName: 'Ringtrace',
+  language: 'Language',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  email: 'Email',
+  password: 'Password',
+  orApiKey: 'Or use an API key',
+  apiKey: 'API key',
+  useKey: 'Use this key',
+  signInFailed: 'Could not sign in: {message}',
+  signedInAs: 'Signed in as {who}',
+  apiKeyWho: 'API key ({role})',
+  loading: 'Loading…',
+  retry: 'Retry',
+  save: 'Save',
+  cancel: 'Cancel',
+  close: 'Close',
+  next: 'Next',
+  back: 'Back',
+  copy: 'Copy',
+  copied: 'Copied',
+  none: '—',
+  projects: 'Projects',
+  newProject: 'New project',
+  projectName: 'Project name',
+  country: 'Country',
+  currency: 'Currency',
+  timezone: 'Time zone',
+  siteNumber: 'Phone number printed on the site',
+  create: 'Create',
+  noProjects: 'No projects yet.',
+  open: 'Open',
+  onlyAdmins: 'Only an installation-wide admin can create projects.',
+  navSetup: 'Setup',
+  navNumbers: 'Numbers',
+  navCalls: 'Calls',
+  navReport: 'Report',
+  navIntegrations: 'Integrations',
+  navPoolSizing: 'Pool sizing',
+  soon: 'soon',
+  comingSoon: 'This page arrives in a later release.',
+  wizardTitle: 'Set up call tracking',
+  stepScenario: 'Scenario',
+  stepDetails: 'Numbers and forwarding',
+  stepInstall: 'Install',
+  scenarioStatic: 'Static: one number per channel',
+  scenarioStaticHelp:
+    'For offline ads and channels you control: a billboard, a radio spot, a map listing. Every call counts for its channel, 100% sure.',
+  scenarioDynamic: 'Dynamic: a pool of numbers for the site',
+  scenarioDynamicHelp:
+    'Each visitor sees a number of their own, so every call is tied to the visit, ad and keyword. About one number per 20 daily visitors.',
+  channels: 'Channels',
+  channelName: 'Channel name',
+  channelKind: 'Kind',
+  online: 'online',
+  offline: 'offline',
+  offlineMedium: 'Medium',
+  source: 'Source',
+  medium: 'Medium',
+  trackingNumber: 'Tracking number',
+  addChannel: 'Add a channel',
+  remove: 'Remove',
+  poolName: 'Pool name',
+  poolVisitors: 'Which visitors',
+  allVisitors: 'Leave empty to serve every visitor of the site.',
+  onlySource: 'Only visitors with utm_source =',
+  poolNumbers: 'Pool numbers (one per line)',
+  replaceNumber: 'Number on the site to replace',
+  replaceHelp:
+    'The script finds this number in any common format (and in tel: links) and prints the visitor’s number in the same format.',
+  holdMinutes: 'Hold time after the visitor leaves (minutes)',
+  whenExhausted: 'When every number is taken',
+  reuseOldest: 'Share the longest-idle number (lower confidence)',
+  useFallback: 'Show the fallback number',
+  fallbackNumber: 'Fallback number',
+  forwardTo: 'Forward calls to',
+  forwardPhone: 'A phone number',
+  forwardSip: 'A SIP account of the PBX',
+  forwardTarget: 'Phone number or SIP URI',
+  createSetup: 'Create',
+  created: 'Created.',
+  installTitle: 'Install the script on the site',
+  installLead: 'Paste this line into the <head> of every page of the site:',
+  installHtml: 'Plain HTML: paste it before </head> in every page template.',
+  installTilda:
+    'Tilda: Site settings → More → HTML code for the HEAD section; paste, save, republish all pages.',
+  installWordPress:
+    'WordPress: Appearance → Theme file editor → header.php before </head>, or a plugin such as “Insert Headers and Footers”.',
+  installGtm:
+    'Google Tag Manager: a new tag of type Custom HTML with this line, trigger All Pages, then Submit.',
+  currentSetup: 'Current setup',
+  pools: 'Pools',
+  staticChannels: 'Static channels',
+  numbers: 'Numbers',
+  number: 'Number',
+  label: 'Label',
+  pool: 'Pool',
+  channel: 'Channel',
+  status: 'Status',
+  monthlyCost: 'Monthly cost',
+  members: 'Numbers',
+  hold: 'Hold',
+  exhausted: 'Exhausted',
+  exhaustedWarning:
+    'Pool “{pool}” ran out of numbers (×{count}, last at {when}). Add numbers: about one per 20 daily visitors.',
+  unassigned: 'not in use',
+  active: 'active',
+  inactive: 'inactive',
+  loadMore: 'Load more',
+  calls: 'Calls',
+  time: 'Time',
+  caller: 'Caller',
+  duration: 'Talk',
+  wait: 'Wait',
+  confidence: 'Confidence',
+  recording: 'Recording',
+  target: 'Target',
+  allStatuses: 'All statuses',
+  allChannels: 'All channels',
+  anyTarget: 'All calls',
+  targetOnly: 'Target calls only',
+  nonTargetOnly: 'Non-target calls only',
+  noCalls: 'No calls yet. They appear here as they come in.',
+  olderCalls: 'Older calls',
+  liveUpdates: 'Updates every few seconds',
+  callDetails: 'Call details',
+  attribution: 'Attribution',
+  explanation: 'Why',
+  visit: 'Visit',
+  landing: 'Landing page',
+  referrer: 'Referrer',
+  campaign: 'Campaign',
+  keyword: 'Keyword',
+  device: 'Device',
+  firstTime: 'First call',
+  repeat: 'Repeat caller',
+  forwardedTo: 'Forwarded to',
+  noVisit: 'No visit is linked to this call.',
+  candidates: 'Candidate visits',
+  weight: 'weight',
+  shared: 'shared',
+  yes: 'yes',
+  no: 'no',
+  groupBy: 'Group by',
+  model: 'Attribution model',
+  lastNonDirect: 'Last non-direct click',
+  firstClick: 'First click',
+  from: 'From',
+  to: 'To',
+  visits: 'Visits',
+  leads: 'Leads',
+  deals: 'Deals',
+  revenue: 'Revenue',
+  spend: 'Spend',
+  profit: 'Profit',
+  cpl: 'Cost per lead',
+  romi: 'ROMI',
+  total: 'Total',
+  downloadCsv: 'Download CSV',
+  noData: 'No data for this period.',
+  reportTitle: 'End-to-end report',
+  reportPlaceholder:
+    'The end-to-end report (calls, deals, revenue, spend and ROMI by channel) arrives here with its API.',
+  reportMeanwhile: 'Meanwhile, export the calls as CSV:',
+  exportCsv: 'Export calls (CSV)',
+  notFound: 'Page not found.',
+  errorPrefix: 'Error: {message}',
+  st_ringing: 'ringing',
+  'st_in-progress': 'in progress',
+  st_answered: 'answered',
+  'st_no-answer': 'no answer',
+  st_busy: 'busy',
+  st_failed: 'failed',
+  st_canceled: 'canceled',
+  ch_direct: 'direct',
+  ch_organic: 'organic search',
+  ch_paid: 'paid ads',
+  ch_social: 'social',
+  ch_email: 'email',
+  ch_referral: 'referral',
+  ch_offline: 'offline',
+};
+
+export type MessageKey = keyof typeof en;
+
+const ru: Record<MessageKey, string> = {
+  appName: 'Ringtrace',
+  language: 'Язык',
+  signIn: 'Войти',
+  signOut: 'Выйти',
+  email: 'Эл. почта',
+  password: 'Пароль',
+  orApiKey: 'Или войдите по API-ключу',
+  apiKey: 'API-ключ',
+  useKey: 'Войти по ключу',
+  signInFailed: 'Не удалось войти: {message}',
+  signedInAs: 'Вы вошли как {who}',
+  apiKeyWho: 'API-ключ ({role})',
+  loading: 'Загрузка…',
+  retry: 'Повторить',
+  save: 'Сохранить',
+  cancel: 'Отмена',
+  close: 'Закрыть',
+  next: 'Далее',
+  back: 'Назад',
+  copy: 'Копировать',
+  copied: 'Скопировано',
+  none: '—',
+  projects: 'Проекты',
+  newProject: 'Новый проект',
+  projectName: 'Название проекта',
+  country: 'Страна',
+  currency: 'Валюта',
+  timezone: 'Часовой пояс',
+  siteNumber: 'Номер телефона на сайте',
+  create: 'Создать',
+  noProjects: 'Проектов пока нет.',
+  open: 'Открыть',
+  onlyAdmins: 'Создавать проекты может только администратор всей установки.',
+  navSetup: 'Настройка',
+  navNumbers: 'Номера',
+  navCalls: 'Звонки',
+  navReport: 'Отчёт',
+  navIntegrations: 'Интеграции',
+  navPoolSizing: 'Размер пула',
+  soon: 'скоро',
+  comingSoon: 'Эта страница появится в следующей версии.',
+  wizardTitle: 'Настройка коллтрекинга',
+  stepScenario: 'Сценарий',
+  stepDetails: 'Номера и переадресация',
+  stepInstall: 'Установка',
+  scenarioStatic: 'Статический: свой номер у каждого канала',
+  scenarioStaticHelp:
+    'Для офлайн-рекламы и отдельных каналов: билборд, радио, карточка на картах. Каждый звонок засчитывается своему каналу со 100% точностью.',
+  scenarioDynamic: 'Динамический: пул номеров для сайта',
+  scenarioDynamicHelp:
+    'Каждый посетитель видит свой номер, и звонок связывается с визитом, объявлением и ключевым словом. Примерно один номер на 20 посетителей в день.',
+  channels: 'Каналы',
+  channelName: 'Название канала',
+  channelKind: 'Тип',
+  online: 'онлайн',
+  offline: 'офлайн',
+  offlineMedium: 'Носитель',
+  source: 'Источник',
+  medium: 'Канал (medium)',
+  trackingNumber: 'Отслеживаемый номер',
+  addChannel: 'Добавить канал',
+  remove: 'Удалить',
+  poolName: 'Название пула',
+  poolVisitors: 'Каким посетителям',
+  allVisitors: 'Оставьте пустым, чтобы пул обслуживал всех посетителей сайта.',
+  onlySource: 'Только с utm_source =',
+  poolNumbers: 'Номера пула (по одному в строке)',
+  replaceNumber: 'Какой номер на сайте подменять',
+  replaceHelp:
+    'Скрипт находит этот номер в любом привычном написании (и в ссылках tel:) и показывает номер посетителя в том же формате.',
+  holdMinutes: 'Сколько держать номер после ухода посетителя (минуты)',
+  whenExhausted: 'Когда все номера заняты',
+  reuseOldest: 'Отдать номер, дольше всех простаивавший (ниже точность)',
+  useFallback: 'Показать резервный номер',
+  fallbackNumber: 'Резервный номер',
+  forwardTo: 'Куда переадресовать звонки',
+  forwardPhone: 'На номер телефона',
+  forwardSip: 'На SIP-аккаунт АТС',
+  forwardTarget: 'Номер телефона или SIP URI',
+  createSetup: 'Создать',
+  created: 'Готово.',
+  installTitle: 'Установите скрипт на сайт',
+  installLead: 'Вставьте эту строку в <head> каждой страницы сайта:',
+  installHtml: 'Обычный HTML: перед </head> в шаблоне каждой страницы.',
+  installTilda:
+    'Tilda: Настройки сайта → Ещё → HTML-код для вставки внутрь HEAD; вставьте, сохраните, переопубликуйте все страницы.',
+  installWordPress:
+    'WordPress: Внешний вид → Редактор файлов темы → header.php перед </head>, или плагин вроде «Insert Headers and Footers».',
+  installGtm:
+    'Google Tag Manager: новый тег «Пользовательский HTML» с этой строкой, триггер «Все страницы», затем «Отправить».',
+  currentSetup: 'Текущая настройка',
+  pools: 'Пулы',
+  staticChannels: 'Статические каналы',
+  numbers: 'Номера',
+  number: 'Номер',
+  label: 'Метка',
+  pool: 'Пул',
+  channel: 'Канал',
+  status: 'Статус',
+  monthlyCost: 'Аренда в месяц',
+  members: 'Номеров',
+  hold: 'Удержание',
+  exhausted: 'Нехватка',
+  exhaustedWarning:
+    'В пуле «{pool}» не хватило номеров (×{count}, последний раз — {when}). Добавьте номера: примерно один на 20 посетителей в день.',
+  unassigned: 'не используется',
+  active: 'активен',
+  inactive: 'отключён',
+  loadMore: 'Показать ещё',
+  calls: 'Звонки',
+  time: 'Время',
+  caller: 'Кто звонил',
+  duration: 'Разговор',
+  wait: 'Ожидание',
+  confidence: 'Точность',
+  recording: 'Запись',
+  target: 'Целевой',
+  allStatuses: 'Все статусы',
+  allChannels: 'Все каналы',
+  anyTarget: 'Все звонки',
+  targetOnly: 'Только целевые',
+  nonTargetOnly: 'Только нецелевые',
+  noCalls: 'Звонков пока нет. Они появятся здесь сразу, как поступят.',
+  olderCalls: 'Более ранние звонки',
+  liveUpdates: 'Обновляется каждые несколько секунд',
+  callDetails: 'Подробности звонка',
+  attribution: 'Атрибуция',
+  explanation: 'Почему',
+  visit: 'Визит',
+  landing: 'Страница входа',
+  referrer: 'Откуда пришёл',
+  campaign: 'Кампания',
+  keyword: 'Ключевое слово',
+  device: 'Устройство',
+  firstTime: 'Первый звонок',
+  repeat: 'Повторный звонок',
+  forwardedTo: 'Переадресован на',
+  noVisit: 'К этому звонку не привязан визит.',
+  candidates: 'Визиты-кандидаты',
+  weight: 'вес',
+  shared: 'общий номер',
+  yes: 'да',
+  no: 'нет',
+  groupBy: 'Группировка',
+  model: 'Модель атрибуции',
+  lastNonDirect: 'Последний непрямой переход',
+  firstClick: 'Первый переход',
+  from: 'С',
+  to: 'По',
+  visits: 'Визиты',
+  leads: 'Лиды',
+  deals: 'Сделки',
+  revenue: 'Выручка',
+  spend: 'Расходы',
+  profit: 'Прибыль',
+  cpl: 'Цена лида',
+  romi: 'ROMI',
+  total: 'Итого',
+  downloadCsv: 'Скачать CSV',
+  noData: 'Нет данных за этот период.',
+  reportTitle: 'Сквозной отчёт',
+  reportPlaceholder:
+    'Сквозной отчёт (звонки, сделки, выручка, расходы и ROMI по каналам) появится здесь вместе со своим API.',
+  reportMeanwhile: 'А пока звонки можно выгрузить в CSV:',
+  exportCsv: 'Выгрузить звонки (CSV)',
+  notFound: 'Страница не найдена.',
+  errorPrefix: 'Ошибка: {message}',
+  st_ringing: 'звонит',
+  'st_in-progress': 'идёт разговор',
+  st_answered: 'отвечен',
+  'st_no-answer': 'без ответа',
+  st_busy: 'занято',
+  st_failed: 'ошибка',
+  st_canceled: 'сброшен',
+  ch_direct: 'прямые заходы',
+  ch_organic: 'поиск',
+  ch_paid: 'реклама',
+  ch_social: 'соцсети',
+  ch_email: 'email',
+  ch_referral: 'переходы с сайтов',
+  ch_offline: 'офлайн',
+};
+
+export const dictionaries = { en, ru };
+export type Lang = keyof typeof dictionaries;
+export const LANGS: Lang[] = ['en', 'ru'];
+
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+export function translator(lang: Lang): Translate {
+  const dict = dictionaries[lang];
+  return (key, vars) => {
+    const text = dict[key] ?? en[key] ?? key;
+    return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(vars[name] ?? m)) : text;
+  };
+}
+
+/** A translated label for a dynamic value (a call status, a channel) with the raw value as fallback. */
+export function label(t: Translate, prefix: 'st_' | 'ch_', value: string | null | undefined): string {
+  if (!value) return '—';
+  const key = `${prefix}${value}`;
+  return key in en ? t(key as MessageKey) : value;
+}
+
+interface I18n {
+  lang: Lang;
+  locale: string;
+  t: Translate;
+  setLang(lang: Lang): void;
+}
+
+const LANG_STORAGE = 'rt_lang';
+
+function initialLang(): Lang {
+  try {
+    const saved = localStorage.getItem(LANG_STORAGE);
+    if (saved === 'en' || saved === 'ru') return saved;
+  } catch {
+    // no storage
+  }
+  return typeof navigator !== 'undefined' && navigator.language?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
+}
+
+const I18nContext = createContext<I18n>({
+  lang: 'en',
+  locale: 'en-GB',
+  t: translator('en'),
+  setLang: () => undefined,
+});
+
+export function I18nProvider({ children, lang: fixed }: { children: ReactNode; lang?: Lang }) {
+  const [lang, setLangState] = useState<Lang>(fixed ?? initialLang);
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      locale: lang === 'ru' ? 'ru-RU' : 'en-GB',
+      t: translator(lang),
+      setLang(next) {
+        setLangState(next);
+        try {
+          localStorage.setItem(LANG_STORAGE, next);
+        } catch {
+          // not kept
+        }
+        document.documentElement.lang = next;
+      },
+    }),
+    [lang],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export const useI18n = () => useContext(I18nContext);

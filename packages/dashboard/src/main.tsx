@@ -1,0 +1,19 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.js';
+import { I18nProvider } from './i18n.js';
+import { RouterProvider } from './router.js';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <I18nProvider>
+        <RouterProvider>
+          <App />
+        </RouterProvider>
+      </I18nProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,223 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { type Call, type CallStatus, FINAL_STATUSES } from './call.js';
+import type { CallProgress, CallService, ForwardTarget, IncomingCall } from './call.service.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Provider-neutral call events: what every webhook adapter (Mango, Zadarma, the generic one) turns its
+// notifications into. It lives here because the generic webhook *is* this event shape on the wire.
+
+/** The part of a progress report that an event carries; the provider and call id come from the event. */
+export type CallUpdate = Omit<CallProgress, 'provider' | 'providerCallId'>;
+
+export interface CallEvent {
+  provider: string;
+  providerCallId: string;
+  /** How to create the call if this is the first event seen for it; absent when the event cannot start one. */
+  incoming?: IncomingCall;
+  /**
+   * What the event changes, decided from the call as it stands. Events without `incoming` get no current call
+   * (CallService has no read by provider id) and are applied as they are: they must carry only changes that
+   * are harmless on a finished call (a recording, an answer time).
+   */
+  update?: (current: Call | undefined) => CallUpdate | undefined;
+}
+
+export type AppliedEvent =
+  | { kind: 'unknown_number' }
+  | { kind: 'unknown_call' }
+  | { kind: 'ok'; call: Call; forwardTo: ForwardTarget | undefined };
+
+/**
+ * Creates the call on its first event (CallService.start is idempotent by provider call id), then applies the
+ * update. Once a call is final only late details (recording, the provider's own talk time of an answered call)
+ * still apply, so a retried or reordered event never reopens or rewrites a finished call.
+ */
+export async function applyCallEvent(calls: CallService, event: CallEvent): Promise<AppliedEvent> {
+  const ref = { provider: event.provider, providerCallId: event.providerCallId };
+  if (!event.incoming) {
+    const updated = await calls.progress({ ...ref, ...event.update?.(undefined) });
+    return updated ? { kind: 'ok', call: updated, forwardTo: undefined } : { kind: 'unknown_call' };
+  }
+  const started = await calls.start(event.incoming);
+  if (started.kind === 'unknown_number') return started;
+  const current = started.call;
+  const update = event.update?.(current);
+  const allowed = update && FINAL_STATUSES.includes(current.status) ? lateDetails(current, update) : update;
+  if (!allowed || Object.keys(allowed).length === 0) return started;
+  const updated = await calls.progress({ ...ref, ...allowed });
+  return { kind: 'ok', call: updated ?? current, forwardTo: started.forwardTo };
+}
+
+function lateDetails(current: Call, update: CallUpdate): CallUpdate {
+  return {
+    ...(update.recordingUrl !== undefined && { recordingUrl: update.recordingUrl }),
+    // A talk time only from an update that agrees the call was answered (a stale "missed" report brings none).
+    ...(current.status === 'answered' &&
+      update.status === 'answered' &&
+      update.talkSeconds !== undefined && { talkSeconds: update.talkSeconds }),
+  };
+}
+
+/** Digits of an international number without `+` (Mango, Zadarma) → `+…`; anything else is left as it is. */
+export function withPlus(raw: string): string {
+  const value = raw.trim();
+  // 11 digits starting with 8 is a Russian trunk-prefixed national number, not a country code.
+  return /^\d{11,15}$/.test(value) && !/^8\d{10}$/.test(value) ? `+${value}` : value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The generic JSON webhook, authenticated the Standard Webhooks way (https://www.standardwebhooks.com).
+
+export const STANDARD_WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * The HMAC key. A Standard Webhooks secret (`whsec_<base64>`) is the base64-decoded part after the prefix, as
+ * the official libraries read it; any other secret is used as its UTF-8 bytes, so a shell script can sign with
+ * `openssl dgst -sha256 -hmac "$SECRET"`.
+ */
+export function standardWebhookKey(secret: string): Buffer {
+  return secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret, 'utf8');
+}
+
+/** `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>` */
+export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const mac = createHmac('sha256', standardWebhookKey(secret)).update(`${id}.${timestamp}.${body}`, 'utf8');
+  return `v1,${mac.digest('base64')}`;
+}
+
+export type StandardWebhookCheck = 'ok' | 'missing' | 'malformed' | 'stale' | 'mismatch';
+
+/**
+ * Verifies the three `webhook-*` headers over the raw body. The signature header may list several
+ * space-separated signatures (secret rotation); one matching `v1` entry is enough. The timestamp must be within
+ * 5 minutes of our clock either way, so a captured request cannot be replayed later.
+ */
+export function verifyStandardWebhook(
+  secret: string,
+  headers: { id: unknown; timestamp: unknown; signature: unknown },
+  rawBody: string,
+  nowMs: number,
+): StandardWebhookCheck {
+  const { id, timestamp, signature } = headers;
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signature !== 'string')
+    return 'missing';
+  if (id === '' || id.length > 256 || !/^\d{1,12}$/.test(timestamp)) return 'malformed';
+  const seconds = Number(timestamp);
+  if (Math.abs(nowMs / 1000 - seconds) > STANDARD_WEBHOOK_TOLERANCE_SECONDS) return 'stale';
+  const expected = Buffer.from(signStandardWebhook(secret, id, seconds, rawBody).slice('v1,'.length));
+  const matches = signature.split(' ').some((entry) => {
+    const [version, value] = entry.split(',', 2);
+    if (version !== 'v1' || value === undefined) return false;
+    const given = Buffer.from(value);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  return matches ? 'ok' : 'mismatch';
+}
+
+const FinalStatus = Type.Union([
+  Type.Literal('answered'),
+  Type.Literal('no-answer'),
+  Type.Literal('busy'),
+  Type.Literal('failed'),
+  Type.Literal('canceled'),
+]);
+
+/** The generic webhook body. Unknown fields are refused, so a misspelt `talk_seconds` is an error, not lost. */
+export const GenericEventSchema = Type.Object(
+  {
+    event: Type.Union([
+      Type.Literal('call.started'),
+      Type.Literal('call.answered'),
+      Type.Literal('call.ended'),
+    ]),
+    callId: Type.String({ minLength: 1, maxLength: 128, description: "the PBX's own id of the call" }),
+    caller: Type.String({ minLength: 1, maxLength: 64 }),
+    called: Type.String({ minLength: 1, maxLength: 64, description: 'the tracking number dialled' }),
+    at: Type.Union([
+      Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 with an offset or Z' }),
+      Type.Integer({ description: 'epoch milliseconds' }),
+    ]),
+    status: Type.Optional(FinalStatus),
+    talkSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })),
+    recordingUrl: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://\\S+$' })),
+  },
+  { additionalProperties: false },
+);
+export type GenericEvent = Static<typeof GenericEventSchema>;
+
+const validator = Compile(GenericEventSchema);
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+// Epoch milliseconds between 2000 and 2100: a value in seconds (or microseconds) is an error, not 1970.
+const MIN_MS = 946_684_800_000;
+const MAX_MS = 4_102_444_800_000;
+
+export type ParsedGenericEvent =
+  | { ok: true; event: GenericEvent; at: number }
+  | { ok: false; code: 'invalid_json' | 'validation_failed'; message: string; details?: unknown };
+
+/** Parses and validates a (verified) raw body. */
+export function parseGenericEvent(raw: string): ParsedGenericEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'invalid_json', message: 'the body is not valid JSON' };
+  }
+  if (!validator.Check(value)) {
+    const errors = validator.Errors(value).map((e) => ({ path: e.instancePath, message: e.message }));
+    const first = errors.find((e) => e.path !== '') ?? errors[0];
+    return {
+      ok: false,
+      code: 'validation_failed',
+      message: `body ${first?.path ?? ''} ${first?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim(),
+      details: errors,
+    };
+  }
+  const at = typeof value.at === 'number' ? value.at : ISO_8601.test(value.at) ? Date.parse(value.at) : NaN;
+  if (!Number.isFinite(at) || at < MIN_MS || at > MAX_MS) {
+    return {
+      ok: false,
+      code: 'validation_failed',
+      message: 'body /at must be an ISO 8601 time with an offset, or epoch milliseconds',
+    };
+  }
+  return { ok: true, event: value, at };
+}
+
+/** A generic event as a call event: every event carries the numbers, so any of them can start the call. */
+export function genericCallEvent(e: GenericEvent, at: number): CallEvent {
+  const startedAt = e.event === 'call.ended' ? at - (e.talkSeconds ?? 0) * 1000 : at;
+  return {
+    provider: 'generic',
+    providerCallId: e.callId,
+    incoming: {
+      provider: 'generic',
+      providerCallId: e.callId,
+      caller: e.caller,
+      called: e.called,
+      startedAt,
+    },
+    update: (current) => {
+      if (e.event === 'call.started' || !current) return undefined;
+      if (e.event === 'call.answered') return { status: 'in-progress', answeredAt: at };
+      const status: CallStatus =
+        e.status ??
+        ((e.talkSeconds ?? 0) > 0 || current.answeredAt !== null || current.status === 'in-progress'
+          ? 'answered'
+          : 'no-answer');
+      return {
+        status,
+        endedAt: at,
+        ...(status === 'answered' &&
+          e.talkSeconds !== undefined && { answeredAt: at - e.talkSeconds * 1000 }),
+        ...(e.talkSeconds !== undefined && { talkSeconds: status === 'answered' ? e.talkSeconds : 0 }),
+        ...(e.recordingUrl !== undefined && { recordingUrl: e.recordingUrl }),
+      };
+    },
+  };
+}
