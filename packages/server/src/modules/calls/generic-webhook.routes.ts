@@ -2,12 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import {
-  applyCallEvent,
-  genericCallEvent,
-  parseGenericEvent,
-  verifyStandardWebhook,
-} from './generic-webhook.js';
+import { applyCallEvent } from './call-events.js';
+import { genericCallEvent, parseGenericEvent, verifyStandardWebhook } from './generic-webhook.js';
 
 const Params = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
 

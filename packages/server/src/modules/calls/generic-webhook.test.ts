@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Call } from './call.js';
+import { withPlus } from './call-events.js';
 import {
   genericCallEvent,
   parseGenericEvent,
   signStandardWebhook,
   verifyStandardWebhook,
-  withPlus,
 } from './generic-webhook.js';
 
 describe('Standard Webhooks signature', () => {

@@ -1,71 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { type Call, type CallStatus, FINAL_STATUSES } from './call.js';
-import type { CallProgress, CallService, ForwardTarget, IncomingCall } from './call.service.js';
-
-// ---------------------------------------------------------------------------------------------------------------
-// Provider-neutral call events: what every webhook adapter (Mango, Zadarma, the generic one) turns its
-// notifications into. It lives here because the generic webhook *is* this event shape on the wire.
-
-/** The part of a progress report that an event carries; the provider and call id come from the event. */
-export type CallUpdate = Omit<CallProgress, 'provider' | 'providerCallId'>;
-
-export interface CallEvent {
-  provider: string;
-  providerCallId: string;
-  /** How to create the call if this is the first event seen for it; absent when the event cannot start one. */
-  incoming?: IncomingCall;
-  /**
-   * What the event changes, decided from the call as it stands. Events without `incoming` get no current call
-   * (CallService has no read by provider id) and are applied as they are: they must carry only changes that
-   * are harmless on a finished call (a recording, an answer time).
-   */
-  update?: (current: Call | undefined) => CallUpdate | undefined;
-}
-
-export type AppliedEvent =
-  | { kind: 'unknown_number' }
-  | { kind: 'unknown_call' }
-  | { kind: 'ok'; call: Call; forwardTo: ForwardTarget | undefined };
-
-/**
- * Creates the call on its first event (CallService.start is idempotent by provider call id), then applies the
- * update. Once a call is final only late details (recording, the provider's own talk time of an answered call)
- * still apply, so a retried or reordered event never reopens or rewrites a finished call.
- */
-export async function applyCallEvent(calls: CallService, event: CallEvent): Promise<AppliedEvent> {
-  const ref = { provider: event.provider, providerCallId: event.providerCallId };
-  if (!event.incoming) {
-    const updated = await calls.progress({ ...ref, ...event.update?.(undefined) });
-    return updated ? { kind: 'ok', call: updated, forwardTo: undefined } : { kind: 'unknown_call' };
-  }
-  const started = await calls.start(event.incoming);
-  if (started.kind === 'unknown_number') return started;
-  const current = started.call;
-  const update = event.update?.(current);
-  const allowed = update && FINAL_STATUSES.includes(current.status) ? lateDetails(current, update) : update;
-  if (!allowed || Object.keys(allowed).length === 0) return started;
-  const updated = await calls.progress({ ...ref, ...allowed });
-  return { kind: 'ok', call: updated ?? current, forwardTo: started.forwardTo };
-}
-
-function lateDetails(current: Call, update: CallUpdate): CallUpdate {
-  return {
-    ...(update.recordingUrl !== undefined && { recordingUrl: update.recordingUrl }),
-    // A talk time only from an update that agrees the call was answered (a stale "missed" report brings none).
-    ...(current.status === 'answered' &&
-      update.status === 'answered' &&
-      update.talkSeconds !== undefined && { talkSeconds: update.talkSeconds }),
-  };
-}
-
-/** Digits of an international number without `+` (Mango, Zadarma) → `+…`; anything else is left as it is. */
-export function withPlus(raw: string): string {
-  const value = raw.trim();
-  // 11 digits starting with 8 is a Russian trunk-prefixed national number, not a country code.
-  return /^\d{11,15}$/.test(value) && !/^8\d{10}$/.test(value) ? `+${value}` : value;
-}
+import type { CallStatus } from './call.js';
+import type { CallEvent } from './call-events.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The generic JSON webhook, authenticated the Standard Webhooks way (https://www.standardwebhooks.com).

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { type AppliedEvent, applyCallEvent, type CallEvent } from './generic-webhook.js';
+import { type AppliedEvent, applyCallEvent, type CallEvent } from './call-events.js';
 import { mangoCallEvent, mangoSummaryEvent, parseMango, verifyMango } from './mango.js';
 
 const Params = Type.Object({

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Static, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { CallStatus } from './call.js';
-import { type CallEvent, withPlus } from './generic-webhook.js';
+import { type CallEvent, withPlus } from './call-events.js';
 
 /**
  * Mango Office VPBX API events (research notes §2.1; field names verified against maxodrom/yii2-mango-office-api

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { SYSTEM_PRINCIPAL } from '../access/access.js';
 import { isValidTimezone } from '../projects/project.js';
-import { applyCallEvent } from './generic-webhook.js';
+import { applyCallEvent } from './call-events.js';
 import { verifyZadarma, zadarmaCallEvent } from './zadarma.js';
 
 const Params = Type.Object({ accountId: Type.String({ maxLength: 64 }) });

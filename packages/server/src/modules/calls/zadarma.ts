@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CallStatus } from './call.js';
-import { type CallEvent, withPlus } from './generic-webhook.js';
+import { type CallEvent, withPlus } from './call-events.js';
 
 /**
  * Zadarma PBX notifications (research notes §2.2; verified against zadarma/user-api-v1: lib/Webhook/*.php for
