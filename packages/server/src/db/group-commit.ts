@@ -16,18 +16,23 @@ interface Pending {
  */
 export class GroupCommit {
   private queue: Pending[] = [];
-  private running = false;
+  private workers = 0;
+  private readonly maxGroup: number;
+  private readonly concurrency: number;
 
   constructor(
     private readonly db: Db,
-    private readonly maxGroup = 256,
-  ) {}
+    options: { maxGroup?: number; concurrency?: number } = {},
+  ) {
+    this.maxGroup = options.maxGroup ?? 64;
+    this.concurrency = options.concurrency ?? 1;
+  }
 
   run<T>(job: Job<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ job, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) {
-        this.running = true;
+      if (this.workers < this.concurrency) {
+        this.workers += 1;
         // Let the requests that arrived in the same tick join this group.
         setImmediate(() => void this.drain());
       }
@@ -53,7 +58,9 @@ export class GroupCommit {
           }
         }
       }
+      // Give the event loop a turn: requests waiting to be read, timers, other I/O.
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    this.running = false;
+    this.workers -= 1;
   }
 }

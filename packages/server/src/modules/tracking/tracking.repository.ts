@@ -57,22 +57,39 @@ export const findLiveLease = (db: Db, projectId: string, visitorId: string, now:
     .executeTakeFirst();
 
 /**
- * The number to lend: free and least-recently-released first, else (for sharing) the longest-silent one.
- * On PostgreSQL the row is locked and locked rows are skipped, so concurrent instances never pick the same
- * free number; SQLite has one writer at a time, which gives the same guarantee.
+ * Lends a number and holds it until `until`, in one statement: the least-recently-released free number, or (for
+ * sharing, `free` false) the busy one whose holder went silent first, whose hold is then only ever extended. On
+ * PostgreSQL the chosen row is locked and locked rows are skipped, so concurrent instances never lend the same free
+ * number; SQLite has one writer at a time, which gives the same guarantee.
  */
-export async function claimNumber(db: Db, dialect: DialectName, poolId: string, now: number, free: boolean) {
-  let query = db
+export async function claimNumber(
+  db: Db,
+  dialect: DialectName,
+  poolId: string,
+  now: number,
+  until: number,
+  free: boolean,
+) {
+  let pick = db
     .selectFrom('tracking_number')
-    .select(['id', 'e164', 'released_at'])
+    .select('id')
     .where('pool_id', '=', poolId)
     .where('status', '=', 'active')
     .where('released_at', free ? '<=' : '>', now)
     .orderBy('released_at')
     .orderBy('id')
     .limit(1);
-  if (dialect === 'postgres') query = query.forUpdate().skipLocked();
-  return query.executeTakeFirst();
+  if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+  return db
+    .updateTable('tracking_number')
+    .set((eb) => ({
+      released_at: free
+        ? until
+        : eb.case().when('released_at', '<', until).then(eb.val(until)).else(eb.ref('released_at')).end(),
+    }))
+    .where('id', '=', pick)
+    .returning(['id', 'e164'])
+    .executeTakeFirst();
 }
 
 /** Moves the number's release moment later (never earlier: a shared number is busy until its last holder leaves). */
@@ -117,10 +134,10 @@ export async function setLeaseSeen(db: Db, id: string, now: number, expiresAt: n
     .execute();
 }
 
-export async function countExhaustion(db: Db, poolId: string, at: number): Promise<void> {
+export async function countExhaustion(db: Db, poolId: string, count: number, at: number): Promise<void> {
   await db
     .updateTable('pool')
-    .set((eb) => ({ exhausted_count: eb('exhausted_count', '+', 1), last_exhausted_at: at }))
+    .set((eb) => ({ exhausted_count: eb('exhausted_count', '+', count), last_exhausted_at: at }))
     .where('id', '=', poolId)
     .execute();
 }

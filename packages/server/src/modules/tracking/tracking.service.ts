@@ -41,7 +41,13 @@ interface TrackingDeps {
  * number from the pool their traffic source matches, kept alive by heartbeats and held for the pool's hold time.
  */
 export class TrackingService {
-  private readonly setups = new Map<string, { setup: TrackingSetup | undefined; loadedAt: number }>();
+  private readonly setups = new Map<
+    string,
+    { setup: Promise<TrackingSetup | undefined>; loadedAt: number }
+  >();
+  private readonly exhaustionLogged = new Map<string, number>();
+  private readonly exhaustion = new Map<string, { count: number; at: number }>();
+  private exhaustionFlush: Promise<void> | undefined;
   private readonly writer: GroupCommit;
   private readonly limiter: RateLimiter;
   /** Dropped page views by reason, for operators (bots, floods, unknown keys). */
@@ -53,7 +59,12 @@ export class TrackingService {
   };
 
   constructor(private readonly deps: TrackingDeps) {
-    this.writer = new GroupCommit(deps.db);
+    // SQLite runs a group synchronously: short groups let waiting requests be read between them. PostgreSQL waits
+    // on round trips: several groups at once (row locks with SKIP LOCKED keep them apart) use that time.
+    this.writer =
+      deps.dialect === 'sqlite'
+        ? new GroupCommit(deps.db, { maxGroup: 32, concurrency: 1 })
+        : new GroupCommit(deps.db, { maxGroup: 64, concurrency: 4 });
     this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
   }
 
@@ -74,6 +85,7 @@ export class TrackingService {
       return result;
     }
     const answer = await this.writer.run((trx) => this.persist(trx, result.value));
+    if (this.exhaustion.size > 0) await this.flushExhaustion();
     return { ok: true, answer };
   }
 
@@ -107,17 +119,24 @@ export class TrackingService {
     }));
   }
 
-  private async setupFor(publicKey: string): Promise<TrackingSetup | undefined> {
+  /** Cached per project for a few seconds; concurrent misses share one load instead of each reloading. */
+  private setupFor(publicKey: string): Promise<TrackingSetup | undefined> {
     const cached = this.setups.get(publicKey);
     const now = performance.now();
     if (cached && now - cached.loadedAt < SETUP_TTL_MS) return cached.setup;
-    const project = await repo.findProjectByKey(this.deps.db, publicKey);
-    const setup = project
-      ? compileSetup(project, await repo.loadTrackingSetup(this.deps.db, project.id))
-      : undefined;
+    const setup = this.loadSetup(publicKey);
     if (this.setups.size > 10_000) this.setups.clear();
     this.setups.set(publicKey, { setup, loadedAt: now });
+    // A failed load must not be cached.
+    setup.catch(() => this.setups.delete(publicKey));
     return setup;
+  }
+
+  private async loadSetup(publicKey: string): Promise<TrackingSetup | undefined> {
+    const project = await repo.findProjectByKey(this.deps.db, publicKey);
+    return project
+      ? compileSetup(project, await repo.loadTrackingSetup(this.deps.db, project.id))
+      : undefined;
   }
 
   /** One page view, inside a group-commit transaction. */
@@ -219,16 +238,13 @@ export class TrackingService {
       return { e164: live.e164, leaseId };
     }
 
-    const free = await repo.claimNumber(trx, this.deps.dialect, pool.id, now, true);
+    const free = await repo.claimNumber(trx, this.deps.dialect, pool.id, now, expiresAt, true);
     const claimed =
       free ??
       (pool.policy === 'reuse_oldest'
-        ? await repo.claimNumber(trx, this.deps.dialect, pool.id, now, false)
+        ? await repo.claimNumber(trx, this.deps.dialect, pool.id, now, expiresAt, false)
         : undefined);
-    if (!free) {
-      await repo.countExhaustion(trx, pool.id, now);
-      this.deps.log.warn({ poolId: pool.id, policy: pool.policy }, 'number pool exhausted');
-    }
+    if (!free) this.noteExhaustion(pool, now);
     if (!claimed) return pool.fallback ? { e164: pool.fallback.e164, leaseId: undefined } : undefined;
     const leaseId = newId();
     await repo.insertLease(trx, {
@@ -239,8 +255,37 @@ export class TrackingService {
       shared: free ? 0 : 1,
       kind: 'dynamic',
     });
-    await repo.holdNumberUntil(trx, claimed.id, expiresAt);
     return { e164: claimed.e164, leaseId };
+  }
+
+  /**
+   * Exhaustion is counted in memory and written after the page view's group has committed, one statement per
+   * pool for all views since the last write: updating the pool row inside every group would make concurrent
+   * groups queue on that one row. Logged once a minute per pool, not on every page view.
+   */
+  private noteExhaustion(pool: TrackedPool, now: number): void {
+    const pending = this.exhaustion.get(pool.id);
+    this.exhaustion.set(pool.id, { count: (pending?.count ?? 0) + 1, at: now });
+    const last = this.exhaustionLogged.get(pool.id) ?? 0;
+    if (now - last < 60_000) return;
+    this.exhaustionLogged.set(pool.id, now);
+    this.deps.log.warn({ poolId: pool.id, policy: pool.policy }, 'number pool exhausted');
+  }
+
+  private flushExhaustion(): Promise<void> {
+    this.exhaustionFlush ??= (async () => {
+      try {
+        while (this.exhaustion.size > 0) {
+          const pending = [...this.exhaustion];
+          this.exhaustion.clear();
+          for (const [poolId, { count, at }] of pending)
+            await repo.countExhaustion(this.deps.db, poolId, count, at);
+        }
+      } finally {
+        this.exhaustionFlush = undefined;
+      }
+    })();
+    return this.exhaustionFlush;
   }
 
   private signLease(leaseId: string): string {
