@@ -36,3 +36,42 @@ export async function createNumber(t: TestApp, projectId: string, body: Record<s
   if (res.statusCode !== 201) throw new Error(`number: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; number: string };
 }
+
+/**
+ * The project every call-webhook test needs: a site number, a default destination, one pool number, one static
+ * billboard number, and a provider account (the API answer, so tests can read its webhook URLs).
+ */
+export async function createCallProject(
+  t: TestApp,
+  o: { destination: Record<string, unknown>; account: Record<string, unknown> },
+) {
+  const project = await createProject(t, { siteNumbers: ['+74951234567'] });
+  const dest = await t.call({
+    method: 'POST',
+    url: `/api/v1/projects/${project.id}/destinations`,
+    payload: o.destination,
+  });
+  await t.call({
+    method: 'PATCH',
+    url: `/api/v1/projects/${project.id}`,
+    payload: { defaultDestinationId: dest.json().id },
+  });
+  const pooled = await createNumber(t, project.id);
+  await t.call({
+    method: 'POST',
+    url: `/api/v1/projects/${project.id}/pools`,
+    payload: { name: 'Сайт', numberIds: [pooled.id] },
+  });
+  const board = await createNumber(t, project.id);
+  await t.call({
+    method: 'POST',
+    url: `/api/v1/projects/${project.id}/static-channels`,
+    payload: { name: 'Билборд', kind: 'offline', offlineMedium: 'billboard', numberId: board.id },
+  });
+  const account = await t.call({
+    method: 'POST',
+    url: `/api/v1/projects/${project.id}/provider-accounts`,
+    payload: o.account,
+  });
+  return { project, poolNumber: pooled.number, billboardNumber: board.number, account };
+}

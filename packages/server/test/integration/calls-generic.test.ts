@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
-import { createNumber, createProject } from '../helpers/factories.js';
+import { createCallProject } from '../helpers/factories.js';
 
 const PUBLIC_URL = 'https://ct.example.com';
 // A Standard Webhooks secret: whsec_ + base64 of 32 random bytes.
@@ -66,36 +66,14 @@ describe.each(testDatabases())('calls through the generic webhook on $name', (da
 
   beforeAll(async () => {
     t = await createTestApp(await database.open(), { PUBLIC_URL });
-    project = await createProject(t, { siteNumbers: ['+74951234567'] });
-    const dest = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/destinations`,
-      payload: { name: 'Офис', kind: 'sip', target: 'sip:reception@pbx.clinic.example.ru' },
+    const setup = await createCallProject(t, {
+      destination: { name: 'Офис', kind: 'sip', target: 'sip:reception@pbx.clinic.example.ru' },
+      account: { provider: 'generic', name: 'Asterisk', credentials: { secret: SECRET } },
     });
-    await t.call({
-      method: 'PATCH',
-      url: `/api/v1/projects/${project.id}`,
-      payload: { defaultDestinationId: dest.json().id },
-    });
-    const n = await createNumber(t, project.id);
-    poolNumber = n.number;
-    await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/pools`,
-      payload: { name: 'Сайт', numberIds: [n.id] },
-    });
-    const board = await createNumber(t, project.id);
-    billboardNumber = board.number;
-    await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/static-channels`,
-      payload: { name: 'Билборд', kind: 'offline', offlineMedium: 'billboard', numberId: board.id },
-    });
-    const account = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/provider-accounts`,
-      payload: { provider: 'generic', name: 'Asterisk', credentials: { secret: SECRET } },
-    });
+    project = setup.project;
+    poolNumber = setup.poolNumber;
+    billboardNumber = setup.billboardNumber;
+    const account = setup.account;
     expect(account.statusCode).toBe(201);
     expect(account.body).not.toContain(SECRET);
     eventsUrl = account.json().webhookUrls.events;

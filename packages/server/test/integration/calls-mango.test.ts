@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
-import { createNumber, createProject } from '../helpers/factories.js';
+import { createCallProject } from '../helpers/factories.js';
 
 const PUBLIC_URL = 'https://ct.example.com';
 const API_KEY = 'k3y0m7xq2v9p5w1r8t4y6u0i3o5p7a9s';
@@ -79,36 +79,14 @@ describe.each(testDatabases())('calls through Mango Office on $name', (database)
 
   beforeAll(async () => {
     t = await createTestApp(await database.open(), { PUBLIC_URL });
-    project = await createProject(t, { siteNumbers: ['+74951234567'] });
-    const dest = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/destinations`,
-      payload: { name: 'Офис', kind: 'phone', target: '+74957778899' },
+    const setup = await createCallProject(t, {
+      destination: { name: 'Офис', kind: 'phone', target: '+74957778899' },
+      account: { provider: 'mango', name: 'Манго', credentials: { apiKey: API_KEY, apiSalt: API_SALT } },
     });
-    await t.call({
-      method: 'PATCH',
-      url: `/api/v1/projects/${project.id}`,
-      payload: { defaultDestinationId: dest.json().id },
-    });
-    const n = await createNumber(t, project.id);
-    poolNumber = n.number;
-    await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/pools`,
-      payload: { name: 'Сайт', numberIds: [n.id] },
-    });
-    const board = await createNumber(t, project.id);
-    billboardNumber = board.number;
-    await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/static-channels`,
-      payload: { name: 'Билборд', kind: 'offline', offlineMedium: 'billboard', numberId: board.id },
-    });
-    const account = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/provider-accounts`,
-      payload: { provider: 'mango', name: 'Манго', credentials: { apiKey: API_KEY, apiSalt: API_SALT } },
-    });
+    project = setup.project;
+    poolNumber = setup.poolNumber;
+    billboardNumber = setup.billboardNumber;
+    const account = setup.account;
     expect(account.statusCode).toBe(201);
     expect(account.body).not.toContain(API_SALT);
     hooks = account.json().webhookUrls;

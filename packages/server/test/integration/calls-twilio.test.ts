@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
-import { createNumber, createProject } from '../helpers/factories.js';
+import { createCallProject } from '../helpers/factories.js';
 
 const PUBLIC_URL = 'https://ct.example.com';
 const AUTH_TOKEN = 'f7c3a1e9d2b84c56a0e1f2d3c4b5a697';
@@ -56,36 +56,14 @@ describe.each(testDatabases())('calls through Twilio on $name', (database) => {
 
   beforeAll(async () => {
     t = await createTestApp(await database.open(), { PUBLIC_URL });
-    project = await createProject(t, { siteNumbers: ['+74951234567'] });
-    const dest = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/destinations`,
-      payload: { name: 'Офис', kind: 'phone', target: '+74957778899' },
+    const setup = await createCallProject(t, {
+      destination: { name: 'Офис', kind: 'phone', target: '+74957778899' },
+      account: { provider: 'twilio', name: 'Twilio', credentials: { authToken: AUTH_TOKEN } },
     });
-    await t.call({
-      method: 'PATCH',
-      url: `/api/v1/projects/${project.id}`,
-      payload: { defaultDestinationId: dest.json().id },
-    });
-    const n = await createNumber(t, project.id);
-    poolNumber = n.number;
-    await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/pools`,
-      payload: { name: 'Сайт', numberIds: [n.id] },
-    });
-    const board = await createNumber(t, project.id);
-    billboardNumber = board.number;
-    await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/static-channels`,
-      payload: { name: 'Билборд', kind: 'offline', offlineMedium: 'billboard', numberId: board.id },
-    });
-    const account = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${project.id}/provider-accounts`,
-      payload: { provider: 'twilio', name: 'Twilio', credentials: { authToken: AUTH_TOKEN } },
-    });
+    project = setup.project;
+    poolNumber = setup.poolNumber;
+    billboardNumber = setup.billboardNumber;
+    const account = setup.account;
     expect(account.statusCode).toBe(201);
     expect(account.body).not.toContain(AUTH_TOKEN);
     hooks = account.json().webhookUrls;
