@@ -7,25 +7,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { testDatabases } from '../helpers/databases.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const TRACKER_DIR = join(ROOT, 'packages/tracker');
 const DASHBOARD_DIR = join(ROOT, 'packages/dashboard');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PUBLIC_URL = 'https://ct.example.com';
 const AUTH_TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const EMAIL = 'marketer@example.com';
@@ -66,10 +57,7 @@ describe('the dashboard in a real browser', () => {
       if (!database) throw new Error('no SQLite test database');
       await buildIfMissing();
       // Never skipped: a missing Chromium fails here, and the test below reports it.
-      browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        args: CHROMIUM_ARGS,
-      });
+      browser = await launchChromium();
       const major = browser.version().split('.')[0];
       userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
       t = await createTestApp(await database.open(), { PUBLIC_URL });

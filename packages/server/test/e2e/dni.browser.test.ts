@@ -7,24 +7,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { testDatabases } from '../helpers/databases.js';
 import { createNumber, createProject } from '../helpers/factories.js';
 
 const TRACKER_DIR = fileURLToPath(new URL('../../../tracker/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const SITE_NUMBER = '74951234567';
 const POOL_NUMBERS = ['74957654321', '74957654322'];
 const BILLBOARD = '74959990011';
@@ -142,10 +132,7 @@ describe('dynamic number insertion in a real browser', () => {
       await build.buildTracker();
     }
     // Never skipped: a missing Chromium fails here.
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
     // The server drops headless browsers as bots (HeadlessChrome in the user agent): present the real
     // Chromium as the desktop browser it is.
     const major = browser.version().split('.')[0];
