@@ -44,9 +44,9 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
 
   /**
    * Tenancy for every /api/v1/projects/:projectId/* route: the project must be visible to the key (otherwise
-   * "not found", so other tenants' ids leak nothing) and writable by it for anything but reads.
+   * "not found", so other tenants' ids leak nothing) and writable by it for anything but reads. It runs before
+   * body validation, so a foreign project is "not found" whatever the body holds.
    */
-  // Before body validation: a project the key cannot see is "not found" whatever the body holds.
   app.addHook('preValidation', async (request) => {
     const projectId = (request.params as { projectId?: string } | undefined)?.projectId;
     if (projectId === undefined || !request.principal) return;
