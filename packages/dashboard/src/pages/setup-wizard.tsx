@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { Pool, Project, StaticChannel, TrackingNumber } from '../api.js';
-import { CopyButton, ErrorNote, Field } from '../components/ui.js';
+import { CopyButton, ErrorNote, Field, RadioGroup } from '../components/ui.js';
 import { formatPhone } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
@@ -57,26 +57,23 @@ export function SetupPage({
       </ol>
       {step === 1 && (
         <section className="card">
-          <fieldset>
-            <legend>{t('stepScenario')}</legend>
-            {(['dynamic', 'static'] as const).map((s) => (
-              <label key={s} className="choice">
-                <input
-                  type="radio"
-                  name="scenario"
-                  value={s}
-                  checked={scenario === s}
-                  onChange={() => setScenario(s)}
-                />
+          <RadioGroup
+            legend={t('stepScenario')}
+            name="scenario"
+            options={(['dynamic', 'static'] as const).map((kind) => ({
+              value: kind,
+              label: (
                 <span>
-                  <strong>{t(s === 'static' ? 'scenarioStatic' : 'scenarioDynamic')}</strong>
+                  <strong>{t(kind === 'static' ? 'scenarioStatic' : 'scenarioDynamic')}</strong>
                   <span className="hint">
-                    {t(s === 'static' ? 'scenarioStaticHelp' : 'scenarioDynamicHelp')}
+                    {t(kind === 'static' ? 'scenarioStaticHelp' : 'scenarioDynamicHelp')}
                   </span>
                 </span>
-              </label>
-            ))}
-          </fieldset>
+              ),
+            }))}
+            value={scenario}
+            onChange={setScenario}
+          />
           <div className="actions">
             <button type="button" className="primary" onClick={() => setStep(2)}>
               {t('next')}
@@ -204,20 +201,16 @@ function DynamicForm({
           />
         )}
       </Field>
-      <fieldset>
-        <legend>{t('whenExhausted')}</legend>
-        {(['reuse_oldest', 'fallback'] as const).map((policy) => (
-          <label key={policy} className="choice">
-            <input
-              type="radio"
-              name="policy"
-              checked={s.exhaustionPolicy === policy}
-              onChange={() => set('exhaustionPolicy', policy)}
-            />
-            <span>{t(policy === 'fallback' ? 'useFallback' : 'reuseOldest')}</span>
-          </label>
-        ))}
-      </fieldset>
+      <RadioGroup
+        legend={t('whenExhausted')}
+        name="policy"
+        options={[
+          { value: 'reuse_oldest', label: t('reuseOldest') },
+          { value: 'fallback', label: t('useFallback') },
+        ]}
+        value={s.exhaustionPolicy}
+        onChange={(policy) => set('exhaustionPolicy', policy)}
+      />
       {s.exhaustionPolicy === 'fallback' && (
         <Field label={t('fallbackNumber')}>
           {(p) => (
@@ -231,20 +224,16 @@ function DynamicForm({
           )}
         </Field>
       )}
-      <fieldset>
-        <legend>{t('forwardTo')}</legend>
-        {(['phone', 'sip'] as const).map((kind) => (
-          <label key={kind} className="choice">
-            <input
-              type="radio"
-              name="forward"
-              checked={s.forwardKind === kind}
-              onChange={() => set('forwardKind', kind)}
-            />
-            <span>{t(kind === 'sip' ? 'forwardSip' : 'forwardPhone')}</span>
-          </label>
-        ))}
-      </fieldset>
+      <RadioGroup
+        legend={t('forwardTo')}
+        name="forward"
+        options={[
+          { value: 'phone', label: t('forwardPhone') },
+          { value: 'sip', label: t('forwardSip') },
+        ]}
+        value={s.forwardKind}
+        onChange={(kind) => set('forwardKind', kind)}
+      />
       <Field label={t('forwardTarget')}>
         {(p) => (
           <input
