@@ -75,3 +75,20 @@ export async function createCallProject(
   });
   return { project, poolNumber: pooled.number, billboardNumber: board.number, account };
 }
+
+export const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/** A page view from a Google Ads click, as the site script reports it. */
+export function visitFromGoogleAd(t: TestApp, publicKey: string) {
+  return t.call({
+    method: 'POST',
+    url: '/t/visit',
+    token: null,
+    payload: JSON.stringify({
+      k: publicKey,
+      u: 'https://clinic.example.ru/?utm_source=google&utm_medium=cpc&utm_campaign=implants&gclid=abc',
+    }),
+    headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
+  });
+}

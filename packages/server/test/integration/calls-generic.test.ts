@@ -2,13 +2,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
-import { createCallProject } from '../helpers/factories.js';
+import { createCallProject, visitFromGoogleAd } from '../helpers/factories.js';
 
 const PUBLIC_URL = 'https://ct.example.com';
 // A Standard Webhooks secret: whsec_ + base64 of 32 random bytes.
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const CHROME =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let counter = 0;
 const pbxId = () => `1768467600.${++counter}`;
 
@@ -85,16 +83,7 @@ describe.each(testDatabases())('calls through the generic webhook on $name', (da
   });
 
   it('answers call.started with where to forward, and completes the call from the later events', async () => {
-    const page = await t.call({
-      method: 'POST',
-      url: '/t/visit',
-      token: null,
-      payload: JSON.stringify({
-        k: project.publicKey,
-        u: 'https://clinic.example.ru/?utm_source=google&utm_medium=cpc&utm_campaign=implants&gclid=abc',
-      }),
-      headers: { 'content-type': 'text/plain', 'user-agent': CHROME },
-    });
+    const page = await visitFromGoogleAd(t, project.publicKey);
     expect(page.json().swap[0].to).toBe(poolNumber.slice(1));
     t.clock.advance(30_000);
     const id = pbxId();

@@ -2,13 +2,11 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
-import { createCallProject } from '../helpers/factories.js';
+import { createCallProject, visitFromGoogleAd } from '../helpers/factories.js';
 
 const PUBLIC_URL = 'https://ct.example.com';
 const API_KEY = 'k3y0m7xq2v9p5w1r8t4y6u0i3o5p7a9s';
 const API_SALT = 'z5x7c9v1b3n5m7q9w2e4r6t8y0u2i4o6';
-const CHROME =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let entryCounter = 0;
 const entryId = () => `MTAxMDg0NTYy${(++entryCounter).toString().padStart(8, '0')}`;
 
@@ -99,16 +97,7 @@ describe.each(testDatabases())('calls through Mango Office on $name', (database)
   });
 
   it('follows a call from the IVR to an employee and credits the visitor who held the number', async () => {
-    const page = await t.call({
-      method: 'POST',
-      url: '/t/visit',
-      token: null,
-      payload: JSON.stringify({
-        k: project.publicKey,
-        u: 'https://clinic.example.ru/?utm_source=google&utm_medium=cpc&utm_campaign=implants&gclid=abc',
-      }),
-      headers: { 'content-type': 'text/plain', 'user-agent': CHROME },
-    });
+    const page = await visitFromGoogleAd(t, project.publicKey);
     expect(page.json().swap[0].to).toBe(digits(poolNumber));
     t.clock.advance(30_000);
     const entry = entryId();

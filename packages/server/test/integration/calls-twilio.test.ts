@@ -2,12 +2,10 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
-import { createCallProject } from '../helpers/factories.js';
+import { createCallProject, visitFromGoogleAd } from '../helpers/factories.js';
 
 const PUBLIC_URL = 'https://ct.example.com';
 const AUTH_TOKEN = 'f7c3a1e9d2b84c56a0e1f2d3c4b5a697';
-const CHROME =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let sidCounter = 0;
 const callSid = () => `CA${(++sidCounter).toString(16).padStart(32, '0')}`;
 
@@ -72,16 +70,7 @@ describe.each(testDatabases())('calls through Twilio on $name', (database) => {
   afterAll(() => t.close());
 
   it('attributes a call to the visitor who held the number and forwards it with TwiML', async () => {
-    const page = await t.call({
-      method: 'POST',
-      url: '/t/visit',
-      token: null,
-      payload: JSON.stringify({
-        k: project.publicKey,
-        u: 'https://clinic.example.ru/?utm_source=google&utm_medium=cpc&utm_campaign=implants&gclid=abc',
-      }),
-      headers: { 'content-type': 'text/plain', 'user-agent': CHROME },
-    });
+    const page = await visitFromGoogleAd(t, project.publicKey);
     expect(page.json().swap[0].to).toBe(poolNumber.slice(1));
     t.clock.advance(30_000);
     const sid = callSid();
