@@ -134,6 +134,35 @@ export interface Pool {
   lastExhaustedAt: number | null;
 }
 
+export type NumberState = 'free' | 'leased' | 'held';
+
+/** GET /pools/usage: what every pool number is doing now, computed from the leases. */
+export interface PoolsUsage {
+  at: number;
+  pageOpenSeconds: number;
+  peakWindowHours: number;
+  pools: {
+    poolId: string;
+    size: number;
+    leased: number;
+    held: number;
+    free: number;
+    peakBusy: number;
+    peakAt: number | null;
+    exhaustedCount: number;
+    lastExhaustedAt: number | null;
+  }[];
+  numbers: {
+    numberId: string;
+    poolId: string;
+    state: NumberState;
+    liveLeases: number;
+    lastSeenAt: number | null;
+    expiresAt: number | null;
+    shared: boolean;
+  }[];
+}
+
 export interface PoolRule {
   field: string;
   op: string;

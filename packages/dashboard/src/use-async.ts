@@ -28,3 +28,42 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
+
+/**
+ * Loads now and again every `intervalMs` while the tab is visible; a failed poll keeps the last answer on
+ * screen beside the error.
+ */
+export function usePolling<T>(
+  load: () => Promise<T>,
+  deps: DependencyList,
+  intervalMs: number,
+): AsyncState<T> {
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to start again
+  useEffect(() => {
+    let live = true;
+    const run = () =>
+      load().then(
+        (data) => live && setState({ data, loading: false }),
+        (error: unknown) =>
+          live &&
+          setState((s) => ({
+            ...s,
+            error: error instanceof Error ? error : new Error(String(error)),
+            loading: false,
+          })),
+      );
+    setState({ loading: true });
+    void run();
+    const timer = setInterval(() => {
+      if (typeof document === 'undefined' || !document.hidden) void run();
+    }, intervalMs);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [...deps, intervalMs, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}

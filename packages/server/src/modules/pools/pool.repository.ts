@@ -82,3 +82,36 @@ export async function deletePool(db: Db, projectId: string, id: string): Promise
     await trx.deleteFrom('pool').where('project_id', '=', projectId).where('id', '=', id).execute();
   });
 }
+
+/**
+ * Leases of these numbers that started at or after `since` (the index on number and start finds them), with
+ * the moments that decide each number's state.
+ */
+export async function leasesOfNumbers(db: Db, numberIds: readonly string[], since: number) {
+  const rows: {
+    numberId: string;
+    startedAt: number;
+    lastSeenAt: number;
+    expiresAt: number;
+    shared: number;
+  }[] = [];
+  // Chunks keep each statement under SQLite's bound-parameter limit.
+  for (let i = 0; i < numberIds.length; i += 500) {
+    rows.push(
+      ...(await db
+        .selectFrom('lease')
+        .select([
+          'tracking_number_id as numberId',
+          'started_at as startedAt',
+          'last_seen_at as lastSeenAt',
+          'expires_at as expiresAt',
+          'shared',
+        ])
+        .where('tracking_number_id', 'in', numberIds.slice(i, i + 500))
+        .where('started_at', '>=', since)
+        .where('kind', '=', 'dynamic')
+        .execute()),
+    );
+  }
+  return rows.map((r) => ({ ...r, shared: r.shared === 1 }));
+}

@@ -39,6 +39,42 @@ export const PoolSchema = Type.Object(
   { $id: 'Pool' },
 );
 
+const State = Type.Union([Type.Literal('free'), Type.Literal('leased'), Type.Literal('held')], {
+  description:
+    'free: no live lease; leased: lent to a visitor whose page sent a heartbeat within pageOpenSeconds; ' +
+    "held: the lease lives on for the pool's hold time after the page was closed",
+});
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+const UsageSchema = Type.Object({
+  at: Timestamp,
+  pageOpenSeconds: Type.Integer(),
+  peakWindowHours: Type.Integer(),
+  pools: Type.Array(
+    Type.Object({
+      poolId: Type.String(),
+      size: Type.Integer(),
+      leased: Type.Integer(),
+      held: Type.Integer(),
+      free: Type.Integer(),
+      peakBusy: Type.Integer({ description: 'most numbers leased or held at once within the peak window' }),
+      peakAt: NullableTimestamp,
+      exhaustedCount: Type.Integer(),
+      lastExhaustedAt: NullableTimestamp,
+    }),
+  ),
+  numbers: Type.Array(
+    Type.Object({
+      numberId: Type.String(),
+      poolId: Type.String(),
+      state: State,
+      liveLeases: Type.Integer({ description: 'more than 1 when an exhausted pool shares the number' }),
+      lastSeenAt: NullableTimestamp,
+      expiresAt: NullableTimestamp,
+      shared: Type.Boolean(),
+    }),
+  ),
+});
+
 const fields = {
   name: Name,
   priority: Type.Integer({ minimum: 0, maximum: 10_000, description: 'lower is matched first' }),
@@ -84,6 +120,21 @@ export async function poolRoutes(instance: FastifyInstance, { deps }: { deps: De
       },
     },
     (request) => pools.list(scope(request).project.id),
+  );
+  app.get(
+    '/usage',
+    {
+      schema: {
+        tags,
+        summary: 'Live state of every pool number (free, leased, held), usage and peak of each pool',
+        description:
+          'Computed from the leases at the moment of the request; poll it for a live view. Peak = the most ' +
+          'numbers busy at once over the last peakWindowHours.',
+        params: ProjectParams,
+        response: { 200: UsageSchema, ...errorResponses },
+      },
+    },
+    (request) => pools.usage(scope(request).project.id),
   );
   app.post(
     '',

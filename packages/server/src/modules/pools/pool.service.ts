@@ -7,6 +7,7 @@ import type { DestinationService } from '../destinations/destination.service.js'
 import { validatePoolMatch } from '../ingest/pool-rules.js';
 import { DEFAULT_HOLD_SECONDS, type ExhaustionPolicy, type Pool, toPool } from './pool.js';
 import * as repo from './pool.repository.js';
+import { type NumberUsage, PAGE_OPEN_MS, PEAK_WINDOW_MS, type PoolUsage, poolUsage } from './pool-usage.js';
 
 export interface PoolInput {
   name: string;
@@ -19,6 +20,9 @@ export interface PoolInput {
   numberIds?: string[];
 }
 
+/** How long before the peak window a lease may have started and still be read. */
+const LOOKBACK_MS = 6 * 3_600_000;
+
 export class PoolService {
   constructor(private readonly deps: { db: Db; clock: Clock; destinations: DestinationService }) {}
 
@@ -29,6 +33,41 @@ export class PoolService {
       rows.map((r) => r.id),
     );
     return rows.map((r) => toPool(r, members.get(r.id) ?? []));
+  }
+
+  /**
+   * What each pool's numbers are doing now (free, leased to an open page, held after the page closed) and the
+   * busiest moment of the last day, from the lease rows. Leases that began more than LOOKBACK_MS before the
+   * window are not read (the index stays a range scan), so a page kept open for over 30 hours shows as free here
+   * (allocation is not affected).
+   */
+  async usage(projectId: string): Promise<{
+    at: number;
+    pageOpenSeconds: number;
+    peakWindowHours: number;
+    pools: (PoolUsage & { exhaustedCount: number; lastExhaustedAt: number | null })[];
+    numbers: NumberUsage[];
+  }> {
+    const now = this.deps.clock.now();
+    const pools = await this.list(projectId);
+    const leases = await repo.leasesOfNumbers(
+      this.deps.db,
+      pools.flatMap((p) => p.numberIds),
+      now - PEAK_WINDOW_MS - LOOKBACK_MS,
+    );
+    const usage = poolUsage(pools, leases, now);
+    const byId = new Map(pools.map((p) => [p.id, p]));
+    return {
+      at: now,
+      pageOpenSeconds: PAGE_OPEN_MS / 1000,
+      peakWindowHours: PEAK_WINDOW_MS / 3_600_000,
+      pools: usage.pools.map((u) => ({
+        ...u,
+        exhaustedCount: byId.get(u.poolId)?.exhaustedCount ?? 0,
+        lastExhaustedAt: byId.get(u.poolId)?.lastExhaustedAt ?? null,
+      })),
+      numbers: usage.numbers,
+    };
   }
 
   async get(projectId: string, id: string): Promise<Pool> {
