@@ -3,8 +3,10 @@ import type { Project } from '../api.js';
 import { ErrorNote, Field, Loading } from '../components/ui.js';
 import { formatMoney } from '../format.js';
 import { type MessageKey, useI18n } from '../i18n.js';
+import type { Metrics, Report } from '../report-series.js';
 import { useSession } from '../session.js';
 import { useAsync } from '../use-async.js';
+import { ReportCharts } from './report-charts.js';
 
 const GROUPINGS = [
   'channel',
@@ -20,29 +22,9 @@ const GROUPINGS = [
   'month',
 ];
 
-interface Metrics {
-  visits: number;
-  calls: number;
-  targetCalls: number;
-  leads: number;
-  deals: number;
-  wonDeals: number;
-  revenue: number;
-  spend: number;
-  profit: number;
-  cpl: number | null;
-  romi: number | null;
-  avgConfidence: number | null;
-}
-interface Report {
-  currency: string;
-  rows: (Metrics & { kind: string; label: string })[];
-  totals: Metrics;
-}
-
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** The end-to-end table from /reports: grouping, dates and model pickers, CSV export. (Charts: not yet.) */
+/** The end-to-end report: grouping, dates and model pickers, charts by channel, the table, CSV export. */
 export function ReportPage({ project }: { project: Project }) {
   const { t, locale } = useI18n();
   const { api } = useSession();
@@ -118,6 +100,12 @@ export function ReportPage({ project }: { project: Project }) {
           {t('downloadCsv')}
         </a>
       </form>
+      <ReportCharts
+        project={project}
+        url={url}
+        query={q}
+        {...(q.groupBy === 'channel' && report.data ? { channelReport: report.data } : {})}
+      />
       {report.loading && !report.data && <Loading />}
       <ErrorNote error={report.error} onRetry={report.reload} />
       {report.data && (
