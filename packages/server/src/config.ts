@@ -18,7 +18,6 @@ export interface Config {
   readonly defaultCountry: string;
   readonly trustProxy: boolean;
   readonly skipMigrations: boolean;
-  /** Page views per minute one client address may report, and the burst above that average. */
   /** The address telephony providers reach this server at (webhook URLs, and Twilio's signatures, use it). */
   readonly publicUrl: string;
   /** The SIP proxy's UDP listen address, or undefined when it is off. */
@@ -31,8 +30,15 @@ export interface Config {
         allowedSources: string[];
       }
     | undefined;
+  /** Page views per minute one client address may report, and the burst above that average. */
   readonly trackerRatePerMinute: number;
   readonly trackerRateBurst: number;
+  /**
+   * Where the tracker keeps lease state: `memory` (this process is the database's only writer of visits and
+   * leases: the default on SQLite) or `shared` (every decision in the database: the default on PostgreSQL, where
+   * several instances may serve one database). Undefined: the database's default.
+   */
+  readonly trackerState: 'memory' | 'shared' | undefined;
 }
 
 export class ConfigError extends Error {
@@ -146,9 +152,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sip,
     trackerRatePerMinute: int('TRACKER_RATE_PER_MINUTE', 120, 1, 1_000_000),
     trackerRateBurst: int('TRACKER_RATE_BURST', 60, 1, 1_000_000),
+    trackerState: trackerState(read('TRACKER_STATE'), problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function trackerState(raw: string | undefined, problems: string[]): 'memory' | 'shared' | undefined {
+  if (raw === undefined || raw === 'memory' || raw === 'shared') return raw;
+  problems.push(`TRACKER_STATE must be memory or shared, got "${raw}"`);
+  return undefined;
 }
 
 /** Relative SQLite paths are taken from the working directory, like every other path setting. */

@@ -59,6 +59,7 @@ export function createDeps(input: {
     log: input.log,
     secretKey: input.secretKey,
     rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
+    state: input.config.trackerState ?? (input.database.dialect === 'sqlite' ? 'memory' : 'shared'),
   });
   const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl });
   const services: Services = {

@@ -8,7 +8,12 @@ const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const MINUTE = 60_000;
 
-describe.each(testDatabases())('dynamic number insertion on $name', (database) => {
+// Both lease-state modes on every database: in memory (one writer) and shared (decisions in the database).
+const cases = testDatabases().flatMap((database) =>
+  (['memory', 'shared'] as const).map((state) => ({ name: database.name, state, database })),
+);
+
+describe.each(cases)('dynamic number insertion on $name, $state lease state', ({ database, state }) => {
   let t: TestApp;
   let project: { id: string; publicKey: string };
   let direct: { id: string; numbers: string[] };
@@ -38,7 +43,11 @@ describe.each(testDatabases())('dynamic number insertion on $name', (database) =
   const shown = (res: { json(): { swap: { to: string }[] } }) => res.json().swap[0]?.to;
 
   beforeAll(async () => {
-    t = await createTestApp(await database.open(), { TRACKER_RATE_BURST: '5', TRACKER_RATE_PER_MINUTE: '5' });
+    t = await createTestApp(await database.open(), {
+      TRACKER_RATE_BURST: '5',
+      TRACKER_RATE_PER_MINUTE: '5',
+      TRACKER_STATE: state,
+    });
     project = await createProject(t, { siteNumbers: ['+7 (495) 123-45-67', '8 800 555-35-35'] });
     const make = async (count: number) =>
       Promise.all(Array.from({ length: count }, () => createNumber(t, project.id)));
@@ -149,6 +158,8 @@ describe.each(testDatabases())('dynamic number insertion on $name', (database) =
     const other = await visit({});
     expect(shown(other)).not.toBe(shown(first));
     expect(direct.numbers).toEqual(expect.arrayContaining([shown(first), shown(other)]));
+    // Page counts and last-seen times are written within a second, not before the answer.
+    await t.deps.services.tracking.flush();
     const row = await t.deps.database.db
       .selectFrom('visit')
       .select(['page_views', 'last_seen_at'])
@@ -172,6 +183,8 @@ describe.each(testDatabases())('dynamic number insertion on $name', (database) =
       .executeTakeFirstOrThrow();
     expect(lease.shared).toBe(1);
     expect(shown(b)).not.toBe(shown(a));
+    // Exhaustion is counted within a second (flushed here), not on every page view.
+    await t.deps.services.tracking.flush();
     const pool = (
       await t.call({ method: 'GET', url: `/api/v1/projects/${project.id}/pools/${direct.id}` })
     ).json();
@@ -211,6 +224,7 @@ describe.each(testDatabases())('dynamic number insertion on $name', (database) =
     // 40 minutes on, with a 15-minute hold: still a's, so a newcomer gets the other number.
     const b = await visit({});
     expect(shown(b)).not.toBe(shown(a));
+    await t.deps.services.tracking.flush();
     const seen = await t.deps.database.db
       .selectFrom('visit')
       .select('last_seen_at')
@@ -255,6 +269,7 @@ describe.each(testDatabases())('dynamic number insertion on $name', (database) =
         .where('e164', '=', `+${shown(first)}`)
         .executeTakeFirstOrThrow()
     ).id;
+    await t.deps.services.tracking.flush();
     const history = await leasesAround(t.deps.database.db, numberId, t.clock.now(), 0);
     expect(history[0]?.visit_id).toBe(back.json().visit);
     expect(history[1]?.visit_id).toBe(first.json().visit);

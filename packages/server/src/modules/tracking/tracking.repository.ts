@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, DialectName } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 
@@ -17,22 +18,63 @@ export async function insertVisit(db: Db, row: VisitTable): Promise<void> {
   await db.insertInto('visit').values(row).execute();
 }
 
-export async function touchVisit(db: Db, id: string, at: number): Promise<void> {
-  await db
-    .updateTable('visit')
-    .set((eb) => ({ last_seen_at: at, page_views: eb('page_views', '+', 1) }))
-    .where('id', '=', id)
-    .execute();
+/** Many rows per statement, in chunks of 64, 32, …, 1 rows, so that only a few distinct statements exist. */
+async function insertChunked<R>(rows: readonly R[], insert: (chunk: R[]) => Promise<unknown>) {
+  let at = 0;
+  for (let size = 64; size >= 1; size >>= 1)
+    while (rows.length - at >= size) {
+      await insert(rows.slice(at, at + size));
+      at += size;
+    }
 }
 
-export async function seeVisit(db: Db, id: string, at: number): Promise<void> {
-  await db
-    .updateTable('visit')
-    .set({ last_seen_at: at })
-    .where('id', '=', id)
-    .where('last_seen_at', '<', at)
-    .execute();
-}
+export const insertVisits = (db: Db, rows: readonly VisitTable[]) =>
+  insertChunked(rows, (chunk) => db.insertInto('visit').values(chunk).execute());
+
+export const insertLeases = (db: Db, rows: readonly LeaseTable[]) =>
+  insertChunked(rows, (chunk) => db.insertInto('lease').values(chunk).execute());
+
+/** Rows of (id, …) values as a derived table, with casts so that PostgreSQL knows the parameters' types. */
+const valuesOf = (rows: readonly (readonly unknown[])[], types: readonly string[]) =>
+  sql.join(
+    rows.map(
+      (row) =>
+        sql`(${sql.join(row.map((value, i) => sql`cast(${value} as ${sql.raw(types[i] ?? 'text')})`))})`,
+    ),
+  );
+
+/** Coalesced page views of visits: each one's latest moment, and how many pages were viewed since the last write. */
+export const touchVisits = (db: Db, rows: readonly (readonly [id: string, at: number, views: number])[]) =>
+  insertChunked(rows, async (chunk) => {
+    await sql`update visit set
+        last_seen_at = case when visit.last_seen_at < v.column2 then v.column2 else visit.last_seen_at end,
+        page_views = visit.page_views + v.column3
+      from (values ${valuesOf(chunk, ['text', 'bigint', 'bigint'])}) as v
+      where visit.id = v.column1`.execute(db);
+  });
+
+/** Leases' latest heartbeats and end moments (a null heartbeat: only the end moves). */
+export const setLeasesTimes = (
+  db: Db,
+  rows: readonly (readonly [id: string, lastSeenAt: number | null, expiresAt: number])[],
+) =>
+  insertChunked(rows, async (chunk) => {
+    await sql`update lease set
+        last_seen_at = coalesce(v.column2, lease.last_seen_at),
+        expires_at = v.column3
+      from (values ${valuesOf(chunk, ['text', 'bigint', 'bigint'])}) as v
+      where lease.id = v.column1`.execute(db);
+  });
+
+/** Moves numbers' release moments later (never earlier). */
+export const holdNumbersUntil = (db: Db, rows: readonly (readonly [id: string, until: number])[]) =>
+  insertChunked(rows, async (chunk) => {
+    await sql`update tracking_number set
+        released_at = case when tracking_number.released_at < v.column2 then v.column2
+          else tracking_number.released_at end
+      from (values ${valuesOf(chunk, ['text', 'bigint'])}) as v
+      where tracking_number.id = v.column1`.execute(db);
+  });
 
 /** The visitor's lease that is still alive, newest first. */
 export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
@@ -52,6 +94,7 @@ export const findLiveLease = (db: Db, projectId: string, visitorId: string, now:
     .where('lease.visitor_id', '=', visitorId)
     .where('lease.expires_at', '>', now)
     .where('tracking_number.status', '=', 'active')
+    .whereRef('tracking_number.pool_id', '=', 'lease.pool_id')
     .orderBy('lease.started_at', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -122,8 +165,42 @@ export async function extendLease(db: Db, id: string, projectId: string, now: nu
     .where('lease.project_id', '=', projectId)
     .where('lease.expires_at', '>', now)
     .where('tracking_number.status', '=', 'active')
+    .whereRef('tracking_number.pool_id', '=', 'lease.pool_id')
     .executeTakeFirst();
   return lease;
+}
+
+/** A lease by id with its number, whatever its state (the in-memory tracker checks liveness itself). */
+export const findLease = (db: Db, id: string) =>
+  db
+    .selectFrom('lease')
+    .innerJoin('tracking_number', 'tracking_number.id', 'lease.tracking_number_id')
+    .select([
+      'lease.id',
+      'lease.project_id',
+      'lease.visitor_id',
+      'lease.visit_id',
+      'lease.pool_id',
+      'lease.shared',
+      'lease.expires_at',
+      'tracking_number.id as number_id',
+      'tracking_number.e164',
+    ])
+    .where('lease.id', '=', id)
+    .executeTakeFirst();
+
+/** A pool's hold time and its active numbers with their release moments. */
+export async function loadPoolNumbers(db: Db, poolId: string) {
+  const [pool, numbers] = await Promise.all([
+    db.selectFrom('pool').select('hold_seconds').where('id', '=', poolId).executeTakeFirst(),
+    db
+      .selectFrom('tracking_number')
+      .select(['id', 'e164', 'released_at as releasedAt'])
+      .where('pool_id', '=', poolId)
+      .where('status', '=', 'active')
+      .execute(),
+  ]);
+  return { holdSeconds: pool?.hold_seconds ?? 900, numbers };
 }
 
 export async function setLeaseSeen(db: Db, id: string, now: number, expiresAt: number): Promise<void> {

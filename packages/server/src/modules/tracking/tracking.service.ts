@@ -9,7 +9,11 @@ import type { LeaseCandidate } from '../calls/attribution.js';
 import { choosePool, staticSwapFor } from '../ingest/pool-rules.js';
 import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './ingest-pipeline.js';
 import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
+import { MemoryTrackerStore } from './memory-tracker-store.js';
 import { RateLimiter } from './rate-limit.js';
+import { sqlTrackerStore } from './sql-tracker-store.js';
+import type { TrackerStore } from './tracker-store.js';
+import { TrackerWriter } from './tracker-writer.js';
 import * as repo from './tracking.repository.js';
 import { compileSetup, swapList, type TrackedPool, type TrackingSetup } from './tracking-setup.js';
 
@@ -34,7 +38,11 @@ interface TrackingDeps {
   log: Logger;
   secretKey: string;
   rateLimit: { perMinute: number; burst: number };
+  /** Lease state in this process's memory (it is the only writer) or in the database only; see TrackerStore. */
+  state: 'memory' | 'shared';
 }
+
+type Run = <T>(job: (store: TrackerStore) => Promise<T>) => Promise<T>;
 
 /**
  * Dynamic number insertion, server side: each page view becomes (or continues) a visit, and the visitor is lent a
@@ -48,7 +56,10 @@ export class TrackingService {
   private readonly exhaustionLogged = new Map<string, number>();
   private readonly exhaustion = new Map<string, { count: number; at: number }>();
   private exhaustionFlush: Promise<void> | undefined;
-  private readonly writer: GroupCommit;
+  private exhaustionTimer: NodeJS.Timeout | undefined;
+  /** Runs one page view or heartbeat against the store; resolves once what it wrote is committed. */
+  private readonly run: Run;
+  private readonly memory: { store: MemoryTrackerStore; writer: TrackerWriter } | undefined;
   private readonly limiter: RateLimiter;
   /** Dropped page views by reason, for operators (bots, floods, unknown keys). */
   readonly drops: Record<DropReason, number> = {
@@ -59,18 +70,33 @@ export class TrackingService {
   };
 
   constructor(private readonly deps: TrackingDeps) {
+    this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
+    if (deps.state === 'memory') {
+      const writer = new TrackerWriter(deps.db, deps.log, () => store.forget());
+      const store = new MemoryTrackerStore(deps.db, writer);
+      this.memory = { store, writer };
+      this.run = serialRun(store, writer);
+      return;
+    }
     // SQLite runs a group synchronously: short groups let waiting requests be read between them. PostgreSQL waits
     // on round trips: several groups at once (row locks with SKIP LOCKED keep them apart) use that time.
-    this.writer =
+    const group =
       deps.dialect === 'sqlite'
         ? new GroupCommit(deps.db, { maxGroup: 32, concurrency: 1 })
         : new GroupCommit(deps.db, { maxGroup: 64, concurrency: 4 });
-    this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
+    this.run = (job) => group.run((trx) => job(sqlTrackerStore(trx, deps.dialect)));
   }
 
   /** Forgets cached setup after a change through the API (other instances pick it up within seconds). */
   invalidate(): void {
     this.setups.clear();
+    this.memory?.store.invalidatePools();
+  }
+
+  /** Writes what is still held in memory (at shutdown, and before reading the tables directly in tests). */
+  async flush(): Promise<void> {
+    await this.memory?.writer.flush();
+    await this.flushExhaustion();
   }
 
   async recordVisit(hit: Hit): Promise<VisitResult> {
@@ -84,8 +110,7 @@ export class TrackingService {
       this.deps.log.debug({ reason: result.reason, detail: result.detail }, 'page view dropped');
       return result;
     }
-    const answer = await this.writer.run((trx) => this.persist(trx, result.value));
-    if (this.exhaustion.size > 0) await this.flushExhaustion();
+    const answer = await this.run((store) => this.persist(store, result.value));
     return { ok: true, answer };
   }
 
@@ -94,14 +119,14 @@ export class TrackingService {
     const setup = leaseId ? await this.setupFor(publicKey) : undefined;
     if (!leaseId || !setup) return 'invalid';
     const now = this.deps.clock.now();
-    return this.writer.run(async (trx) => {
-      const lease = await repo.extendLease(trx, leaseId, setup.projectId, now);
+    return this.run(async (store) => {
+      const lease = await store.heldLease(leaseId, setup.projectId, now);
       if (!lease) return 'expired';
-      const expiresAt = leaseExpiry(now, lease.hold_seconds ?? 900);
-      await repo.setLeaseSeen(trx, lease.id, now, expiresAt);
-      await repo.holdNumberUntil(trx, lease.tracking_number_id, expiresAt);
+      const expiresAt = leaseExpiry(now, lease.holdSeconds);
+      await store.setLeaseSeen(lease.id, now, expiresAt);
+      await store.holdNumberUntil(lease.numberId, expiresAt);
       // An open page keeps its visit alive too, so that reading a long page does not split one ad click in two.
-      await repo.seeVisit(trx, lease.visit_id, now);
+      await store.seeVisit(lease.visitId, now);
       return 'alive';
     });
   }
@@ -109,14 +134,18 @@ export class TrackingService {
   /** The leases of a number that may explain a call at `at` (for attribution). */
   async leasesAround(numberId: string, at: number, lookbackMs: number): Promise<LeaseCandidate[]> {
     const rows = await repo.leasesAround(this.deps.db, numberId, at, lookbackMs);
-    return rows.map((r) => ({
-      leaseId: r.id,
-      visitId: r.visit_id,
-      startedAt: r.started_at,
-      lastSeenAt: r.last_seen_at,
-      expiresAt: r.expires_at,
-      shared: r.shared === 1,
-    }));
+    return rows.map((r) => {
+      // Heartbeats of the last second may still be in memory.
+      const pending = this.memory?.writer.pendingLease(r.id);
+      return {
+        leaseId: r.id,
+        visitId: r.visit_id,
+        startedAt: r.started_at,
+        lastSeenAt: pending?.lastSeenAt ?? r.last_seen_at,
+        expiresAt: pending?.expiresAt ?? r.expires_at,
+        shared: r.shared === 1,
+      };
+    });
   }
 
   /** Cached per project for a few seconds; concurrent misses share one load instead of each reloading. */
@@ -139,8 +168,8 @@ export class TrackingService {
       : undefined;
   }
 
-  /** One page view, inside a group-commit transaction. */
-  private async persist(trx: Db, hit: EnrichedHit): Promise<VisitAnswer> {
+  /** One page view. */
+  private async persist(store: TrackerStore, hit: EnrichedHit): Promise<VisitAnswer> {
     const { setup, source } = hit;
     const now = hit.at;
     const returning = hit.visitorId !== undefined && UUID.test(hit.visitorId);
@@ -148,34 +177,24 @@ export class TrackingService {
     const staticNumberId = staticSwapFor(setup.swaps, source);
     const pool = staticNumberId ? undefined : choosePool(setup.pools, source);
 
-    const recent = returning
-      ? await repo.findRecentVisit(trx, setup.projectId, vid, now - VISIT_IDLE_MS)
-      : undefined;
+    const recent = returning ? await store.recentVisit(setup.projectId, vid, now - VISIT_IDLE_MS) : undefined;
     const tagged = Object.keys(source.utm).length > 0 || Object.keys(source.clickIds).length > 0;
     let visitId: string;
     if (
       recent &&
-      continuesVisit(
-        {
-          lastSeenAt: recent.last_seen_at,
-          channel: recent.channel,
-          source: recent.source,
-          campaign: recent.campaign,
-        },
-        {
-          at: now,
-          tagged,
-          channel: source.channel,
-          source: source.source,
-          campaign: source.campaign ?? null,
-        },
-      )
+      continuesVisit(recent, {
+        at: now,
+        tagged,
+        channel: source.channel,
+        source: source.source,
+        campaign: source.campaign ?? null,
+      })
     ) {
       visitId = recent.id;
-      await repo.touchVisit(trx, visitId, now);
+      await store.continueVisit(visitId, now);
     } else {
       visitId = newId();
-      await repo.insertVisit(trx, visitRow(hit, visitId, vid, returning, pool?.id ?? null));
+      await store.startVisit(visitRow(hit, visitId, vid, returning, pool?.id ?? null));
     }
 
     const answer: VisitAnswer = { vid, visit: visitId, hb: 30, swap: [] };
@@ -186,7 +205,7 @@ export class TrackingService {
       return answer;
     }
     if (!pool) return answer;
-    const leased = await this.lease(trx, hit, pool, vid, visitId, returning);
+    const leased = await this.lease(store, hit, pool, vid, visitId, returning);
     if (leased) {
       answer.swap = swapList(setup, leased.e164);
       if (leased.leaseId) answer.lease = this.signLease(leased.leaseId);
@@ -197,7 +216,7 @@ export class TrackingService {
 
   /** The visitor's number: the one they hold, else a free one, else what the pool's exhaustion policy says. */
   private async lease(
-    trx: Db,
+    store: TrackerStore,
     hit: EnrichedHit,
     pool: TrackedPool,
     vid: string,
@@ -216,38 +235,36 @@ export class TrackingService {
       expires_at: expiresAt,
     };
 
-    const live = returning ? await repo.findLiveLease(trx, projectId, vid, now) : undefined;
+    const live = returning ? await store.liveLease(projectId, vid, now) : undefined;
     if (live) {
       let leaseId = live.id;
-      if (live.visit_id === visitId) {
-        await repo.setLeaseSeen(trx, live.id, now, Math.max(expiresAt, live.expires_at));
+      if (live.visitId === visitId) {
+        await store.setLeaseSeen(live.id, now, Math.max(expiresAt, live.expiresAt));
       } else {
         // Same visitor, new visit: the number stays theirs, but calls from now on belong to the new visit.
-        await repo.endLease(trx, live.id, now);
+        await store.endLease(live.id, now);
         leaseId = newId();
-        await repo.insertLease(trx, {
+        await store.startLease({
           ...base,
           id: leaseId,
-          pool_id: live.pool_id,
-          tracking_number_id: live.number_id,
+          pool_id: live.poolId,
+          tracking_number_id: live.numberId,
           shared: live.shared,
           kind: 'dynamic',
         });
       }
-      await repo.holdNumberUntil(trx, live.number_id, expiresAt);
+      await store.holdNumberUntil(live.numberId, expiresAt);
       return { e164: live.e164, leaseId };
     }
 
-    const free = await repo.claimNumber(trx, this.deps.dialect, pool.id, now, expiresAt, true);
+    const free = await store.claimNumber(pool.id, now, expiresAt, true);
     const claimed =
       free ??
-      (pool.policy === 'reuse_oldest'
-        ? await repo.claimNumber(trx, this.deps.dialect, pool.id, now, expiresAt, false)
-        : undefined);
+      (pool.policy === 'reuse_oldest' ? await store.claimNumber(pool.id, now, expiresAt, false) : undefined);
     if (!free) this.noteExhaustion(pool, now);
     if (!claimed) return pool.fallback ? { e164: pool.fallback.e164, leaseId: undefined } : undefined;
     const leaseId = newId();
-    await repo.insertLease(trx, {
+    await store.startLease({
       ...base,
       id: leaseId,
       pool_id: pool.id,
@@ -259,33 +276,42 @@ export class TrackingService {
   }
 
   /**
-   * Exhaustion is counted in memory and written after the page view's group has committed, one statement per
-   * pool for all views since the last write: updating the pool row inside every group would make concurrent
-   * groups queue on that one row. Logged once a minute per pool, not on every page view.
+   * Exhaustion is counted in memory and written once a second, one statement per pool for all views since the
+   * last write: updating the pool row on every page view would cost a statement each and make concurrent groups
+   * queue on that one row. Logged once a minute per pool, not on every page view.
    */
   private noteExhaustion(pool: TrackedPool, now: number): void {
     const pending = this.exhaustion.get(pool.id);
     this.exhaustion.set(pool.id, { count: (pending?.count ?? 0) + 1, at: now });
+    if (!this.exhaustionTimer) {
+      this.exhaustionTimer = setTimeout(() => {
+        this.exhaustionTimer = undefined;
+        this.flushExhaustion().catch((error) =>
+          this.deps.log.error({ err: error }, 'could not count pool exhaustion'),
+        );
+      }, 1_000);
+      this.exhaustionTimer.unref();
+    }
     const last = this.exhaustionLogged.get(pool.id) ?? 0;
     if (now - last < 60_000) return;
     this.exhaustionLogged.set(pool.id, now);
     this.deps.log.warn({ poolId: pool.id, policy: pool.policy }, 'number pool exhausted');
   }
 
-  private flushExhaustion(): Promise<void> {
-    this.exhaustionFlush ??= (async () => {
-      try {
-        while (this.exhaustion.size > 0) {
-          const pending = [...this.exhaustion];
-          this.exhaustion.clear();
-          for (const [poolId, { count, at }] of pending)
-            await repo.countExhaustion(this.deps.db, poolId, count, at);
-        }
-      } finally {
-        this.exhaustionFlush = undefined;
-      }
+  private async flushExhaustion(): Promise<void> {
+    while (this.exhaustionFlush) await this.exhaustionFlush;
+    if (this.exhaustion.size === 0) return;
+    const pending = [...this.exhaustion];
+    this.exhaustion.clear();
+    this.exhaustionFlush = (async () => {
+      for (const [poolId, { count, at }] of pending)
+        await repo.countExhaustion(this.deps.db, poolId, count, at);
     })();
-    return this.exhaustionFlush;
+    try {
+      await this.exhaustionFlush;
+    } finally {
+      this.exhaustionFlush = undefined;
+    }
   }
 
   private signLease(leaseId: string): string {
@@ -299,6 +325,25 @@ export class TrackingService {
     const given = Buffer.from(signature);
     return expected.length === given.length && timingSafeEqual(expected, given) ? leaseId : undefined;
   }
+}
+
+/**
+ * The in-memory store's runner: page views and heartbeats one at a time (they only wait when something must be
+ * loaded from the database), each answered once the batch holding its new rows has committed.
+ */
+function serialRun(store: MemoryTrackerStore, writer: TrackerWriter): Run {
+  let tail: Promise<unknown> = Promise.resolve();
+  return async (job) => {
+    const result = tail.then(async () => {
+      const before = writer.mark;
+      const answer = await job(store);
+      return { answer, wrote: writer.mark > before ? writer.mark : undefined };
+    });
+    tail = result.catch(() => {});
+    const { answer, wrote } = await result;
+    if (wrote !== undefined) await writer.durable(wrote);
+    return answer;
+  };
 }
 
 function visitRow(
