@@ -18,6 +18,7 @@ import { projectRoutes } from '../modules/projects/project.routes.js';
 import { providerAccountRoutes } from '../modules/telephony/provider-account.routes.js';
 import { trackingRoutes } from '../modules/tracking/tracking.routes.js';
 import { authRoutes } from '../modules/users/user.routes.js';
+import { userAdminRoutes } from '../modules/users/user-admin.routes.js';
 
 /** Every route of the JSON API, registered explicitly so the map of the API is this one file. */
 export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -25,6 +26,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promi
   await app.register(projectRoutes, { ...opts, prefix: '/api/v1/projects' });
   await app.register(apiKeyRoutes, { ...opts, prefix: '/api/v1/api-keys' });
   await app.register(authRoutes, { ...opts, prefix: '/api/v1/auth' });
+  await app.register(userAdminRoutes, { ...opts, prefix: '/api/v1/users' });
   const project = '/api/v1/projects/:projectId';
   await app.register(numberRoutes, { ...opts, prefix: `${project}/numbers` });
   await app.register(destinationRoutes, { ...opts, prefix: `${project}/destinations` });

@@ -48,16 +48,32 @@ export async function authRoutes(instance: FastifyInstance, { deps }: { deps: De
       schema: {
         tags,
         summary: `Sign in with email and password; sets an httpOnly session cookie (send "${CSRF_HEADER}: 1")`,
+        description:
+          'Failed sign-ins are limited per account and per client address (sliding 15 minutes): past the limit ' +
+          'the answer is 429 with code "rate_limited", details {scope: "account"|"ip", retryAfterSeconds} and ' +
+          'a Retry-After header.',
         body: LoginBody,
         response: {
           200: Type.Object({ user: Me, expiresAt: Timestamp }),
           ...errorResponses,
+          429: Type.Ref('ErrorResponse'),
         },
       },
     },
     async (request, reply) => {
       requireCsrfHeader(request);
-      const { user, token, expiresAt } = await users.login(request.body.email, request.body.password);
+      let session: Awaited<ReturnType<typeof users.login>>;
+      try {
+        session = await users.login(request.body.email, request.body.password, request.ip);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'rate_limited')
+          reply.header(
+            'retry-after',
+            String((error.details as { retryAfterSeconds: number }).retryAfterSeconds),
+          );
+        throw error;
+      }
+      const { user, token, expiresAt } = session;
       reply.header('set-cookie', sessionCookie(token, SESSION_TTL_MS / 1000, isHttps(request)));
       reply.header('cache-control', 'no-store');
       return {
