@@ -6,6 +6,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -60,8 +61,14 @@ export function createApi(credentials: Credentials, fetchImpl: typeof fetch = fe
       data = undefined;
     }
     if (!res.ok) {
-      const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ApiError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`);
+      const error = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)
+        ?.error;
+      throw new ApiError(
+        res.status,
+        error?.code ?? 'http_error',
+        error?.message ?? `HTTP ${res.status}`,
+        error?.details,
+      );
     }
     return data as T;
   }
@@ -94,6 +101,16 @@ export interface Me {
   projectIds: string[];
   email: string | null;
   name: string | null;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'analyst';
+  allProjects: boolean;
+  projectIds: string[];
+  createdAt: number;
 }
 
 export interface Project {

@@ -17,6 +17,7 @@ import { ProjectsPage } from './pages/projects.js';
 import { ComingSoon, ReportPage } from './pages/report.js';
 import { SetupPage } from './pages/setup-wizard.js';
 import { SignIn } from './pages/sign-in.js';
+import { UsersPage } from './pages/users.js';
 import { useRouter } from './router.js';
 import { SessionContext, useSession } from './session.js';
 import { useAsync } from './use-async.js';
@@ -70,6 +71,7 @@ function Routes() {
   const { path } = useRouter();
   const { t } = useI18n();
   if (path === '/' || path === '/projects') return <ProjectsPage />;
+  if (path === '/users') return <UsersPage />;
   const match = /^\/projects\/([^/]+)(?:\/([a-z-]+))?\/?$/.exec(path);
   if (match?.[1] && (!match[2] || PAGES.has(match[2]))) {
     return <ProjectRoute id={match[1]} page={(match[2] ?? 'calls') as ProjectPage} />;

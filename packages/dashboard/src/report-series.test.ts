@@ -46,7 +46,7 @@ describe('inBatches', () => {
 
 describe('toSeries', () => {
   const row = (channel: string | null, calls: number, revenue: number, kind = 'group') =>
-    ({ kind, key: { channel }, label: String(channel), calls, revenue }) as Report['rows'][number];
+    ({ kind, key: { channel }, label: String(channel), calls, revenue }) as unknown as Report['rows'][number];
   it('puts each channel’s figures side by side, one value per period', () => {
     const periods = buckets('2026-01-01', '2026-01-03');
     const series = toSeries(periods, [

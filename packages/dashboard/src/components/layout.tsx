@@ -51,6 +51,11 @@ export function Layout({ project, children }: { project?: Project; children: Rea
             </>
           )}
         </nav>
+        {me.role === 'admin' && (
+          <Link to="/users" className="topnav">
+            {t('users')}
+          </Link>
+        )}
         <div className="spacer" />
         <span className="muted who">{t('signedInAs', { who })}</span>
         <LanguageSwitch />

@@ -66,4 +66,27 @@ describe('SignIn', () => {
     expect(init.headers).toMatchObject({ authorization: 'Bearer rt_abcdefgh_xyz' });
     expect(onSignedIn.mock.calls[0]?.[1]).toEqual({ kind: 'key', key: 'rt_abcdefgh_xyz' });
   });
+
+  it('says how long to wait after too many failed attempts', async () => {
+    const fetchImpl = vi.fn(async () =>
+      json(429, {
+        error: {
+          code: 'rate_limited',
+          message: 'too many failed sign-ins for this account',
+          details: { scope: 'account', retryAfterSeconds: 840 },
+        },
+      }),
+    );
+    render(
+      <I18nProvider lang="ru">
+        <SignIn onSignedIn={vi.fn()} fetchImpl={fetchImpl as unknown as typeof fetch} />
+      </I18nProvider>,
+    );
+    fireEvent.change(screen.getByLabelText('Эл. почта'), { target: { value: 'a@b.co' } });
+    fireEvent.change(screen.getByLabelText('Пароль'), { target: { value: 'secret password' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Войти' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Не удалось войти: слишком много неудачных попыток. Повторите через 14 мин.',
+    );
+  });
 });

@@ -25,7 +25,10 @@ export function SignIn({
     try {
       await action();
     } catch (e) {
-      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
+      if (e instanceof ApiError && e.code === 'rate_limited') {
+        const seconds = (e.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60;
+        setError(t('tooManySignIns', { minutes: Math.max(1, Math.ceil(seconds / 60)) }));
+      } else setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
