@@ -3,9 +3,11 @@ import type { Config } from './config.js';
 import type { Db, DbHandle } from './db/connect.js';
 import type { Logger } from './logger.js';
 import { ApiKeyService } from './modules/access/api-key.service.js';
+import { CreditService } from './modules/analytics/credit.service.js';
 import { DealService } from './modules/analytics/deal.service.js';
 import { ReportService } from './modules/analytics/report.service.js';
 import { SpendService } from './modules/analytics/spend.service.js';
+import { VisitRollupService } from './modules/analytics/visit-rollup.service.js';
 import { CallService } from './modules/calls/call.service.js';
 import { StaticChannelService } from './modules/channels/static-channel.service.js';
 import { DestinationService } from './modules/destinations/destination.service.js';
@@ -61,7 +63,8 @@ export function createDeps(input: {
     rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
     state: input.config.trackerState ?? (input.database.dialect === 'sqlite' ? 'memory' : 'shared'),
   });
-  const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl });
+  const credit = new CreditService({ db });
+  const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl, credit });
   const services: Services = {
     apiKeys: new ApiKeyService({ db, clock }),
     projects: new ProjectService({ db, clock, defaultCountry: input.config.defaultCountry, destinations }),
@@ -70,12 +73,19 @@ export function createDeps(input: {
     channels: new StaticChannelService({ db, clock }),
     pools: new PoolService({ db, clock, destinations }),
     tracking,
-    calls: new CallService({ db, dialect: input.database.dialect, clock, tracking }),
+    calls: new CallService({ db, dialect: input.database.dialect, clock, tracking, credit }),
     providerAccounts: new ProviderAccountService({ db, clock, publicUrl: input.config.publicUrl }),
     users: new UserService({ db, clock }),
     spend: new SpendService({ db, clock }),
     deals,
-    reports: new ReportService({ db, dialect: input.database.dialect, clock, deals }),
+    reports: new ReportService({
+      db,
+      dialect: input.database.dialect,
+      clock,
+      deals,
+      credit,
+      rollup: new VisitRollupService({ db, clock }),
+    }),
   };
   return { ...input, clock, services };
 }

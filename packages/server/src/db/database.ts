@@ -211,6 +211,14 @@ export interface CallTable {
   attribution: string | null;
   first_time_caller: number;
   is_target: number;
+  /**
+   * The visit_id the two credits below were computed from; null = not credited yet (analytics/credit.ts). Optional
+   * on insert: the crediting step writes them.
+   */
+  credit_of?: string | null;
+  /** The visit credited under last non-direct click / first click. */
+  credit_last_id?: string | null;
+  credit_first_id?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -235,6 +243,14 @@ export interface DealTable {
   call_ref: string | null;
   /** Which key linked the deal: call_id, client_id, visitor_id or phone; null = not linked yet. */
   linked_by: string | null;
+  /**
+   * The visit_id the two credits below were computed from; null = not credited yet (analytics/credit.ts). Optional
+   * on insert: the crediting step writes them.
+   */
+  credit_of?: string | null;
+  /** The visit credited under last non-direct click / first click. */
+  credit_last_id?: string | null;
+  credit_first_id?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -298,6 +314,33 @@ export interface ProviderAccountTable {
   updated_at: number;
 }
 
+/** Visits of one closed local day (epoch day in the project's time zone) per grouping key; see visit-rollup.ts. */
+export interface VisitRollupTable {
+  project_id: string;
+  /** Which key columns k0..k2 hold, e.g. `ad_network,campaign,keyword`; '' = the day's total. */
+  dims: string;
+  day: number;
+  k0: string | null;
+  k1: string | null;
+  k2: string | null;
+  visits: number;
+}
+
+/** A day of a grouping that is complete in visit_rollup. */
+export interface VisitRollupDayTable {
+  project_id: string;
+  dims: string;
+  day: number;
+}
+
+export interface VisitRollupStateTable {
+  project_id: string;
+  /** The zone the rollup's days are in; a project that changes zone starts over. */
+  timezone: string;
+  /** The highest visit id already checked for late arrivals into rolled-up days. */
+  watermark: string | null;
+}
+
 export interface Database {
   project: ProjectTable;
   app_user: UserTable;
@@ -318,4 +361,7 @@ export interface Database {
   crm_link: CrmLinkTable;
   outbox_event: OutboxEventTable;
   provider_account: ProviderAccountTable;
+  visit_rollup: VisitRollupTable;
+  visit_rollup_day: VisitRollupDayTable;
+  visit_rollup_state: VisitRollupStateTable;
 }

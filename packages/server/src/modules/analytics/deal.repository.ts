@@ -69,13 +69,13 @@ export async function linkPendingDeals(db: Db, projectId: string, dealId?: strin
     const ref = sql.ref(`v.${column}`);
     const visit = sql`(select v.id from visit v where v.project_id = deal.project_id and ${ref} = deal.client_id
         order by case when v.started_at <= deal.opened_at then 0 else 1 end, v.started_at desc limit 1)`;
-    await run(sql`update deal set visit_id = ${visit}, linked_by = 'client_id'
+    await run(sql`update deal set visit_id = ${visit}, credit_of = null, linked_by = 'client_id'
       where ${pending} and deal.client_id is not null
         and exists (select 1 from visit v where v.project_id = deal.project_id and ${ref} = deal.client_id)`);
   }
   const visitorVisit = sql`(select v.id from visit v where v.project_id = deal.project_id and v.visitor_id = deal.visitor_id
       order by case when v.started_at <= deal.opened_at then 0 else 1 end, v.started_at desc limit 1)`;
-  await run(sql`update deal set visit_id = ${visitorVisit}, linked_by = 'visitor_id'
+  await run(sql`update deal set visit_id = ${visitorVisit}, credit_of = null, linked_by = 'visitor_id'
     where ${pending} and deal.visitor_id is not null
       and exists (select 1 from visit v where v.project_id = deal.project_id and v.visitor_id = deal.visitor_id)`);
   return linked;

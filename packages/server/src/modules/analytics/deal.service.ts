@@ -4,6 +4,7 @@ import type { Db } from '../../db/connect.js';
 import type { CrmLinkTable, DealTable } from '../../db/database.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
+import type { CreditService } from './credit.service.js';
 import {
   AMO_DEFAULTS,
   type AmoSettings,
@@ -66,7 +67,15 @@ const defaultFetch: FetchJson = async (url) => {
 
 /** Deals from CRMs: create-or-update by (source, external id), linked to calls and visits now or later. */
 export class DealService {
-  constructor(private readonly deps: { db: Db; clock: Clock; publicUrl: string; fetchJson?: FetchJson }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      publicUrl: string;
+      credit: CreditService;
+      fetchJson?: FetchJson;
+    },
+  ) {}
 
   async upsert(project: ProjectRef, input: DealInput): Promise<Deal> {
     let fields: ReturnType<typeof normalizeDeal>;
@@ -112,10 +121,11 @@ export class DealService {
         row.client_id !== existing.client_id ||
         row.visitor_id !== existing.visitor_id ||
         row.phone !== existing.phone);
-    if (keysChanged) Object.assign(row, { call_id: null, visit_id: null, linked_by: null });
+    if (keysChanged) Object.assign(row, { call_id: null, visit_id: null, linked_by: null, credit_of: null });
     if (existing) await repo.updateDeal(db, row.id, row);
     else await repo.insertDeal(db, row);
     if (row.linked_by === null) await repo.linkPendingDeals(db, project.id, row.id);
+    await this.deps.credit.creditPending(project.id, { deal: row.id });
     return this.get(project.id, row.id);
   }
 

@@ -21,12 +21,9 @@ export interface ReportQuery {
   period?: PeriodSql;
 }
 
-/** A previous visit counts for first / last-non-direct click only within this window before the visit. */
-const LOOKBACK_MS = 90 * 86_400_000;
-
 const lit = (n: number) => sql.lit(n);
 
-function periodExpr(at: RawBuilder<unknown>, period: PeriodSql): RawBuilder<unknown> {
+export function periodExpr(at: RawBuilder<unknown>, period: PeriodSql): RawBuilder<unknown> {
   if (period.kind === 'month') {
     const branches = period.starts
       .map((start, i) => ({ start, i }))
@@ -59,7 +56,7 @@ function landing(dialect: DialectName): RawBuilder<unknown> {
  * The key columns of a touch: the credited visit `cv` first, then what the call itself knows (`t`: its source
  * snapshot; `sc`: its static channel). For visits, `t` and `sc` are absent.
  */
-function partExprs(q: ReportQuery, withCall: boolean): RawBuilder<unknown>[] {
+export function partExprs(q: ReportQuery, withCall: boolean): RawBuilder<unknown>[] {
   const orCall = (visit: string, call: RawBuilder<unknown>) =>
     withCall ? sql`coalesce(${sql.ref(visit)}, ${call})` : sql.ref(visit);
   return q.parts.map((part) => {
@@ -93,15 +90,14 @@ function partExprs(q: ReportQuery, withCall: boolean): RawBuilder<unknown>[] {
   });
 }
 
-/** The visit a touch is credited to under the model, from the visit `v` it was matched to. */
-function credited(model: AttributionModel): RawBuilder<unknown> {
-  const window = sql`p.project_id = v.project_id and p.visitor_id = v.visitor_id
-    and p.started_at < v.started_at and p.started_at >= v.started_at - ${lit(LOOKBACK_MS)}`;
-  if (model === 'first_click')
-    return sql`case when v.id is null then null else coalesce((select p.id from visit p where ${window}
-      order by p.started_at asc limit 1), v.id) end`;
-  return sql`case when v.id is null or v.channel <> 'direct' then v.id else coalesce((select p.id from visit p
-    where ${window} and p.channel <> 'direct' order by p.started_at desc limit 1), v.id) end`;
+/**
+ * The visit a touch (alias `x`: a call or a deal) is credited to under the model: stored by the crediting step
+ * (credit.service.ts). A touch not credited yet (or whose visit changed since) counts for its own visit.
+ */
+function credited(x: string, model: AttributionModel): RawBuilder<unknown> {
+  const column = sql.ref(`${x}.${model === 'first_click' ? 'credit_first_id' : 'credit_last_id'}`);
+  const visit = sql.ref(`${x}.visit_id`);
+  return sql`case when ${sql.ref(`${x}.credit_of`)} = ${visit} then ${column} else ${visit} end`;
 }
 
 const selectParts = (exprs: RawBuilder<unknown>[]) =>
@@ -131,8 +127,8 @@ export async function visitSums(db: Db, q: ReportQuery): Promise<Row[]> {
 function callBase(q: ReportQuery): RawBuilder<unknown> {
   const target = q.targetOnly ? sql` and c.is_target = 1` : sql``;
   return sql`select c.caller, c.is_target, c.status, c.confidence, c.started_at as at, c.channel, c.source, c.medium,
-      c.static_channel_id, ${credited(q.model)} as credited_id
-    from call c left join visit v on v.id = c.visit_id
+      c.static_channel_id, ${credited('c', q.model)} as credited_id
+    from call c
     where c.project_id = ${q.projectId} and c.started_at >= ${q.from} and c.started_at < ${q.to}${target}`;
 }
 
@@ -165,9 +161,9 @@ export async function dealSums(db: Db, q: ReportQuery): Promise<Row[]> {
   const target = q.targetOnly ? sql` and (d.call_id is null or c.is_target = 1)` : sql``;
   const result = await sql<Row>`with t as (
       select d.status, d.revenue_minor, d.currency, d.opened_at as at, d.call_id, c.channel, c.source, c.medium,
-        c.static_channel_id, ${credited(q.model)} as credited_id
+        c.static_channel_id,
+        case when c.visit_id is not null then ${credited('c', q.model)} else ${credited('d', q.model)} end as credited_id
       from deal d left join call c on c.id = d.call_id
-        left join visit v on v.id = coalesce(c.visit_id, d.visit_id)
       where d.project_id = ${q.projectId} and d.opened_at >= ${q.from} and d.opened_at < ${q.to}${target})
     select ${selectParts(exprs)}, t.currency as currency, count(*) as deals,
       sum(case when t.status = 'won' then 1 else 0 end) as won_deals,

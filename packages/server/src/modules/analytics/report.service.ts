@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { Db, DialectName } from '../../db/connect.js';
 import { AppError } from '../../errors.js';
+import type { CreditService } from './credit.service.js';
 import { convertSums } from './currency.js';
 import type { DealService } from './deal.service.js';
 import {
@@ -30,6 +31,7 @@ import {
   weekOfEpochDay,
   zoneOffset,
 } from './report-time.js';
+import type { VisitRollupService } from './visit-rollup.service.js';
 
 export interface ReportRequest {
   groupBy: Grouping;
@@ -69,7 +71,16 @@ const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /** The end-to-end report: visits, calls, deals and spend of a period, cut one way, in the project currency. */
 export class ReportService {
-  constructor(private readonly deps: { db: Db; dialect: DialectName; clock: Clock; deals: DealService }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      dialect: DialectName;
+      clock: Clock;
+      deals: DealService;
+      credit: CreditService;
+      rollup: VisitRollupService;
+    },
+  ) {}
 
   async run(project: ProjectRef, request: ReportRequest): Promise<Report> {
     const model = request.model ?? 'last_non_direct_click';
@@ -84,8 +95,10 @@ export class ReportService {
     if (epochDay(to) - epochDay(from) >= MAX_DAYS)
       throw new AppError('validation_failed', `a report covers at most ${MAX_DAYS} days`);
 
-    // Deals that arrived before their call or visit are linked now, so the report sees them.
+    // Deals that arrived before their call or visit are linked now, so the report sees them; then every call and
+    // deal written without its credited visits (bulk loads, new links) gets them.
     await this.deps.deals.relinkPending(project.id);
+    await this.deps.credit.creditPending(project.id);
 
     const start = localMidnight(from, project.timezone);
     const end = localMidnight(isoOfEpochDay(epochDay(to) + 1), project.timezone);
@@ -117,8 +130,14 @@ export class ReportService {
       });
 
     const db = this.deps.db;
+    const periodOf = (day: number): number =>
+      group === 'day'
+        ? day
+        : group === 'week'
+          ? weekOfEpochDay(day)
+          : months.findIndex((m) => m.label === isoOfEpochDay(day).slice(0, 7));
     const [visits, calls, callers, deals, spend, channels, rateRows] = await Promise.all([
-      repo.visitSums(db, q),
+      this.deps.rollup.visitSums(project, q, { fromDay: epochDay(from), toDay: epochDay(to), periodOf }),
       repo.callSums(db, q),
       repo.totalCallers(db, q),
       repo.dealSums(db, q),

@@ -3,6 +3,7 @@ import type { Db, DialectName } from '../../db/connect.js';
 import type { CallTable } from '../../db/database.js';
 import { notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
+import type { CreditService } from '../analytics/credit.service.js';
 import { normalizePhone } from '../numbers/phone.js';
 import { readSettings } from '../projects/project.js';
 import type { TrackingService } from '../tracking/tracking.service.js';
@@ -65,7 +66,13 @@ function calledE164(raw: string): string | undefined {
  */
 export class CallService {
   constructor(
-    private readonly deps: { db: Db; dialect: DialectName; clock: Clock; tracking: TrackingService },
+    private readonly deps: {
+      db: Db;
+      dialect: DialectName;
+      clock: Clock;
+      tracking: TrackingService;
+      credit: CreditService;
+    },
   ) {}
 
   async start(input: IncomingCall): Promise<StartResult> {
@@ -143,6 +150,11 @@ export class CallService {
       snapshot = { channel: previous.channel, source: previous.source, medium: previous.medium };
     }
 
+    // Which visit the reports credit under each model, decided now so that reports need no lookups.
+    const visitId = attribution.visitId;
+    const credits = visitId
+      ? (await this.deps.credit.creditsOf(use.project_id, [visitId])).get(visitId)
+      : undefined;
     const now = this.deps.clock.now();
     const row: CallTable = {
       id: newId(),
@@ -170,6 +182,9 @@ export class CallService {
       attribution: JSON.stringify(attribution),
       first_time_caller: previous ? 0 : 1,
       is_target: 0,
+      credit_of: visitId,
+      credit_last_id: credits?.lastNonDirectClick ?? null,
+      credit_first_id: credits?.firstClick ?? null,
       created_at: now,
       updated_at: now,
     };

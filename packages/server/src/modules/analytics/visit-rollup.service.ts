@@ -1,0 +1,104 @@
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/connect.js';
+import * as reportRepo from './report.repository.js';
+import { isoOfEpochDay, localMidnight, offsetSegments } from './report-time.js';
+import { consecutiveRuns, lastClosedDay, localDay, rollupDims } from './visit-rollup.js';
+import * as repo from './visit-rollup.repository.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * Visit counts for a report: closed days from the rollup (built here, on first use), the open days from the visit
+ * table. The rows have the shape of report.repository's `visitSums`; a key may appear once from each part.
+ */
+export class VisitRollupService {
+  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+
+  /**
+   * `fromDay`/`toDay`: the report's local days (epoch days); `periodOf`: the period number of a local day, for
+   * day/week/month groupings.
+   */
+  async visitSums(
+    project: { id: string; timezone: string },
+    q: reportRepo.ReportQuery,
+    range: { fromDay: number; toDay: number; periodOf: (day: number) => number },
+  ): Promise<Row[]> {
+    const db = this.deps.db;
+    const closedTo = Math.min(range.toDay, lastClosedDay(this.deps.clock.now(), project.timezone));
+    if (closedTo < range.fromDay) return reportRepo.visitSums(db, q);
+
+    await this.dropStale(project);
+    const dimParts = rollupDims(q.parts);
+    const dims = dimParts.join(',');
+    const built = new Set(await repo.builtDays(db, project.id, dims, range.fromDay, closedTo));
+    const missing: number[] = [];
+    for (let day = range.fromDay; day <= closedTo; day++) if (!built.has(day)) missing.push(day);
+    for (const [first, last] of consecutiveRuns(missing)) await this.build(project, q, dims, first, last);
+
+    const byDay = q.parts.includes('period');
+    const rolled = await repo.readRollup(db, project.id, dims, range.fromDay, closedTo, byDay);
+    const rows: Row[] = rolled.map((r) => {
+      const stored = [r.k0, r.k1, r.k2];
+      const row: Row = { visits: r.visits };
+      q.parts.forEach((part, i) => {
+        row[`k${i}`] =
+          part === 'period'
+            ? range.periodOf(Number(r.day))
+            : part === 'static_channel'
+              ? null
+              : stored[dimParts.indexOf(part)];
+      });
+      return row;
+    });
+    if (closedTo === range.toDay) return rows;
+    const openFrom = localMidnight(isoOfEpochDay(closedTo + 1), project.timezone);
+    return [...rows, ...(await reportRepo.visitSums(db, { ...q, from: openFrom }))];
+  }
+
+  /**
+   * Drops what no longer holds: everything if the project changed time zone, and the days into which visits were
+   * written since the last check (their ids are above the watermark).
+   */
+  private async dropStale(project: { id: string; timezone: string }): Promise<void> {
+    const db = this.deps.db;
+    const state = await repo.findState(db, project.id);
+    const top = await repo.maxVisitId(db);
+    if (!state || state.timezone !== project.timezone) {
+      await repo.dropDays(db, project.id);
+      await repo.saveState(db, project.id, project.timezone, top);
+      return;
+    }
+    if (top === null || (state.watermark !== null && top <= state.watermark)) return;
+    if (state.watermark !== null) {
+      const late = await repo.visitsWrittenSince(db, project.id, state.watermark, top);
+      const days = new Set(late.map((v) => localDay(Number(v.started_at), project.timezone)));
+      await repo.dropDays(db, project.id, [...days]);
+    } else await repo.dropDays(db, project.id);
+    await repo.saveState(db, project.id, project.timezone, top);
+  }
+
+  private async build(
+    project: { id: string; timezone: string },
+    q: reportRepo.ReportQuery,
+    dims: string,
+    first: number,
+    last: number,
+  ): Promise<void> {
+    const days = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    const dimParts = rollupDims(q.parts);
+    await this.deps.db.transaction().execute(async (trx) => {
+      // Only the days this report claimed: a concurrent report building the same days counts the others.
+      const claimed = await repo.claimDays(trx, project.id, dims, days);
+      const runs = claimed.length === days.length ? [[first, last]] : consecutiveRuns(claimed);
+      for (const [a, b] of runs as [number, number][]) {
+        const from = localMidnight(isoOfEpochDay(a), project.timezone);
+        const to = localMidnight(isoOfEpochDay(b + 1), project.timezone);
+        await repo.buildDays(trx, q, dimParts, {
+          from,
+          to,
+          segments: offsetSegments(from, to, project.timezone),
+        });
+      }
+    });
+  }
+}
