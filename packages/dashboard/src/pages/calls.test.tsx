@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Call, Project } from '../api.js';
 import { fakeApi, Providers } from '../test-support.js';
+import { CALL_ROW_HEIGHT, CallTable } from './call-table.js';
 import { CallsPage, mergeCalls } from './calls.js';
 
 afterEach(cleanup);
@@ -151,5 +152,72 @@ describe('CallsPage', () => {
       [b.id, 'answered'],
       [a.id, 'busy'],
     ]);
+  });
+
+  it('draws only the rows in view of 10,000 calls, and follows the scroll', () => {
+    const calls = Array.from({ length: 10_000 }, (_, i) =>
+      call({ id: `c${String(i).padStart(5, '0')}`, startedAt: 1_800_000_000_000 - i * 60_000 }),
+    );
+    const started = performance.now();
+    render(
+      <Providers api={fakeApi(() => [])}>
+        <CallTable calls={calls} project={project} selected={undefined} onSelect={() => undefined} />
+      </Providers>,
+    );
+    const rendered = () => Array.from(document.querySelectorAll('tr[data-call-id]'));
+    const table = screen.getByRole('table', { name: 'Calls' });
+    expect(table.getAttribute('aria-rowcount')).toBe('10001');
+    expect(rendered().length).toBeGreaterThan(5);
+    expect(rendered().length).toBeLessThan(60);
+    expect(rendered()[0]?.getAttribute('data-call-id')).toBe('c00000');
+    // The blank space below stands in for the other rows, so the scrollbar is the full list's.
+    const spacer = table.querySelector('tbody tr:last-child td') as HTMLElement;
+    expect(Number.parseInt(spacer.style.height, 10)).toBeGreaterThan(9_900 * CALL_ROW_HEIGHT);
+
+    const box = screen.getByTestId('calls-scroll');
+    act(() => {
+      box.scrollTop = 5_000 * CALL_ROW_HEIGHT;
+      fireEvent.scroll(box);
+    });
+    const ids = rendered().map((r) => r.getAttribute('data-call-id'));
+    expect(ids).toContain('c05000');
+    expect(ids).not.toContain('c00000');
+    expect(ids.length).toBeLessThan(60);
+    const row = table.querySelector('tr[data-call-id="c05000"]');
+    expect(row?.getAttribute('aria-rowindex')).toBe('5002');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('loads older calls by itself when the table is scrolled to its end', async () => {
+    const all = Array.from({ length: 1_200 }, (_, i) =>
+      call({ id: `d${String(9_999 - i).padStart(5, '0')}`, startedAt: 1_800_000_000_000 - i * 60_000 }),
+    );
+    const api = fakeApi((r) => {
+      const q = r.query as { limit: number; before?: string };
+      const from = q.before ? all.findIndex((c) => c.id === q.before) + 1 : 0;
+      return all.slice(from, from + q.limit);
+    });
+    render(
+      <Providers api={api}>
+        <CallsPage project={project} pollMs={60_000} />
+      </Providers>,
+    );
+    const table = await screen.findByRole('table', { name: 'Calls' });
+    await waitFor(() => expect(table.getAttribute('aria-rowcount')).toBe('51'));
+    const box = screen.getByTestId('calls-scroll');
+    const scrollTo = (row: number) =>
+      act(() => {
+        box.scrollTop = row * CALL_ROW_HEIGHT;
+        fireEvent.scroll(box);
+      });
+    scrollTo(40);
+    await waitFor(() => expect(table.getAttribute('aria-rowcount')).toBe('551'));
+    expect(api.requests[1]?.query).toMatchObject({ limit: 500, before: all[49]?.id });
+    scrollTo(540);
+    await waitFor(() => expect(table.getAttribute('aria-rowcount')).toBe('1051'));
+    scrollTo(1040);
+    await waitFor(() => expect(table.getAttribute('aria-rowcount')).toBe('1201'));
+    expect(api.requests).toHaveLength(4);
+    expect(screen.queryByRole('button', { name: 'Older calls' })).toBeNull();
   });
 });
