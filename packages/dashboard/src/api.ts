@@ -38,6 +38,21 @@ export function storeCredentials(credentials: Credentials): void {
 export interface Api {
   get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;
   send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** Whether a plain link is authenticated too (the session cookie goes with it; an API key does not). */
+  readonly linksAuthenticate: boolean;
+  /** A file (a CSV export) fetched with this client's credentials. */
+  file(url: string): Promise<Blob>;
+}
+
+/** A path with its query string, leaving out empty values. */
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
 }
 
 export function createApi(credentials: Credentials, fetchImpl: typeof fetch = fetch): Api {
@@ -74,14 +89,18 @@ export function createApi(credentials: Credentials, fetchImpl: typeof fetch = fe
   }
   return {
     get(path, query) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query ?? {}))
-        if (v !== undefined && v !== '') params.set(k, String(v));
-      const qs = params.toString();
-      return request('GET', qs ? `${path}?${qs}` : path);
+      return request('GET', withQuery(path, query ?? {}));
     },
     send(method, path, body) {
       return request(method, path, body);
+    },
+    linksAuthenticate: credentials.kind === 'cookie',
+    async file(url) {
+      const headers: Record<string, string> =
+        credentials.kind === 'key' ? { authorization: `Bearer ${credentials.key}` } : {};
+      const res = await fetchImpl(url, { headers, credentials: 'same-origin' });
+      if (!res.ok) throw new ApiError(res.status, 'http_error', `HTTP ${res.status}`);
+      return res.blob();
     },
   };
 }

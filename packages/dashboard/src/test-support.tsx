@@ -12,7 +12,10 @@ export interface Recorded {
   body?: unknown;
 }
 
-export function fakeApi(handler: (r: Recorded) => unknown): Api & { requests: Recorded[] } {
+export function fakeApi(
+  handler: (r: Recorded) => unknown,
+  options: { linksAuthenticate?: boolean } = {},
+): Api & { requests: Recorded[] } {
   const requests: Recorded[] = [];
   const run = async (r: Recorded) => {
     requests.push(r);
@@ -22,6 +25,8 @@ export function fakeApi(handler: (r: Recorded) => unknown): Api & { requests: Re
     requests,
     get: (path, query) => run({ method: 'GET', path, ...(query ? { query } : {}) }) as never,
     send: (method, path, body) => run({ method, path, body }) as never,
+    linksAuthenticate: options.linksAuthenticate ?? true,
+    file: async (url) => new Blob([String(await run({ method: 'FILE', path: url }))], { type: 'text/csv' }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CALL_STATUSES, type Call, type Project } from '../api.js';
+import { CALL_STATUSES, type Call, type Project, withQuery } from '../api.js';
+import { DownloadLink } from '../components/download-link.js';
 import { ErrorNote, Field, Loading } from '../components/ui.js';
 import { label, useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
@@ -135,9 +136,16 @@ export function CallsPage({ project, pollMs = 4000 }: { project: Project; pollMs
             </select>
           )}
         </Field>
-        <a className="button" href={`${url}/export.csv`}>
+        <DownloadLink
+          href={withQuery(`${url}/export.csv`, {
+            status: filters.status,
+            channel: filters.channel,
+            target: filters.target,
+          })}
+          filename="calls.csv"
+        >
           {t('exportCsv')}
-        </a>
+        </DownloadLink>
       </form>
       <ErrorNote error={error} onRetry={() => void refresh(true)} />
       {!loaded && !error && <Loading />}

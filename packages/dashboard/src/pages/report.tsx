@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Project } from '../api.js';
+import { DownloadLink } from '../components/download-link.js';
 import { ErrorNote, Field, Loading } from '../components/ui.js';
 import { formatMoney } from '../format.js';
 import { type MessageKey, useI18n } from '../i18n.js';
@@ -96,9 +97,9 @@ export function ReportPage({ project }: { project: Project }) {
           {(p) => <input {...p} type="date" value={q.from} onChange={set('from')} />}
         </Field>
         <Field label={t('to')}>{(p) => <input {...p} type="date" value={q.to} onChange={set('to')} />}</Field>
-        <a className="button" href={csv}>
+        <DownloadLink href={csv} filename={`report-${q.groupBy}-${q.from}-${q.to}.csv`}>
           {t('downloadCsv')}
-        </a>
+        </DownloadLink>
       </form>
       <ReportCharts
         project={project}
