@@ -1,13 +1,15 @@
 // End to end through the dashboard: a user signs in in real headless Chromium, creates a project and a
 // dynamic pool with the setup wizard, installs the snippet the wizard shows on a customer site of its own
 // origin, a visitor there sees a pool number, Twilio reports a call to that number, and the call appears in
-// the dashboard's live log without a reload. The server runs on SQLite and a ManualClock (nothing sleeps).
-import { existsSync } from 'node:fs';
+// the dashboard's live log without a reload, the number shows as leased, the report and its charts count the
+// call, both CSV exports download under the session cookie, and an invited analyst signs in. The server runs
+// on SQLite and a ManualClock (nothing sleeps).
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -28,6 +30,14 @@ const sitePage = (snippet: string) => `<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Окна Века</title><link rel="icon" href="data:,">
 ${snippet}
 </head><body><p>Звоните: <a id="phone" href="tel:+74951234567">+7 (495) 123-45-67</a></p></body></html>`;
+
+/** `+74957654321` as the dashboard prints it. */
+const formatRu = (e164: string) => e164.replace(/^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/, '+7 ($1) $2-$3-$4');
+
+async function readDownload(download: Download): Promise<string> {
+  const path = await download.path();
+  return readFileSync(path, 'utf8');
+}
 
 async function buildIfMissing(): Promise<void> {
   if (!existsSync(join(TRACKER_DIR, 'dist', 'rt.js'))) {
@@ -199,9 +209,15 @@ describe('the dashboard in a real browser', () => {
     await panel.getByText('utm_campaign=okna', { exact: false }).waitFor();
     expect(await panel.textContent()).toContain('+7 (495) 777-88-99');
 
-    // The numbers inventory shows the pool.
+    // The numbers inventory shows the pool, with the visitor's number leased (their page is open) and the other
+    // free; then the pool's usage: one of two busy.
     await page.getByRole('link', { name: 'Numbers' }).click();
-    await page.getByRole('cell', { name: `+7 (${area}) ${a}-${b}-${c}` }).waitFor();
+    const shownRow = page.getByRole('row', { name: new RegExp(`\\+7 \\(${area}\\) ${a}-${b}-${c}`) });
+    await shownRow.getByText('leased: page open').waitFor();
+    const otherNumber = POOL_NUMBERS.find((n) => n !== shown) ?? '';
+    const otherRow = page.locator(`tr:has(td.phone:text-is("${formatRu(otherNumber)}"))`);
+    expect(await otherRow.textContent()).toContain('free');
+    await page.getByRole('row', { name: /1 of 2 busy/ }).waitFor();
 
     // The end-to-end report counts it (the server's clock is in January 2026: pick that range).
     await page.getByRole('link', { name: 'Report' }).click();
@@ -211,6 +227,50 @@ describe('the dashboard in a real browser', () => {
     await expect
       .poll(async () => (await total.locator('td').nth(1).textContent()) ?? '', { timeout: 10_000 })
       .toBe('1');
+
+    // The charts count it too: one call, from paid ads, on one day of January.
+    const callsChart = page.getByRole('img', { name: /Calls by channel over time/ });
+    await expect
+      .poll(async () => (await callsChart.locator('desc').textContent()) ?? '', { timeout: 10_000 })
+      .toBe('Total 1; the largest channel: paid ads.');
+    expect(await callsChart.locator('rect[data-series="paid"]').count()).toBe(1);
+
+    // CSV exports are plain links that the session cookie authenticates.
+    const [reportCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    expect(reportCsv.suggestedFilename()).toBe('report-channel-2026-01-01-2026-01-31.csv');
+    expect(await readDownload(reportCsv)).toMatch(/paid/);
+    await page.getByRole('link', { name: 'Calls' }).click();
+    await page.getByLabel('Status').selectOption('ringing');
+    const [callsCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export calls (CSV)' }).click(),
+    ]);
+    const csvText = await readDownload(callsCsv);
+    expect(csvText.split('\r\n')[0]).toContain('id,startedAt,caller');
+    expect(csvText).toContain('+79161234567');
+
+    // An admin invites an analyst to the project; the analyst signs in with the one-time password.
+    await page.getByRole('link', { name: 'Users' }).click();
+    const invite = page.getByRole('group', { name: 'Invite a user' });
+    await invite.getByLabel('Email').fill('analyst@example.com');
+    await invite.getByLabel('Окна Века').check();
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const temporary = (await page.getByTestId('temporary-password').textContent()) ?? '';
+    expect(temporary).toMatch(/^[\w-]{16}$/);
+    await page.getByRole('row', { name: /analyst@example\.com/ }).waitFor();
+    const analystContext = await browser.newContext({ userAgent, locale: 'en-GB' });
+    const analyst = await analystContext.newPage();
+    watch(analyst, 'analyst');
+    await analyst.goto(`${api}/`);
+    await analyst.getByLabel('Email').fill('analyst@example.com');
+    await analyst.getByLabel('Password').fill(temporary);
+    await analyst.getByRole('button', { name: 'Sign in' }).click();
+    await analyst.getByRole('link', { name: 'Окна Века' }).waitFor();
+    expect(await analyst.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await analystContext.close();
 
     await visitorContext.close();
     await context.close();
