@@ -10,7 +10,10 @@ import { createLogger } from '../../packages/server/src/logger.js';
 
 export const SITE_NUMBERS = ['+7 (495) 123-45-67', '8 800 555-35-35'];
 
-export async function createRing(databaseUrl: string, options: { poolSize: number; holdSeconds: number }) {
+export async function createRing(
+  databaseUrl: string,
+  options: { poolSize: number; holdSeconds: number; env?: Record<string, string> },
+) {
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'silent',
@@ -19,6 +22,7 @@ export async function createRing(databaseUrl: string, options: { poolSize: numbe
     // Every benchmark request comes from 127.0.0.1: the per-address limit must not be what is measured.
     TRACKER_RATE_PER_MINUTE: '1000000',
     TRACKER_RATE_BURST: '1000000',
+    ...options.env,
   });
   const database = connectDatabase(config.databaseUrl);
   // As `ringtrace serve` does: on PostgreSQL the migrations' bookkeeping lives in the URL's search_path schema.

@@ -49,7 +49,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   // Visits and leases are on disk before they are answered; heartbeats of the last second are written here.
-  app.addHook('onClose', async () => deps.services.tracking.flush());
+  app.addHook('onClose', async () => deps.services.tracking.close());
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     await deps.database.db.selectFrom('project').select('id').limit(1).execute();

@@ -62,6 +62,7 @@ export function createDeps(input: {
     secretKey: input.secretKey,
     rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
     state: input.config.trackerState ?? (input.database.dialect === 'sqlite' ? 'memory' : 'shared'),
+    ...(input.database.file && { sqliteFile: input.database.file }),
   });
   const credit = new CreditService({ db });
   const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl, credit });

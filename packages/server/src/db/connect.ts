@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type Db = Kysely<Database>;
 export type DialectName = 'sqlite' | 'postgres';
@@ -13,6 +14,8 @@ export interface DbHandle {
   readonly dialect: DialectName;
   /** The PostgreSQL schema named by `?options=-c search_path=…` in the URL, if any (migrations live there). */
   readonly schema?: string;
+  /** The SQLite file, when the database is one (not `:memory:`): a writer thread may open it too. */
+  readonly file?: string;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,20 @@ function connectSqlite(path: string): DbHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  if (path === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
+  // Checkpoints copy the WAL back into the database file and fsync it: tens of milliseconds that would otherwise
+  // land inside whichever commit crosses the threshold, on the event loop. A thread of their own does them.
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const checkpoints = startCheckpointer(path);
+  return {
+    db,
+    dialect: 'sqlite',
+    file: path,
+    async close() {
+      await checkpoints.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
@@ -43,7 +59,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database) {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      // Transactions take the write lock when they begin: a deferred one that has read would fail at once with
+      // SQLITE_BUSY when it tries to write after another connection (the writer thread) has committed.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = cache.get(sql);
       if (!statement) {
         statement = sqlite.prepare(sql);

@@ -1,17 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase } from '../../src/db/connect.js';
+import { migrateOrThrow } from '../../src/db/migrate.js';
 import { leasesAround } from '../../src/modules/tracking/tracking.repository.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { testDatabases } from '../helpers/databases.js';
+import { type TestDatabase, testDatabases } from '../helpers/databases.js';
 import { createNumber, createProject } from '../helpers/factories.js';
 
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const MINUTE = 60_000;
 
-// Both lease-state modes on every database: in memory (one writer) and shared (decisions in the database).
-const cases = testDatabases().flatMap((database) =>
-  (['memory', 'shared'] as const).map((state) => ({ name: database.name, state, database })),
-);
+// Both lease-state modes on every database: in memory (one writer) and shared (decisions in the database); and an
+// SQLite file, where the in-memory state's writes go through the writer thread and checkpoints through their own.
+const sqliteFile: TestDatabase = {
+  name: 'sqlite',
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'ringtrace-tracking-'));
+    const handle = connectDatabase(`sqlite:${join(dir, 'tracking.db')}`);
+    await migrateOrThrow(handle.db);
+    return {
+      ...handle,
+      async close() {
+        await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+const cases = [
+  ...testDatabases().flatMap((database) =>
+    (['memory', 'shared'] as const).map((state) => ({ name: database.name, state, database })),
+  ),
+  { name: 'sqlite file', state: 'memory' as const, database: sqliteFile },
+];
 
 describe.each(cases)('dynamic number insertion on $name, $state lease state', ({ database, state }) => {
   let t: TestApp;

@@ -30,7 +30,7 @@ export class TrackerWriter {
   private touchTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly sink: BatchSink,
     private readonly log: Logger,
     /** Called when a batch could not be written: the caller's memory no longer matches the database. */
     private readonly onLost: () => void,
@@ -108,6 +108,12 @@ export class TrackerWriter {
     await this.write(true);
   }
 
+  /** Writes everything, then lets go of the sink (a writer thread ends). */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.sink.close();
+  }
+
   private scheduleInserts(): void {
     // One turn of the event loop: the page views that arrived together share one transaction.
     this.insertTimer ??= setImmediate(() => {
@@ -142,29 +148,33 @@ export class TrackerWriter {
   }
 
   private async writeBatch(withTouches: boolean): Promise<void> {
-    const visits = this.visits;
-    const leases = this.leases;
-    const claims = [...this.claims];
+    const batch: TrackerBatch = {
+      visits: this.visits,
+      leases: this.leases,
+      claims: [...this.claims],
+      visitTouches: [],
+      leaseTouches: [],
+      numberHolds: [],
+    };
     const upTo = this.queued;
     this.visits = [];
     this.leases = [];
     this.claims = new Map();
-    const touches = withTouches ? this.takeTouches() : undefined;
-    if (visits.length === 0 && leases.length === 0 && claims.length === 0 && !touches) return;
+    if (withTouches) this.takeTouches(batch);
+    if (isEmpty(batch)) return;
     try {
-      await this.db.transaction().execute(async (trx) => {
-        await repo.insertVisits(trx, visits);
-        await repo.insertLeases(trx, leases);
-        await repo.holdNumbersUntil(trx, claims);
-        if (touches) await writeTouches(trx, touches);
-      });
+      await this.sink.write(batch);
       this.settle(upTo);
     } catch (error) {
       // Not expected (a full disk, a project deleted meanwhile); the rows go in one by one so that one bad row
       // costs only its own page view, and the tracker reloads its state from the database.
       this.log.error({ err: error }, 'tracker batch failed; retrying row by row');
       this.onLost();
-      const failed = await this.writeOneByOne(visits, leases, claims, touches);
+      let failed = false;
+      for (const part of oneByOne(batch))
+        await this.sink.write(part).catch(() => {
+          failed = true;
+        });
       this.settle(upTo, failed ? error : undefined);
     }
   }
@@ -178,57 +188,78 @@ export class TrackerWriter {
       else w.resolve();
   }
 
-  private async writeOneByOne(
-    visits: VisitTable[],
-    leases: LeaseTable[],
-    claims: [string, number][],
-    touches: Touches | undefined,
-  ): Promise<boolean> {
-    let failed = false;
-    const attempt = async (work: () => Promise<void>) => {
-      try {
-        await work();
-      } catch {
-        failed = true;
-      }
-    };
-    for (const row of visits) await attempt(() => repo.insertVisits(this.db, [row]));
-    for (const row of leases) await attempt(() => repo.insertLeases(this.db, [row]));
-    await attempt(() => repo.holdNumbersUntil(this.db, claims));
-    if (touches) await attempt(() => writeTouches(this.db, touches));
-    return failed;
-  }
-
-  private takeTouches(): Touches | undefined {
+  private takeTouches(batch: TrackerBatch): void {
     if (this.touchTimer) clearTimeout(this.touchTimer);
     this.touchTimer = undefined;
-    if (this.visitTouches.size + this.leaseTouches.size + this.numberHolds.size === 0) return undefined;
-    const touches = {
-      visits: [...this.visitTouches],
-      leases: [...this.leaseTouches],
-      numbers: [...this.numberHolds],
-    };
+    for (const [id, t] of this.visitTouches) batch.visitTouches.push([id, t.lastSeenAt, t.views]);
+    for (const [id, t] of this.leaseTouches) batch.leaseTouches.push([id, t.lastSeenAt ?? null, t.expiresAt]);
+    batch.numberHolds.push(...this.numberHolds);
     this.visitTouches.clear();
     this.leaseTouches.clear();
     this.numberHolds.clear();
-    return touches;
   }
 }
 
-interface Touches {
-  visits: [string, { lastSeenAt: number; views: number }][];
-  leases: [string, { lastSeenAt: number | undefined; expiresAt: number }][];
-  numbers: [string, number][];
+/** One transaction's worth of tracker writes: new rows first, then times moved later. */
+export interface TrackerBatch {
+  visits: VisitTable[];
+  leases: LeaseTable[];
+  /** Numbers lent to the batch's new leases, and until when. */
+  claims: [id: string, until: number][];
+  visitTouches: [id: string, lastSeenAt: number, views: number][];
+  leaseTouches: [id: string, lastSeenAt: number | null, expiresAt: number][];
+  numberHolds: [id: string, until: number][];
 }
 
-async function writeTouches(db: Db, touches: Touches): Promise<void> {
-  await repo.touchVisits(
-    db,
-    touches.visits.map(([id, t]) => [id, t.lastSeenAt, t.views] as const),
-  );
-  await repo.setLeasesTimes(
-    db,
-    touches.leases.map(([id, t]) => [id, t.lastSeenAt ?? null, t.expiresAt] as const),
-  );
-  await repo.holdNumbersUntil(db, touches.numbers);
+/** Where batches go: a transaction on the app's own connection, or a writer thread (SQLite files). */
+export interface BatchSink {
+  write(batch: TrackerBatch): Promise<void>;
+  close(): Promise<void>;
+}
+
+const EMPTY: TrackerBatch = {
+  visits: [],
+  leases: [],
+  claims: [],
+  visitTouches: [],
+  leaseTouches: [],
+  numberHolds: [],
+};
+
+const isEmpty = (b: TrackerBatch) =>
+  b.visits.length +
+    b.leases.length +
+    b.claims.length +
+    b.visitTouches.length +
+    b.leaseTouches.length +
+    b.numberHolds.length ===
+  0;
+
+/** A failed batch split into one batch per row (the touches stay together: they cannot fail one by one). */
+function* oneByOne(b: TrackerBatch): Generator<TrackerBatch> {
+  for (const row of b.visits) yield { ...EMPTY, visits: [row] };
+  for (const row of b.leases) yield { ...EMPTY, leases: [row] };
+  yield {
+    ...EMPTY,
+    claims: b.claims,
+    visitTouches: b.visitTouches,
+    leaseTouches: b.leaseTouches,
+    numberHolds: b.numberHolds,
+  };
+}
+
+/** Batches written through Kysely in a transaction of the app's connection (PostgreSQL, in-memory SQLite). */
+export function kyselySink(db: Db): BatchSink {
+  return {
+    write: (batch) =>
+      db.transaction().execute(async (trx) => {
+        await repo.insertVisits(trx, batch.visits);
+        await repo.insertLeases(trx, batch.leases);
+        await repo.holdNumbersUntil(trx, batch.claims);
+        await repo.touchVisits(trx, batch.visitTouches);
+        await repo.setLeasesTimes(trx, batch.leaseTouches);
+        await repo.holdNumbersUntil(trx, batch.numberHolds);
+      }),
+    close: async () => {},
+  };
 }

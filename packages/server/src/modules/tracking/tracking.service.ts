@@ -12,8 +12,9 @@ import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
 import { MemoryTrackerStore } from './memory-tracker-store.js';
 import { RateLimiter } from './rate-limit.js';
 import { sqlTrackerStore } from './sql-tracker-store.js';
+import { sqliteWriterThread } from './sqlite-writer-thread.js';
 import type { TrackerStore } from './tracker-store.js';
-import { TrackerWriter } from './tracker-writer.js';
+import { kyselySink, TrackerWriter } from './tracker-writer.js';
 import * as repo from './tracking.repository.js';
 import { compileSetup, swapList, type TrackedPool, type TrackingSetup } from './tracking-setup.js';
 
@@ -40,6 +41,8 @@ interface TrackingDeps {
   rateLimit: { perMinute: number; burst: number };
   /** Lease state in this process's memory (it is the only writer) or in the database only; see TrackerStore. */
   state: 'memory' | 'shared';
+  /** The SQLite file, if any: with lease state in memory, a writer thread writes to it. */
+  sqliteFile?: string;
 }
 
 type Run = <T>(job: (store: TrackerStore) => Promise<T>) => Promise<T>;
@@ -72,7 +75,8 @@ export class TrackingService {
   constructor(private readonly deps: TrackingDeps) {
     this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
     if (deps.state === 'memory') {
-      const writer = new TrackerWriter(deps.db, deps.log, () => store.forget());
+      const sink = deps.sqliteFile ? sqliteWriterThread(deps.sqliteFile) : kyselySink(deps.db);
+      const writer = new TrackerWriter(sink, deps.log, () => store.forget());
       const store = new MemoryTrackerStore(deps.db, writer);
       this.memory = { store, writer };
       this.run = serialRun(store, writer);
@@ -96,6 +100,12 @@ export class TrackingService {
   /** Writes what is still held in memory (at shutdown, and before reading the tables directly in tests). */
   async flush(): Promise<void> {
     await this.memory?.writer.flush();
+    await this.flushExhaustion();
+  }
+
+  /** Writes everything and stops the writer thread, if any (at shutdown, before the database closes). */
+  async close(): Promise<void> {
+    await this.memory?.writer.close();
     await this.flushExhaustion();
   }
 

@@ -1,0 +1,155 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { LeaseTable, VisitTable } from '../../db/database.js';
+import type { BatchSink, TrackerBatch } from './tracker-writer.js';
+
+/**
+ * The writer thread: its own better-sqlite3 connection to the same file, running each batch as one transaction.
+ * SQLite's work (B-tree inserts, WAL writes, checkpoints) then happens beside the event loop instead of in it, and
+ * checkpoints (fsyncs) are another thread's. Plain JavaScript so that it runs the same under tsc's
+ * output, tsx and vitest; it only executes the SQL text and parameters it is sent.
+ */
+const THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = 5000');
+// Checkpoints are the checkpointer thread's (db/sqlite-checkpointer.ts), never inside a batch's commit.
+db.pragma('wal_autocheckpoint = 0');
+const prepared = new Map();
+const prepare = (sql) => {
+  let statement = prepared.get(sql);
+  if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
+  return statement;
+};
+const run = db.transaction((statements) => {
+  for (const [sql, params] of statements) prepare(sql).run(params);
+});
+parentPort.on('message', (message) => {
+  if (message.close) {
+    db.close();
+    parentPort.postMessage({ id: message.id, ok: true });
+    return;
+  }
+  try {
+    run(message.statements);
+    parentPort.postMessage({ id: message.id, ok: true });
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, ok: false, message: String((error && error.message) || error) });
+  }
+});
+`;
+
+type Statement = [sql: string, params: unknown[]];
+
+export function sqliteWriterThread(path: string): BatchSink {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(THREAD, { eval: true, workerData: { path, driver } });
+  const pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (m: { id: number; ok: boolean; message?: string }) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (pending.size === 0) worker.unref();
+    if (m.ok) p?.resolve();
+    else p?.reject(new Error(m.message));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the SQLite writer thread exited (code ${code})`)));
+  // The thread keeps the process alive only while a batch is in flight.
+  worker.unref();
+
+  const send = (message: object) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...message, id });
+    });
+
+  return {
+    write: (batch) => send({ statements: statements(batch) }),
+    async close() {
+      if (!failure) await send({ close: true });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The batch as SQLite statements: rows in multi-row INSERTs, times in UPDATE … FROM (VALUES …). */
+function statements(batch: TrackerBatch): Statement[] {
+  const out: Statement[] = [];
+  insertRows(out, 'visit', batch.visits);
+  insertRows(out, 'lease', batch.leases);
+  updateRows(out, 'hold', HOLD_NUMBERS, 2, batch.claims);
+  updateRows(out, 'visits', TOUCH_VISITS, 3, batch.visitTouches);
+  updateRows(out, 'leases', SET_LEASE_TIMES, 3, batch.leaseTouches);
+  updateRows(out, 'hold', HOLD_NUMBERS, 2, batch.numberHolds);
+  return out;
+}
+
+const CHUNK = 64;
+const texts = new Map<string, string>();
+const placeholders = (rows: number, columns: number) => {
+  const row = `(${Array(columns).fill('?').join(',')})`;
+  return Array(rows).fill(row).join(',');
+};
+
+function insertRows(out: Statement[], table: 'visit' | 'lease', rows: readonly (VisitTable | LeaseTable)[]) {
+  const first = rows[0];
+  if (!first) return;
+  const columns = Object.keys(first) as (keyof typeof first)[];
+  for (let at = 0; at < rows.length; at += CHUNK) {
+    const chunk = rows.slice(at, at + CHUNK);
+    const key = `${table}:${chunk.length}:${columns.join(',')}`;
+    let text = texts.get(key);
+    if (!text) {
+      text = `insert into "${table}" (${columns.map((c) => `"${String(c)}"`).join(',')}) values ${placeholders(chunk.length, columns.length)}`;
+      texts.set(key, text);
+    }
+    const params: unknown[] = [];
+    for (const row of chunk)
+      for (const c of columns) params.push((row as unknown as Record<string, unknown>)[c] ?? null);
+    out.push([text, params]);
+  }
+}
+
+const TOUCH_VISITS = (values: string) => `update visit set
+  last_seen_at = case when visit.last_seen_at < v.column2 then v.column2 else visit.last_seen_at end,
+  page_views = visit.page_views + v.column3
+  from (values ${values}) as v where visit.id = v.column1`;
+const SET_LEASE_TIMES = (values: string) => `update lease set
+  last_seen_at = coalesce(v.column2, lease.last_seen_at), expires_at = v.column3
+  from (values ${values}) as v where lease.id = v.column1`;
+const HOLD_NUMBERS = (values: string) => `update tracking_number set
+  released_at = case when tracking_number.released_at < v.column2 then v.column2 else tracking_number.released_at end
+  from (values ${values}) as v where tracking_number.id = v.column1`;
+
+function updateRows(
+  out: Statement[],
+  name: string,
+  build: (values: string) => string,
+  columns: number,
+  rows: readonly (readonly unknown[])[],
+) {
+  for (let at = 0; at < rows.length; at += CHUNK) {
+    const chunk = rows.slice(at, at + CHUNK);
+    const key = `${name}:${chunk.length}`;
+    let text = texts.get(key);
+    if (!text) {
+      text = build(placeholders(chunk.length, columns));
+      texts.set(key, text);
+    }
+    out.push([text, chunk.flat()]);
+  }
+}
