@@ -341,6 +341,22 @@ export interface VisitRollupStateTable {
   watermark: string | null;
 }
 
+/** The report key columns of a visit some call or deal is credited to (a narrow copy; visits never change). */
+export interface CreditedVisitTable {
+  id: string;
+  project_id: string;
+  channel: string;
+  source: string;
+  medium: string;
+  ad_network: string | null;
+  campaign: string | null;
+  ad_group: string | null;
+  ad: string | null;
+  keyword: string | null;
+  landing_url: string;
+  device_type: string | null;
+}
+
 export interface Database {
   project: ProjectTable;
   app_user: UserTable;
@@ -364,4 +380,5 @@ export interface Database {
   visit_rollup: VisitRollupTable;
   visit_rollup_day: VisitRollupDayTable;
   visit_rollup_state: VisitRollupStateTable;
+  credited_visit: CreditedVisitTable;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VisitTable } from '../../src/db/database.js';
 import * as reportSpeed from '../../src/db/migrations/2026_11_24_1700_report_speed.js';
+import * as reportSpeedKeys from '../../src/db/migrations/2026_11_24_1700_report_speed_keys.js';
 import { newId } from '../../src/ids.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
@@ -160,15 +161,32 @@ describe.each(testDatabases())('report fast paths on $name', (database) => {
     const stored = await Promise.all(calls.map((id) => creditsOf('call', id)));
     expect(stored.every((c) => c.credit_of === c.visit_id)).toBe(true);
 
+    const keys = () =>
+      db()
+        .selectFrom('credited_visit')
+        .selectAll()
+        .where('project_id', '=', project.id)
+        .orderBy('id')
+        .execute();
+    const copied = await keys();
+    expect(copied.map((k) => k.id)).toEqual(
+      [
+        ...new Set(stored.flatMap((c) => [c.credit_last_id, c.credit_first_id]).filter((id) => id !== null)),
+      ].sort(),
+    );
+
+    await reportSpeedKeys.down(db());
     await reportSpeed.down(db());
     await reportSpeed.up(db());
+    await reportSpeedKeys.up(db());
     expect(await Promise.all(calls.map((id) => creditsOf('call', id)))).toEqual(stored);
+    expect(await keys()).toEqual(copied);
   });
 
   describe('visit rollup', () => {
     let projectId: string;
-    const run = async (groupBy: string, model?: string) => {
-      const query = `groupBy=${groupBy}&from=2026-03-01&to=2026-03-31${model ? `&model=${model}` : ''}`;
+    const run = async (groupBy: string, model?: string, from = '2026-03-01', to = '2026-03-31') => {
+      const query = `groupBy=${groupBy}&from=${from}&to=${to}${model ? `&model=${model}` : ''}`;
       const res = await t.call({ method: 'GET', url: `/api/v1/projects/${projectId}/reports?${query}` });
       expect(res.statusCode, res.body).toBe(200);
       return res.json();
@@ -177,6 +195,10 @@ describe.each(testDatabases())('report fast paths on $name', (database) => {
       const out: Record<string, unknown> = {};
       for (const g of GROUPINGS) out[g] = await run(g);
       out.firstClickKeyword = await run('keyword', 'first_click');
+      // Part of February, all of March, part of April: whole months and days around them.
+      out.wideChannel = await run('channel', undefined, '2026-02-20', '2026-04-05');
+      out.wideKeyword = await run('keyword', undefined, '2026-02-20', '2026-04-05');
+      out.wideWeek = await run('week', undefined, '2026-02-20', '2026-04-05');
       return out;
     };
     /** All days open: the visit table only. */
@@ -184,16 +206,15 @@ describe.each(testDatabases())('report fast paths on $name', (database) => {
       t.clock.set(Date.UTC(2026, 1, 1));
       return everyReport();
     };
-    const rolledDays = async () =>
-      Number(
-        (
-          await db()
-            .selectFrom('visit_rollup_day')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('project_id', '=', projectId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    /** Built days (or months, `m:…`) of a grouping's rollup, or of all. */
+    const rolledDays = async (dims?: string) => {
+      let query = db()
+        .selectFrom('visit_rollup_day')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('project_id', '=', projectId);
+      if (dims !== undefined) query = query.where('dims', '=', dims);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    };
 
     beforeAll(async () => {
       projectId = (await createProject(t, { country: 'RU' })).id;
@@ -255,13 +276,19 @@ describe.each(testDatabases())('report fast paths on $name', (database) => {
       // Noon on March 20 in Moscow: March 1–19 are closed and rolled up, March 20–31 are counted raw.
       t.clock.set(march(20));
       expect(await everyReport()).toEqual(expected);
-      // Every grouping has its own rollup: 19 days each of the 10 stored key sets ('' serves periods and static
-      // channels).
-      expect(await rolledDays()).toBe(19 * 10);
+      // Each grouping has its own rollup ('' serves periods and static channels): here February 20 to March 19.
+      expect(await rolledDays('device')).toBe(19);
+      expect(await rolledDays('channel')).toBe(9 + 19);
+      expect(await rolledDays(`m:channel`)).toBe(0);
 
       t.clock.set(Date.UTC(2026, 3, 10));
       expect(await everyReport()).toEqual(expected);
-      expect(await rolledDays()).toBe(31 * 10);
+      expect(await rolledDays('device')).toBe(31);
+      expect(await rolledDays('channel')).toBe(9 + 31 + 5);
+      expect(await rolledDays('m:channel')).toBe(1);
+      expect(await rolledDays('m:ad_network,campaign,keyword')).toBe(1);
+      expect(await rolledDays('m:')).toBe(1); // static channels
+      expect(await rolledDays('')).toBe(9 + 31 + 5); // periods, by day
     });
 
     it('drops a rolled-up day that gets a late visit', async () => {

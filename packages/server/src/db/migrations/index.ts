@@ -4,6 +4,7 @@ import * as providerAccounts from './2026_11_24_1200_provider_accounts.js';
 import * as analytics from './2026_11_24_1500_analytics.js';
 import * as userSessions from './2026_11_24_1600_user_sessions.js';
 import * as reportSpeed from './2026_11_24_1700_report_speed.js';
+import * as reportSpeedKeys from './2026_11_24_1700_report_speed_keys.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_1500_analytics': analytics,
   '2026_11_24_1600_user_sessions': userSessions,
   '2026_11_24_1700_report_speed': reportSpeed,
+  '2026_11_24_1700_report_speed_keys': reportSpeedKeys,
 };

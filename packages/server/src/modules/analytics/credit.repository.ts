@@ -35,6 +35,36 @@ export const findVisitorVisits = (
     .where('started_at', '<=', to)
     .execute();
 
+const KEY_COLUMNS = [
+  'channel',
+  'source',
+  'medium',
+  'ad_network',
+  'campaign',
+  'ad_group',
+  'ad',
+  'keyword',
+  'landing_url',
+  'device_type',
+] as const;
+
+/** Copies the report key columns of these visits into credited_visit (once each). */
+export async function copyCreditedVisits(db: Db, projectId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .insertInto('credited_visit')
+    .columns(['id', 'project_id', ...KEY_COLUMNS])
+    .expression(
+      db
+        .selectFrom('visit')
+        .select(['id', 'project_id', ...KEY_COLUMNS])
+        .where('project_id', '=', projectId)
+        .where('id', 'in', ids),
+    )
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
 /** Calls or deals matched to a visit but not credited yet (a partial index holds exactly these). */
 export function findUncredited(db: Db, table: TouchTable, projectId: string, limit: number, id?: string) {
   let query = db

@@ -18,7 +18,10 @@ const touch = (r: repo.VisitRow): VisitTouch => ({
 export class CreditService {
   constructor(private readonly deps: { db: Db }) {}
 
-  /** Credits of touches matched to these visits; a visit that does not exist gets none. */
+  /**
+   * Credits of touches matched to these visits (a visit that does not exist gets none), with the credited visits'
+   * report keys copied into credited_visit, where reports read them.
+   */
   async creditsOf(projectId: string, visitIds: string[]): Promise<Map<string, Credits>> {
     const db = this.deps.db;
     const credits = new Map<string, Credits>();
@@ -39,6 +42,9 @@ export class CreditService {
       byVisitor.set(o.visitor_id, list);
     }
     for (const v of visits) credits.set(v.id, creditVisit(touch(v), byVisitor.get(v.visitor_id) ?? []));
+    // Reports read the credited visits' keys from their narrow copy.
+    const credited = new Set([...credits.values()].flatMap((c) => [c.lastNonDirectClick, c.firstClick]));
+    await repo.copyCreditedVisits(db, projectId, [...credited]);
     return credits;
   }
 

@@ -92,7 +92,8 @@ export function partExprs(q: ReportQuery, withCall: boolean): RawBuilder<unknown
 
 /**
  * The visit a touch (alias `x`: a call or a deal) is credited to under the model: stored by the crediting step
- * (credit.service.ts). A touch not credited yet (or whose visit changed since) counts for its own visit.
+ * (credit.service.ts). A touch not credited yet (or whose visit changed since) counts for its own visit. The
+ * credited visit's keys are read from its narrow copy, credited_visit, not from the visit table.
  */
 function credited(x: string, model: AttributionModel): RawBuilder<unknown> {
   const column = sql.ref(`${x}.${model === 'first_click' ? 'credit_first_id' : 'credit_last_id'}`);
@@ -141,7 +142,7 @@ export async function callSums(db: Db, q: ReportQuery): Promise<Row[]> {
     select ${selectParts(exprs)}, count(*) as calls, count(distinct t.caller) as callers,
       sum(t.is_target) as target_calls, sum(case when t.status in (${missed}) then 1 else 0 end) as missed_calls,
       sum(t.confidence) as confidence_sum, count(t.confidence) as confidence_count
-    from t left join visit cv on cv.id = t.credited_id left join static_channel sc on sc.id = t.static_channel_id
+    from t left join credited_visit cv on cv.id = t.credited_id left join static_channel sc on sc.id = t.static_channel_id
     group by ${groupOrdinals(exprs.length)}`.execute(db);
   return result.rows;
 }
@@ -171,7 +172,7 @@ export async function dealSums(db: Db, q: ReportQuery): Promise<Row[]> {
       sum(case when t.call_id is null then 1 else 0 end) as without_call,
       sum(case when t.status = 'won' then t.revenue_minor else 0 end) as revenue_minor,
       sum(case when t.status = 'won' and t.call_id is not null then t.revenue_minor else 0 end) as call_revenue_minor
-    from t left join visit cv on cv.id = t.credited_id left join static_channel sc on sc.id = t.static_channel_id
+    from t left join credited_visit cv on cv.id = t.credited_id left join static_channel sc on sc.id = t.static_channel_id
     group by ${groupOrdinals(exprs.length + 1)}`.execute(db);
   return result.rows;
 }

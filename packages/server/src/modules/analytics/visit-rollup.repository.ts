@@ -3,6 +3,7 @@ import type { Db } from '../../db/connect.js';
 import type { KeyPart } from './report.js';
 import { partExprs, periodExpr, type ReportQuery } from './report.repository.js';
 import type { OffsetSegment } from './report-time.js';
+import { MONTH_PREFIX } from './visit-rollup.js';
 
 export const findState = (db: Db, projectId: string) =>
   db.selectFrom('visit_rollup_state').selectAll().where('project_id', '=', projectId).executeTakeFirst();
@@ -34,12 +35,18 @@ export const visitsWrittenSince = (db: Db, projectId: string, after: string, upT
     .where('project_id', '=', projectId)
     .execute();
 
-/** Drops the rollup of these days (every grouping), or of every day. */
-export async function dropDays(db: Db, projectId: string, days?: number[]): Promise<void> {
+/** Drops the rollup of these days and of their months (every grouping), or of everything. */
+export async function dropDays(db: Db, projectId: string, days?: number[], months?: number[]): Promise<void> {
   if (days?.length === 0) return;
   for (const table of ['visit_rollup', 'visit_rollup_day'] as const) {
     let query = db.deleteFrom(table).where('project_id', '=', projectId);
-    if (days) query = query.where('day', 'in', days);
+    if (days)
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb('dims', 'not like', `${MONTH_PREFIX}%`), eb('day', 'in', days)]),
+          eb.and([eb('dims', 'like', `${MONTH_PREFIX}%`), eb('day', 'in', months ?? [])]),
+        ]),
+      );
     await query.execute();
   }
 }
@@ -88,6 +95,14 @@ export async function buildDays(
     select ${q.projectId}, ${dims.join(',')}, ${day}, ${sql.join(keys)}, count(*) from visit cv
     where cv.project_id = ${q.projectId} and cv.started_at >= ${range.from} and cv.started_at < ${range.to}
     group by ${groupBy}`.execute(db);
+}
+
+/** Sums a month's days into its month row (the days must all be built). */
+export async function buildMonth(db: Db, projectId: string, dims: string, month: number, next: number) {
+  await sql`insert into visit_rollup (project_id, dims, day, k0, k1, k2, visits)
+    select ${projectId}, ${MONTH_PREFIX + dims}, ${month}, k0, k1, k2, sum(visits) from visit_rollup
+    where project_id = ${projectId} and dims = ${dims} and day >= ${month} and day < ${next}
+    group by k0, k1, k2`.execute(db);
 }
 
 /** Visits per key over the days [from, to] from the rollup; per day too when `byDay`. */

@@ -2,7 +2,16 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/connect.js';
 import * as reportRepo from './report.repository.js';
 import { isoOfEpochDay, localMidnight, offsetSegments } from './report-time.js';
-import { consecutiveRuns, lastClosedDay, localDay, rollupDims } from './visit-rollup.js';
+import {
+  consecutiveRuns,
+  lastClosedDay,
+  localDay,
+  MONTH_PREFIX,
+  monthOf,
+  nextMonth,
+  rollupDims,
+  splitMonths,
+} from './visit-rollup.js';
 import * as repo from './visit-rollup.repository.js';
 
 type Row = Record<string, unknown>;
@@ -35,8 +44,25 @@ export class VisitRollupService {
     for (let day = range.fromDay; day <= closedTo; day++) if (!built.has(day)) missing.push(day);
     for (const [first, last] of consecutiveRuns(missing)) await this.build(project, q, dims, first, last);
 
+    // Periods need each day; other groupings read whole months from month rows and the days around them.
     const byDay = q.parts.includes('period');
-    const rolled = await repo.readRollup(db, project.id, dims, range.fromDay, closedTo, byDay);
+    const split = byDay
+      ? { months: [], days: [[range.fromDay, closedTo] as [number, number]] }
+      : splitMonths(range.fromDay, closedTo);
+    const rolled = [];
+    const [firstMonth, lastMonth] = [split.months[0], split.months[split.months.length - 1]];
+    if (firstMonth !== undefined && lastMonth !== undefined) {
+      const builtMonths = new Set(
+        await repo.builtDays(db, project.id, MONTH_PREFIX + dims, firstMonth, lastMonth),
+      );
+      for (const month of split.months)
+        if (!builtMonths.has(month)) await this.buildMonth(project.id, dims, month);
+      rolled.push(
+        ...(await repo.readRollup(db, project.id, MONTH_PREFIX + dims, firstMonth, lastMonth, false)),
+      );
+    }
+    for (const [a, b] of split.days)
+      rolled.push(...(await repo.readRollup(db, project.id, dims, a, b, byDay)));
     const rows: Row[] = rolled.map((r) => {
       const stored = [r.k0, r.k1, r.k2];
       const row: Row = { visits: r.visits };
@@ -71,10 +97,17 @@ export class VisitRollupService {
     if (top === null || (state.watermark !== null && top <= state.watermark)) return;
     if (state.watermark !== null) {
       const late = await repo.visitsWrittenSince(db, project.id, state.watermark, top);
-      const days = new Set(late.map((v) => localDay(Number(v.started_at), project.timezone)));
-      await repo.dropDays(db, project.id, [...days]);
+      const days = [...new Set(late.map((v) => localDay(Number(v.started_at), project.timezone)))];
+      await repo.dropDays(db, project.id, days, [...new Set(days.map(monthOf))]);
     } else await repo.dropDays(db, project.id);
     await repo.saveState(db, project.id, project.timezone, top);
+  }
+
+  private async buildMonth(projectId: string, dims: string, month: number): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      if ((await repo.claimDays(trx, projectId, MONTH_PREFIX + dims, [month])).length === 1)
+        await repo.buildMonth(trx, projectId, dims, month, nextMonth(month));
+    });
   }
 
   private async build(

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { epochDay } from './report-time.js';
-import { consecutiveRuns, lastClosedDay, localDay, rollupDims, SETTLE_MS } from './visit-rollup.js';
+import {
+  consecutiveRuns,
+  lastClosedDay,
+  localDay,
+  rollupDims,
+  SETTLE_MS,
+  splitMonths,
+} from './visit-rollup.js';
 
 describe('visit rollup days', () => {
   it('finds the local day of an instant in the zone', () => {
@@ -28,5 +35,27 @@ describe('visit rollup days', () => {
       [12, 12],
     ]);
     expect(consecutiveRuns([])).toEqual([]);
+  });
+});
+
+describe('whole months of a range', () => {
+  const d = epochDay;
+  it('takes the months that lie wholly inside, and the days around them', () => {
+    expect(splitMonths(d('2026-02-20'), d('2026-04-05'))).toEqual({
+      months: [d('2026-03-01')],
+      days: [
+        [d('2026-02-20'), d('2026-02-28')],
+        [d('2026-04-01'), d('2026-04-05')],
+      ],
+    });
+    expect(splitMonths(d('2026-01-01'), d('2026-02-28'))).toEqual({
+      months: [d('2026-01-01'), d('2026-02-01')],
+      days: [],
+    });
+    expect(splitMonths(d('2026-03-02'), d('2026-03-31'))).toEqual({
+      months: [],
+      days: [[d('2026-03-02'), d('2026-03-31')]],
+    });
+    expect(splitMonths(d('2025-12-31'), d('2026-01-31')).months).toEqual([d('2026-01-01')]);
   });
 });
