@@ -20,13 +20,9 @@ db.pragma('busy_timeout = 5000');
 // Checkpoints are the checkpointer thread's (db/sqlite-checkpointer.ts), never inside a batch's commit.
 db.pragma('wal_autocheckpoint = 0');
 const prepared = new Map();
-const prepare = (sql) => {
-  let statement = prepared.get(sql);
-  if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
-  return statement;
-};
+const decoder = new TextDecoder();
 const run = db.transaction((statements) => {
-  for (const [sql, params] of statements) prepare(sql).run(params);
+  for (const [key, params] of statements) prepared.get(key).run(params);
 });
 parentPort.on('message', (message) => {
   if (message.close) {
@@ -35,7 +31,8 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    run(message.statements);
+    for (const [key, sql] of message.texts) prepared.set(key, db.prepare(sql));
+    run(JSON.parse(decoder.decode(message.statements)));
     parentPort.postMessage({ id: message.id, ok: true });
   } catch (error) {
     parentPort.postMessage({ id: message.id, ok: false, message: String((error && error.message) || error) });
@@ -43,7 +40,10 @@ parentPort.on('message', (message) => {
 });
 `;
 
-type Statement = [sql: string, params: unknown[]];
+const encoder = new TextEncoder();
+
+/** A statement by the key of its SQL text (the thread is sent each text once), and its parameters. */
+type Statement = [key: string, params: unknown[]];
 
 export function sqliteWriterThread(path: string): BatchSink {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -68,17 +68,30 @@ export function sqliteWriterThread(path: string): BatchSink {
   // The thread keeps the process alive only while a batch is in flight.
   worker.unref();
 
-  const send = (message: object) =>
+  const known = new Set<string>();
+  const send = (message: object, transfer: ArrayBuffer[] = []) =>
     new Promise<void>((resolve, reject) => {
       if (failure) return reject(failure);
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ ...message, id });
+      worker.postMessage({ ...message, id }, transfer);
     });
 
   return {
-    write: (batch) => send({ statements: statements(batch) }),
+    write(batch) {
+      const list = statements(batch);
+      const texts: [string, string][] = [];
+      for (const [key] of list)
+        if (!known.has(key)) {
+          known.add(key);
+          texts.push([key, textOf(key)]);
+        }
+      // The statements cross to the thread as JSON bytes, moved rather than copied: much cheaper than the
+      // structured clone of thousands of values.
+      const bytes = encoder.encode(JSON.stringify(list));
+      return send({ texts, statements: bytes }, [bytes.buffer as ArrayBuffer]);
+    },
     async close() {
       if (!failure) await send({ close: true });
       await worker.terminate();
@@ -99,7 +112,9 @@ function statements(batch: TrackerBatch): Statement[] {
 }
 
 const CHUNK = 64;
+/** SQL texts by key, built once per statement shape (table and row count). */
 const texts = new Map<string, string>();
+const textOf = (key: string) => texts.get(key) as string;
 const placeholders = (rows: number, columns: number) => {
   const row = `(${Array(columns).fill('?').join(',')})`;
   return Array(rows).fill(row).join(',');
@@ -112,15 +127,15 @@ function insertRows(out: Statement[], table: 'visit' | 'lease', rows: readonly (
   for (let at = 0; at < rows.length; at += CHUNK) {
     const chunk = rows.slice(at, at + CHUNK);
     const key = `${table}:${chunk.length}:${columns.join(',')}`;
-    let text = texts.get(key);
-    if (!text) {
-      text = `insert into "${table}" (${columns.map((c) => `"${String(c)}"`).join(',')}) values ${placeholders(chunk.length, columns.length)}`;
-      texts.set(key, text);
-    }
+    if (!texts.has(key))
+      texts.set(
+        key,
+        `insert into "${table}" (${columns.map((c) => `"${String(c)}"`).join(',')}) values ${placeholders(chunk.length, columns.length)}`,
+      );
     const params: unknown[] = [];
     for (const row of chunk)
       for (const c of columns) params.push((row as unknown as Record<string, unknown>)[c] ?? null);
-    out.push([text, params]);
+    out.push([key, params]);
   }
 }
 
@@ -145,11 +160,7 @@ function updateRows(
   for (let at = 0; at < rows.length; at += CHUNK) {
     const chunk = rows.slice(at, at + CHUNK);
     const key = `${name}:${chunk.length}`;
-    let text = texts.get(key);
-    if (!text) {
-      text = build(placeholders(chunk.length, columns));
-      texts.set(key, text);
-    }
-    out.push([text, chunk.flat()]);
+    if (!texts.has(key)) texts.set(key, build(placeholders(chunk.length, columns)));
+    out.push([key, chunk.flat()]);
   }
 }
