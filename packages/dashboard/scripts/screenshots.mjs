@@ -4,6 +4,7 @@
 // Twilio webhooks), and photographs the pages in headless Chromium (never downloaded: /usr/bin/chromium or
 // CHROMIUM_PATH). Run after `npm run build`: node packages/dashboard/scripts/screenshots.mjs
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,11 @@ const TOKEN = `rt_shots000_${'s'.repeat(32)}`;
 const EMAIL = 'marketer@example.com';
 const PASSWORD = 'screenshots-2026';
 const AUTH_TOKEN = 'f7c3a1e9d2b84c56a0e1f2d3c4b5a697';
+const GENERIC_SECRET = 'screenshots-generic-secret';
+
+/** Standard Webhooks signature of the generic call webhook. */
+const signGeneric = (id, timestamp, body) =>
+  `v1,${createHmac('sha256', GENERIC_SECRET).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -87,15 +93,20 @@ async function seed() {
   });
   await call('PATCH', base, { defaultDestinationId: dest.id });
   const imported = await call('POST', `${base}/numbers/import`, {
-    numbers: ['+74957654321', '+74957654322', '+74957654323', '+74959990011', '+74959990012'].map(
-      (number, i) => ({
-        number,
-        label: i < 3 ? `Pool ${i + 1}` : 'Offline',
-        monthlyCost: 450,
-      }),
-    ),
+    numbers: [
+      '+74957654321',
+      '+74957654322',
+      '+74957654323',
+      '+74959990011',
+      '+74959990012',
+      '+74959990013',
+    ].map((number, i) => ({
+      number,
+      label: i < 3 ? `Pool ${i + 1}` : i < 5 ? 'Offline' : 'ProDoctorov',
+      monthlyCost: 450,
+    })),
   });
-  const [n1, n2, n3, board, radio] = imported.imported;
+  const [n1, n2, n3, board, radio, listing] = imported.imported;
   await call('POST', `${base}/pools`, {
     name: 'Google Ads',
     numberIds: [n1.id, n2.id],
@@ -116,6 +127,13 @@ async function seed() {
     numberId: board.id,
   });
   await call('POST', `${base}/static-channels`, {
+    name: 'ProDoctorov listing',
+    kind: 'online',
+    source: 'prodoctorov.ru',
+    medium: 'referral',
+    numberId: listing.id,
+  });
+  await call('POST', `${base}/static-channels`, {
     name: 'Radio “Europa Plus”',
     kind: 'offline',
     offlineMedium: 'radio',
@@ -127,6 +145,47 @@ async function seed() {
     credentials: { authToken: AUTH_TOKEN },
   });
 
+  // Three weeks of history for the report and its charts, first (the calls log pages by arrival): calls from a
+  // PBX's generic webhook (which may date them in the past); ad spend and deals won follow below.
+  const generic = await call('POST', `${base}/provider-accounts`, {
+    provider: 'generic',
+    name: 'Office PBX',
+    credentials: { secret: GENERIC_SECRET },
+  });
+  const DAY = 86_400_000;
+  const history = [];
+  for (let d = 20; d >= 1; d--) {
+    const day = Date.now() - d * DAY;
+    const paid = 1 + ((d * 7) % 4);
+    for (let i = 0; i < paid; i++) history.push([day + (9 + i) * 3_600_000, listing.number, i % 3 === 2]);
+    if (d % 3 === 0) history.push([day + 15 * 3_600_000, board.number, false]);
+    if (d % 4 === 1) history.push([day + 16 * 3_600_000, radio.number, d % 8 === 1]);
+    if (d % 7 === 0) history.push([day + 11 * 3_600_000, n3.number, false]);
+  }
+  for (const [i, [at, called, missed]] of history.entries()) {
+    const body = JSON.stringify({
+      event: 'call.ended',
+      callId: `pbx-${i}`,
+      caller: `+7916${String(5_550_000 + i * 37).padStart(7, '0')}`,
+      called,
+      at: at + (missed ? 0 : 120_000),
+      status: missed ? 'no-answer' : 'answered',
+      ...(missed ? {} : { talkSeconds: 60 + ((i * 53) % 240) }),
+    });
+    const id = `msg_${i}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const res = await fetch(generic.webhookUrls.events, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signGeneric(id, timestamp, body),
+      },
+      body,
+    });
+    if (!res.ok) throw new Error(`generic webhook: ${res.status} ${await res.text()}`);
+  }
   // Visits that lease numbers, then calls to them; a third visit exhausts the Google pool.
   const visit = async (u) => {
     const res = await fetch(`${origin}/t/visit`, {
@@ -194,6 +253,63 @@ async function seed() {
   await ring('+79261112233', '+74959990011', 'answered');
   await ring('+78123334455', '+74959990012', 'busy');
   await ring('+79161234567', `+${a.swap[0].to}`, undefined);
+
+  const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+  await call('POST', `${base}/spend`, {
+    adNetwork: 'google_ads',
+    rows: Array.from({ length: 14 }, (_, d) => ({
+      date: isoDay(Date.now() - d * DAY),
+      campaign: 'implants_msk',
+      cost: 2_400,
+    })),
+  });
+  await call('POST', `${base}/spend`, {
+    adNetwork: 'billboard',
+    rows: [{ date: isoDay(Date.now() - 13 * DAY), cost: 45_000 }],
+  });
+  await call('POST', `${base}/spend`, {
+    adNetwork: 'radio',
+    rows: [{ date: isoDay(Date.now() - 13 * DAY), cost: 30_000 }],
+  });
+  const answered = (await call('GET', `${base}/calls?limit=200&status=answered`)).filter((c) => c.channel);
+  const won = [
+    ['paid', 38_000],
+    ['referral', 52_000],
+    ['referral', 24_500],
+    ['referral', 18_000],
+    ['offline', 61_000],
+    ['offline', 12_000],
+  ];
+  const taken = {};
+  for (const [i, [channel, revenue]] of won.entries()) {
+    taken[channel] = (taken[channel] ?? -1) + 1;
+    const source = answered.filter((c) => c.channel === channel)[taken[channel] * 4];
+    if (!source) continue;
+    const closed = Math.min(Date.now(), source.startedAt + DAY);
+    await call('POST', `${base}/deals`, {
+      externalId: `deal-${i}`,
+      title: `Treatment plan ${i + 1}`,
+      status: 'won',
+      revenue,
+      callId: source.id,
+      createdAt: source.startedAt,
+      closedAt: closed,
+    });
+  }
+
+  // People who use the dashboard besides the operator.
+  await call('POST', '/api/v1/users', {
+    email: 'anna@ulybka.example.ru',
+    name: 'Anna Petrova',
+    role: 'analyst',
+    projectIds: [project.id],
+  });
+  await call('POST', '/api/v1/users', {
+    email: 'agency@example.com',
+    name: 'Agency',
+    role: 'admin',
+    projectIds: [project.id],
+  });
   return project;
 }
 
@@ -254,7 +370,13 @@ try {
     ],
     [
       'numbers',
-      (page) => page.goto(`${p}/numbers`).then(() => page.getByRole('heading', { name: 'Pools' }).waitFor()),
+      async (page) => {
+        await page.goto(`${p}/numbers`);
+        await page
+          .getByText(/of \d+ busy/)
+          .first()
+          .waitFor();
+      },
     ],
     [
       'calls',
@@ -268,14 +390,24 @@ try {
       async (page) => {
         await page
           .getByRole('button', { name: /Call details/ })
-          .last()
+          .nth(4) // the answered Google Ads call, with its visit
           .click();
         await page.getByRole('dialog').getByText('Why:').waitFor();
       },
     ],
     [
       'report',
-      (page) => page.goto(`${p}/report`).then(() => page.getByRole('heading', { level: 1 }).waitFor()),
+      async (page) => {
+        await page.goto(`${p}/report`);
+        await page.getByRole('img', { name: /ROMI by channel/ }).waitFor();
+      },
+    ],
+    [
+      'users',
+      async (page) => {
+        await page.goto(`${origin}/users`);
+        await page.getByRole('table', { name: 'Users' }).getByText('anna@ulybka.example.ru').waitFor();
+      },
     ],
   ]);
   await shoot('ru', [
@@ -289,6 +421,20 @@ try {
         await page.getByRole('heading', { name: 'Проекты' }).waitFor();
         await page.goto(`${p}/calls`);
         await page.getByRole('table').waitFor();
+      },
+    ],
+    [
+      'report-ru',
+      async (page) => {
+        await page.goto(`${p}/report`);
+        await page.getByRole('img', { name: /ROMI по каналам/ }).waitFor();
+      },
+    ],
+    [
+      'numbers-ru',
+      async (page) => {
+        await page.goto(`${p}/numbers`);
+        await page.getByText('занято', { exact: false }).first().waitFor();
       },
     ],
     [

@@ -86,9 +86,13 @@ function Legend({ series }: { series: { key: string; label: string; color: strin
   );
 }
 
-const W = 720;
-const H = 240;
-const PAD = { top: 12, right: 12, bottom: 28, left: 64 };
+// Drawing units: about the size the charts are shown at (two per row), so that 12-unit text reads as ~12 px.
+const W = 560;
+const H = 220;
+const PAD = { top: 12, right: 8, bottom: 26, left: 40 };
+/** Average width of one character of 12-unit text, to make room for labels. */
+const CHAR_W = 6.6;
+const BAR_W = 720;
 
 /** Bars over time, one segment per series, stacked. */
 export function StackedBarChart({
@@ -109,12 +113,15 @@ export function StackedBarChart({
   const totals = categories.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
   const ticks = niceTicks(Math.max(0, ...totals));
   const top = ticks[ticks.length - 1] ?? 1;
-  const plotW = W - PAD.left - PAD.right;
+  // Room for the longest value label on the left; x labels only as often as they fit side by side.
+  const left = Math.max(PAD.left, 10 + CHAR_W * Math.max(...ticks.map((v) => format(v).length)));
+  const plotW = W - left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const slot = plotW / Math.max(1, categories.length);
   const barW = Math.max(2, Math.min(40, slot * 0.7));
   const y = (v: number) => PAD.top + plotH - (plotH * v) / top;
-  const labelEvery = Math.ceil(categories.length / 10);
+  const widest = Math.max(1, ...categories.map((c) => c.length)) * CHAR_W + 10;
+  const labelEvery = Math.max(1, Math.ceil(widest / slot));
   return (
     <figure className="chart">
       <figcaption id={`${id}-title`}>{title}</figcaption>
@@ -132,15 +139,15 @@ export function StackedBarChart({
             <desc id={`${id}-desc`}>{summary}</desc>
             {ticks.map((v) => (
               <g key={v} className="tick">
-                <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
-                <text x={PAD.left - 6} y={y(v)} dy="0.32em" textAnchor="end">
+                <line x1={left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
+                <text x={left - 6} y={y(v)} dy="0.32em" textAnchor="end">
                   {format(v)}
                 </text>
               </g>
             ))}
             {categories.map((c, i) => {
               let base = 0;
-              const x = PAD.left + i * slot + (slot - barW) / 2;
+              const x = left + i * slot + (slot - barW) / 2;
               return (
                 <g key={c} data-category={c}>
                   {series.map((s) => {
@@ -205,21 +212,21 @@ export function HorizontalBarChart({
   const id = useId();
   const rowH = 28;
   const labelW = 170;
-  const valueW = 70;
+  const valueW = 64;
   const height = items.length * rowH + 8;
   const max = Math.max(0, ...items.map((i) => i.value));
   const min = Math.min(0, ...items.map((i) => i.value));
   const span = max - min || 1;
-  const plotW = W - labelW - valueW * 2;
+  const plotW = BAR_W - labelW - valueW * 2;
   const x = (v: number) => labelW + valueW + (plotW * (v - min)) / span;
   return (
-    <figure className="chart">
+    <figure className="chart bars">
       <figcaption id={`${id}-title`}>{title}</figcaption>
       {items.length === 0 ? (
         <p className="muted">{empty}</p>
       ) : (
         <>
-          <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-svg-title ${id}-desc`}>
+          <svg viewBox={`0 0 ${BAR_W} ${height}`} role="img" aria-labelledby={`${id}-svg-title ${id}-desc`}>
             <title id={`${id}-svg-title`}>{title}</title>
             <desc id={`${id}-desc`}>{summary}</desc>
             <line className="zero" x1={x(0)} x2={x(0)} y1={0} y2={height} />

@@ -118,7 +118,7 @@ export function NumbersPage({ project, pollMs = 5000 }: { project: Project; poll
                       <td className="num" title={u?.peakAt ? when(u.peakAt) : undefined}>
                         {u ? t('ofSize', { count: u.peakBusy, size: u.size }) : '…'}
                       </td>
-                      <td>{t('minutesShort', { n: Math.round(p.holdSeconds / 60) })}</td>
+                      <td className="nowrap">{t('minutesShort', { n: Math.round(p.holdSeconds / 60) })}</td>
                       <td>{t(p.exhaustionPolicy === 'fallback' ? 'useFallback' : 'reuseOldest')}</td>
                       <td className="num">{u?.exhaustedCount ?? p.exhaustedCount}</td>
                     </tr>
@@ -127,7 +127,7 @@ export function NumbersPage({ project, pollMs = 5000 }: { project: Project; poll
               </tbody>
             </table>
           </div>
-          <p className="hint">{t('stateHelp', { seconds: live?.pageOpenSeconds ?? 60 })}</p>
+          <p className="hint below-table">{t('stateHelp', { seconds: live?.pageOpenSeconds ?? 60 })}</p>
         </section>
       )}
       <section aria-labelledby="numbers-title">

@@ -3,7 +3,7 @@ import type { Project } from '../api.js';
 import { DownloadLink } from '../components/download-link.js';
 import { ErrorNote, Field, Loading } from '../components/ui.js';
 import { formatMoney } from '../format.js';
-import { type MessageKey, useI18n } from '../i18n.js';
+import { label, type MessageKey, useI18n } from '../i18n.js';
 import type { Metrics, Report } from '../report-series.js';
 import { useSession } from '../session.js';
 import { useAsync } from '../use-async.js';
@@ -68,6 +68,14 @@ export function ReportPage({ project }: { project: Project }) {
     'romi',
     'confidence',
   ];
+  const rowLabel = (r: Report['rows'][number]) =>
+    r.kind === 'unattributed'
+      ? t('unattributed')
+      : r.kind === 'unallocated_spend'
+        ? t('unallocatedSpend')
+        : q.groupBy === 'channel'
+          ? label(t, 'ch_', r.key.channel)
+          : r.label;
   const csv = `${url}/csv?${new URLSearchParams(q).toString()}`;
 
   return (
@@ -79,7 +87,7 @@ export function ReportPage({ project }: { project: Project }) {
             <select {...p} value={q.groupBy} onChange={set('groupBy')}>
               {GROUPINGS.map((g) => (
                 <option key={g} value={g}>
-                  {g.replace('_', ' / ')}
+                  {t(`g_${g}` as MessageKey)}
                 </option>
               ))}
             </select>
@@ -132,7 +140,7 @@ export function ReportPage({ project }: { project: Project }) {
               )}
               {report.data.rows.map((r) => (
                 <tr key={`${r.kind}:${r.label}`}>
-                  <th scope="row">{r.label}</th>
+                  <th scope="row">{rowLabel(r)}</th>
                   {cells(r).map((c, i) => (
                     <td key={heads[i]} className="num">
                       {c}

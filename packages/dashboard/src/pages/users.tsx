@@ -173,8 +173,10 @@ function AccessForm({
   onSubmit,
   onCancel,
   children,
+  hideLegend = false,
 }: {
   legend: string;
+  hideLegend?: boolean;
   initial: Access;
   projects: Project[];
   canGrantAll: boolean;
@@ -206,8 +208,8 @@ function AccessForm({
     }));
   return (
     <form className="access-form" onSubmit={submit}>
-      <fieldset>
-        <legend>{legend}</legend>
+      <fieldset className={hideLegend ? 'plain' : undefined}>
+        <legend className={hideLegend ? 'sr-only' : undefined}>{legend}</legend>
         {children}
         <Field label={t('role')}>
           {(p) => (
@@ -279,7 +281,7 @@ function Invite({
   const [invited, setInvited] = useState<{ email: string; password: string | null }>();
   const [round, setRound] = useState(0);
   return (
-    <section aria-labelledby="invite-title" className="card">
+    <section aria-labelledby="invite-title" className="card invite">
       <h2 id="invite-title">{t('inviteUser')}</h2>
       {invited && (
         <div className="notice" role="status">
@@ -296,6 +298,7 @@ function Invite({
       <AccessForm
         key={round}
         legend={t('inviteUser')}
+        hideLegend
         initial={{
           role: 'analyst',
           allProjects: false,
