@@ -16,6 +16,9 @@ import * as repo from './visit-rollup.repository.js';
 
 type Row = Record<string, unknown>;
 
+/** Days built per transaction. */
+const BUILD_DAYS = 7;
+
 /**
  * Visit counts for a report: closed days from the rollup (built here, on first use), the open days from the visit
  * table. The rows have the shape of report.repository's `visitSums`; a key may appear once from each part.
@@ -110,6 +113,10 @@ export class VisitRollupService {
     });
   }
 
+  /**
+   * Builds the days [first, last] a week per transaction: SQLite has one writer, so a long build must not hold the
+   * write lock for seconds while the tracker waits to commit.
+   */
   private async build(
     project: { id: string; timezone: string },
     q: reportRepo.ReportQuery,
@@ -117,21 +124,24 @@ export class VisitRollupService {
     first: number,
     last: number,
   ): Promise<void> {
-    const days = Array.from({ length: last - first + 1 }, (_, i) => first + i);
     const dimParts = rollupDims(q.parts);
-    await this.deps.db.transaction().execute(async (trx) => {
-      // Only the days this report claimed: a concurrent report building the same days counts the others.
-      const claimed = await repo.claimDays(trx, project.id, dims, days);
-      const runs = claimed.length === days.length ? [[first, last]] : consecutiveRuns(claimed);
-      for (const [a, b] of runs as [number, number][]) {
-        const from = localMidnight(isoOfEpochDay(a), project.timezone);
-        const to = localMidnight(isoOfEpochDay(b + 1), project.timezone);
-        await repo.buildDays(trx, q, dimParts, {
-          from,
-          to,
-          segments: offsetSegments(from, to, project.timezone),
-        });
-      }
-    });
+    for (let start = first; start <= last; start += BUILD_DAYS) {
+      const end = Math.min(last, start + BUILD_DAYS - 1);
+      const days = Array.from({ length: end - start + 1 }, (_, i) => start + i);
+      await this.deps.db.transaction().execute(async (trx) => {
+        // Only the days this report claimed: a concurrent report building the same days counts the others.
+        const claimed = await repo.claimDays(trx, project.id, dims, days);
+        const runs = claimed.length === days.length ? [[start, end]] : consecutiveRuns(claimed);
+        for (const [a, b] of runs as [number, number][]) {
+          const from = localMidnight(isoOfEpochDay(a), project.timezone);
+          const to = localMidnight(isoOfEpochDay(b + 1), project.timezone);
+          await repo.buildDays(trx, q, dimParts, {
+            from,
+            to,
+            segments: offsetSegments(from, to, project.timezone),
+          });
+        }
+      });
+    }
   }
 }
