@@ -10,7 +10,7 @@ export const findRecentVisit = (db: Db, projectId: string, visitorId: string, si
     .where('project_id', '=', projectId)
     .where('visitor_id', '=', visitorId)
     .where('last_seen_at', '>=', since)
-    .orderBy('last_seen_at', 'desc')
+    .orderBy('started_at', 'desc')
     .limit(1)
     .executeTakeFirst();
 
