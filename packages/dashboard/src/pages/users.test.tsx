@@ -107,6 +107,7 @@ describe('UsersPage', () => {
     const table = await screen.findByRole('table', { name: 'Users' });
     fireEvent.click(await within(table).findByRole('button', { name: 'Change analyst@example.com' }));
     const edit = within(table).getByRole('group', { name: 'Change analyst@example.com' });
+    expect(document.activeElement).toBe(within(edit).getByLabelText('Role'));
     fireEvent.change(within(edit).getByLabelText('Role'), { target: { value: 'admin' } });
     fireEvent.click(within(edit).getByLabelText('Okna'));
     fireEvent.click(within(edit).getByRole('button', { name: 'Save' }));
@@ -125,6 +126,7 @@ describe('UsersPage', () => {
 
     fireEvent.click(within(table).getByRole('button', { name: 'Remove analyst@example.com' }));
     expect(api.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    expect(document.activeElement?.textContent).toBe('Really remove analyst@example.com');
     fireEvent.click(within(table).getByRole('button', { name: 'Really remove analyst@example.com' }));
     await waitFor(() => expect(table.textContent).not.toContain('analyst@example.com'));
     expect(api.requests.find((r) => r.method === 'DELETE')?.path).toBe('/api/v1/users/u2');

@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import type { Project, User } from '../api.js';
 import { Layout } from '../components/layout.js';
 import { CopyButton, ErrorNote, Field, Loading } from '../components/ui.js';
@@ -98,6 +98,7 @@ export function UsersPage() {
                           projects={projects}
                           canGrantAll={me.allProjects}
                           submitLabel={t('save')}
+                          focusFirst
                           onCancel={() => setEditing(undefined)}
                           onSubmit={(access) =>
                             act(
@@ -113,8 +114,7 @@ export function UsersPage() {
                         <span className="muted">{t('cannotEditSelf')}</span>
                       ) : confirming === u.id ? (
                         <>
-                          <button
-                            type="button"
+                          <FocusedButton
                             className="danger"
                             onClick={() =>
                               act(
@@ -127,7 +127,7 @@ export function UsersPage() {
                             }
                           >
                             {t('confirmRemove', { email: u.email })}
-                          </button>{' '}
+                          </FocusedButton>{' '}
                           <button type="button" onClick={() => setConfirming(undefined)}>
                             {t('cancel')}
                           </button>
@@ -174,9 +174,12 @@ function AccessForm({
   onCancel,
   children,
   hideLegend = false,
+  focusFirst = false,
 }: {
   legend: string;
   hideLegend?: boolean;
+  /** Move the focus into the form when it opens in place of the button that opened it. */
+  focusFirst?: boolean;
   initial: Access;
   projects: Project[];
   canGrantAll: boolean;
@@ -192,6 +195,10 @@ function AccessForm({
     projectIds: initial.projectIds,
   });
   const [busy, setBusy] = useState(false);
+  const roleRef = useRef<HTMLSelectElement>(null);
+  useEffect(() => {
+    if (focusFirst) roleRef.current?.focus();
+  }, [focusFirst]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -215,6 +222,7 @@ function AccessForm({
           {(p) => (
             <select
               {...p}
+              ref={roleRef}
               value={access.role}
               onChange={(e) => setAccess((a) => ({ ...a, role: e.target.value as Access['role'] }))}
             >
@@ -360,5 +368,24 @@ function Invite({
         </Field>
       </AccessForm>
     </section>
+  );
+}
+
+/** A button that takes the focus when it appears (it replaces the one the user just pressed). */
+function FocusedButton({
+  className,
+  onClick,
+  children,
+}: {
+  className?: string;
+  onClick(): void;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLButtonElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <button type="button" ref={ref} className={className} onClick={onClick}>
+      {children}
+    </button>
   );
 }
