@@ -1,5 +1,6 @@
 import { buildApp } from '../../app.js';
 import type { Config } from '../../config.js';
+import { acquireInstanceLock } from '../../db/instance-lock.js';
 import { sipCallRouting } from '../../sip/call-routing.js';
 import { startSipProxy } from '../../sip/sip-proxy.js';
 import { openContext } from '../context.js';
@@ -7,6 +8,14 @@ import { openContext } from '../context.js';
 /** Starts the HTTP server; stops cleanly on SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
   const deps = await openContext(config, { migrate: !config.skipMigrations });
+  const lock = await acquireInstanceLock(
+    deps.database,
+    config.databaseUrl,
+    deps.services.tracking.state === 'memory' ? 'exclusive' : 'shared',
+  ).catch(async (error: unknown) => {
+    await deps.database.close();
+    throw error;
+  });
   const created = await deps.services.apiKeys.bootstrapAdmin(config.adminToken);
   if (created) {
     // Straight to the console, never through the logger: the key must not end up in a log file.
@@ -41,6 +50,7 @@ export async function serve(config: Config): Promise<void> {
     await sip?.close();
     await app.close();
     await deps.database.close();
+    await lock.release();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

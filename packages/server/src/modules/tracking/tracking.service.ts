@@ -64,6 +64,8 @@ export class TrackingService {
   private readonly run: Run;
   private readonly memory: { store: MemoryTrackerStore; writer: TrackerWriter } | undefined;
   private readonly limiter: RateLimiter;
+  /** Where lease state lives; `serve` takes the matching instance lock (db/instance-lock.ts). */
+  readonly state: 'memory' | 'shared';
   /** Dropped page views by reason, for operators (bots, floods, unknown keys). */
   readonly drops: Record<DropReason, number> = {
     bot: 0,
@@ -73,6 +75,7 @@ export class TrackingService {
   };
 
   constructor(private readonly deps: TrackingDeps) {
+    this.state = deps.state;
     this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
     if (deps.state === 'memory') {
       const sink = deps.sqliteFile ? sqliteWriterThread(deps.sqliteFile) : kyselySink(deps.db);
