@@ -293,14 +293,25 @@ function spendColumns(group: Grouping): repo.SpendColumn[] {
 /** Periods in time order; other groupings by revenue, then calls, then visits; the catch-all rows last. */
 function compareRows(byPeriod: boolean) {
   const rank: Record<RowKind, number> = { group: 0, unattributed: 1, unallocated_spend: 2 };
+  // The same order as String#localeCompare, without building a collator on every call (thousands of rows).
+  const collate = new Intl.Collator().compare;
+  const keys = new Map<Accumulator, string>();
+  const keyText = (acc: Accumulator) => {
+    let text = keys.get(acc);
+    if (text === undefined) {
+      text = JSON.stringify(acc.key);
+      keys.set(acc, text);
+    }
+    return text;
+  };
   return (a: Accumulator, b: Accumulator): number => {
     if (a.kind !== b.kind) return rank[a.kind] - rank[b.kind];
-    if (byPeriod) return String(a.key[0]).localeCompare(String(b.key[0]));
+    if (byPeriod) return collate(String(a.key[0]), String(b.key[0]));
     return (
       b.revenueMinor - a.revenueMinor ||
       b.calls - a.calls ||
       b.visits - a.visits ||
-      JSON.stringify(a.key).localeCompare(JSON.stringify(b.key))
+      collate(keyText(a), keyText(b))
     );
   };
 }

@@ -35,20 +35,22 @@ export const visitsWrittenSince = (db: Db, projectId: string, after: string, upT
     .where('project_id', '=', projectId)
     .execute();
 
-/** Drops the rollup of these days and of their months (every grouping), or of everything. */
+/** Drops the rollup of these days and of their months (every grouping), or of everything; in one transaction. */
 export async function dropDays(db: Db, projectId: string, days?: number[], months?: number[]): Promise<void> {
   if (days?.length === 0) return;
-  for (const table of ['visit_rollup', 'visit_rollup_day'] as const) {
-    let query = db.deleteFrom(table).where('project_id', '=', projectId);
-    if (days)
-      query = query.where((eb) =>
-        eb.or([
-          eb.and([eb('dims', 'not like', `${MONTH_PREFIX}%`), eb('day', 'in', days)]),
-          eb.and([eb('dims', 'like', `${MONTH_PREFIX}%`), eb('day', 'in', months ?? [])]),
-        ]),
-      );
-    await query.execute();
-  }
+  await db.transaction().execute(async (trx) => {
+    for (const table of ['visit_rollup_day', 'visit_rollup'] as const) {
+      let query = trx.deleteFrom(table).where('project_id', '=', projectId);
+      if (days)
+        query = query.where((eb) =>
+          eb.or([
+            eb.and([eb('dims', 'not like', `${MONTH_PREFIX}%`), eb('day', 'in', days)]),
+            eb.and([eb('dims', 'like', `${MONTH_PREFIX}%`), eb('day', 'in', months ?? [])]),
+          ]),
+        );
+      await query.execute();
+    }
+  });
 }
 
 export const builtDays = async (db: Db, projectId: string, dims: string, from: number, to: number) =>
@@ -97,12 +99,15 @@ export async function buildDays(
     group by ${groupBy}`.execute(db);
 }
 
-/** Sums a month's days into its month row (the days must all be built). */
+/** Sums a month's days into its month row, if all its days are built (a report may have just dropped one). */
 export async function buildMonth(db: Db, projectId: string, dims: string, month: number, next: number) {
+  const built = await builtDays(db, projectId, dims, month, next - 1);
+  if (built.length !== next - month) return false;
   await sql`insert into visit_rollup (project_id, dims, day, k0, k1, k2, visits)
     select ${projectId}, ${MONTH_PREFIX + dims}, ${month}, k0, k1, k2, sum(visits) from visit_rollup
     where project_id = ${projectId} and dims = ${dims} and day >= ${month} and day < ${next}
     group by k0, k1, k2`.execute(db);
+  return true;
 }
 
 /** Visits per key over the days [from, to] from the rollup; per day too when `byDay`. */

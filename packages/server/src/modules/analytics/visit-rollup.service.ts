@@ -18,6 +18,7 @@ type Row = Record<string, unknown>;
 
 /** Days built per transaction. */
 const BUILD_DAYS = 7;
+const INCOMPLETE = new Error('month incomplete');
 
 /**
  * Visit counts for a report: closed days from the rollup (built here, on first use), the open days from the visit
@@ -59,7 +60,8 @@ export class VisitRollupService {
         await repo.builtDays(db, project.id, MONTH_PREFIX + dims, firstMonth, lastMonth),
       );
       for (const month of split.months)
-        if (!builtMonths.has(month)) await this.buildMonth(project.id, dims, month);
+        if (!builtMonths.has(month) && !(await this.buildMonth(project.id, dims, month)))
+          split.days.push([month, nextMonth(month) - 1]); // has no month row: read its days
       rolled.push(
         ...(await repo.readRollup(db, project.id, MONTH_PREFIX + dims, firstMonth, lastMonth, false)),
       );
@@ -106,11 +108,20 @@ export class VisitRollupService {
     await repo.saveState(db, project.id, project.timezone, top);
   }
 
-  private async buildMonth(projectId: string, dims: string, month: number): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
-      if ((await repo.claimDays(trx, projectId, MONTH_PREFIX + dims, [month])).length === 1)
-        await repo.buildMonth(trx, projectId, dims, month, nextMonth(month));
-    });
+  /** Whether the month row is there now (built by this report or a concurrent one). */
+  private async buildMonth(projectId: string, dims: string, month: number): Promise<boolean> {
+    return this.deps.db
+      .transaction()
+      .execute(async (trx) => {
+        if ((await repo.claimDays(trx, projectId, MONTH_PREFIX + dims, [month])).length === 0) return true;
+        // A day of it was dropped meanwhile (late data): undo the claim and read the days this time.
+        if (!(await repo.buildMonth(trx, projectId, dims, month, nextMonth(month)))) throw INCOMPLETE;
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error !== INCOMPLETE) throw error;
+        return false;
+      });
   }
 
   /**
