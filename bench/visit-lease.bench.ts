@@ -27,7 +27,7 @@ const { values: opt } = parseArgs({
     'rate-seconds': { type: 'string', default: '8' },
     pool: { type: 'string', default: '1000' },
     hold: { type: 'string', default: '900' },
-    only: { type: 'string', default: 'bare,sqlite,postgres' },
+    only: { type: 'string', default: 'bare,sqlite,postgres,postgres-memory' },
     postgres: {
       type: 'string',
       default: process.env.RINGTRACE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -43,7 +43,8 @@ if (opt.help) {
   --seconds S        length of the saturation run [10]; --warmup S before it [3]
   --rate R           fixed rate for the latency runs, req/s [1000]; --rate-seconds S [8]
   --pool N           numbers in the pool [1000]; --hold S pool hold time, seconds [900]
-  --only LIST        any of bare,sqlite,postgres [all]
+  --only LIST        any of bare,sqlite,postgres,postgres-memory [all]; postgres-memory: one instance with
+                     TRACKER_STATE=memory (lease state in memory, batched writes) instead of the default shared
   --postgres URL     PostgreSQL server [$RINGTRACE_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test]
   --profile DIR      also write a CPU profile of each Ringtrace server's saturation run to DIR and summarise it
   --trace-sql        time every SQL statement in the Ringtrace servers' saturation runs and list the costliest
@@ -83,7 +84,7 @@ const health = (h: Health) =>
 const others = (cores: number | undefined, name: string) =>
   cores === undefined
     ? 'other processes: unknown (no /proc/stat)'
-    : `other processes${name === 'postgres' ? ' (PostgreSQL included)' : ''}: ${cores.toFixed(2)} cores busy${cores > 0.25 && name !== 'postgres' ? ' - NOISY' : ''}`;
+    : `other processes${name.startsWith('postgres') ? ' (PostgreSQL included)' : ''}: ${cores.toFixed(2)} cores busy${cores > 0.25 && !name.startsWith('postgres') ? ' - NOISY' : ''}`;
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(1))
@@ -249,24 +250,34 @@ if (only.has('sqlite')) {
 }
 
 let postgresSkipped: string | undefined;
-if (only.has('postgres')) {
+const postgresRuns = (
+  [
+    ['postgres', []],
+    ['postgres, state in memory', ['--tracker-state=memory']],
+  ] as const
+).filter(([name]) => only.has(name === 'postgres' ? 'postgres' : 'postgres-memory'));
+if (postgresRuns.length > 0) {
   const url = String(opt.postgres);
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  const schema = `rt_bench_${randomBytes(6).toString('hex')}`;
   try {
     await admin.connect();
-    await admin.query(`create schema ${schema}`);
   } catch (error) {
     postgresSkipped = `PostgreSQL at ${url} is unreachable (${(error as Error).message}): skipped`;
     console.log(`\n${postgresSkipped}`);
   }
-  if (!postgresSkipped) {
-    cleanups.push(() => admin.query(`drop schema ${schema} cascade`));
+  for (const [name, extra] of postgresSkipped ? [] : postgresRuns) {
+    const schema = `rt_bench_${randomBytes(6).toString('hex')}`;
+    await admin.query(`create schema ${schema}`);
+    cleanups.push(() => admin.query(`drop schema if exists ${schema} cascade`));
     try {
       const scoped = new URL(url);
       scoped.searchParams.set('options', `-c search_path=${schema}`);
-      const server = await startServer('ring-server', [scoped.toString(), ...ringArgs], traceOption);
-      results.push(await withServer(server, (s) => measure('postgres', s, visitTraffic(s.publicKey))));
+      const server = await startServer(
+        'ring-server',
+        [scoped.toString(), ...ringArgs, ...extra],
+        traceOption,
+      );
+      results.push(await withServer(server, (s) => measure(name, s, visitTraffic(s.publicKey))));
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
     }
@@ -279,7 +290,9 @@ for (const r of results) {
 }
 
 // Summary table and the headline (the last line).
-const noisy = results.filter((r) => r.name !== 'postgres' && (r.noise ?? 0) > 0.25).map((r) => r.name);
+const noisy = results
+  .filter((r) => !r.name.startsWith('postgres') && (r.noise ?? 0) > 0.25)
+  .map((r) => r.name);
 console.log(
   `\nload average ${load()} at the end (this benchmark's own processes count there)` +
     (noisy.length > 0 ? `; other processes were busy during: ${noisy.join(', ')} - figures are noisy` : ''),
@@ -322,6 +335,10 @@ const parts = [
     results.find((r) => r.name === 'postgres'),
     'PostgreSQL',
   ) ?? (postgresSkipped ? 'PostgreSQL skipped (unreachable)' : undefined),
+  headline(
+    results.find((r) => r.name === 'postgres, state in memory'),
+    'PostgreSQL with the state in memory',
+  ),
 ].filter(Boolean);
 console.log(
   `visit-lease: ${parts.length > 0 ? parts.join('; ') : `bare fastify ${fmt(bare?.saturation.rps ?? 0)} req/s`}`,

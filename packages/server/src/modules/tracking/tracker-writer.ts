@@ -5,7 +5,8 @@ import * as repo from './tracking.repository.js';
 
 /** How long heartbeats and page counts may wait in memory before they are written (they coalesce meanwhile). */
 export const TOUCH_FLUSH_MS = 1_000;
-const TOUCH_FLUSH_MAX = 20_000;
+/** Touches per batch: a second's worth goes out in several small transactions, between which new rows go in. */
+const TOUCH_CHUNK = 512;
 
 /**
  * The writes of the in-memory tracker, batched. New visits and leases are written in one transaction per turn
@@ -17,9 +18,17 @@ const TOUCH_FLUSH_MAX = 20_000;
 export class TrackerWriter {
   private visits: VisitTable[] = [];
   private leases: LeaseTable[] = [];
-  private readonly visitTouches = new Map<string, { lastSeenAt: number; views: number }>();
-  private readonly leaseTouches = new Map<string, { lastSeenAt: number | undefined; expiresAt: number }>();
-  private readonly numberHolds = new Map<string, number>();
+  // Touches by row id, each with the moment it was first queued. Maps keep insertion order, and a coalesced touch
+  // keeps its place: the longest-waiting touches are always at the front.
+  private readonly visitTouches = new Map<string, { lastSeenAt: number; views: number; since: number }>();
+  private readonly leaseTouches = new Map<
+    string,
+    { lastSeenAt: number | undefined; expiresAt: number; since: number }
+  >();
+  private readonly numberHolds = new Map<string, { until: number; since: number }>();
+  /** Touches queued before this moment are due (-1: none are); every touch is while `flushAll`. */
+  private dueBefore = -1;
+  private flushAll = false;
   private claims = new Map<string, number>();
   private waiters: { upTo: number; resolve(): void; reject(error: unknown): void }[] = [];
   /** Inserts queued and committed so far, counted, so that a page view waits for exactly its own batch. */
@@ -53,14 +62,17 @@ export class TrackerWriter {
     if (touch) {
       touch.lastSeenAt = Math.max(touch.lastSeenAt, at);
       touch.views += views;
-    } else this.visitTouches.set(id, { lastSeenAt: at, views });
+    } else this.visitTouches.set(id, { lastSeenAt: at, views, since: performance.now() });
     this.scheduleTouches();
   }
 
   /** `lastSeenAt` undefined: only the end moment changes (a lease ended early). */
   touchLease(id: string, lastSeenAt: number | undefined, expiresAt: number): void {
     const touch = this.leaseTouches.get(id);
-    this.leaseTouches.set(id, { lastSeenAt: lastSeenAt ?? touch?.lastSeenAt, expiresAt });
+    if (touch) {
+      touch.lastSeenAt = lastSeenAt ?? touch.lastSeenAt;
+      touch.expiresAt = expiresAt;
+    } else this.leaseTouches.set(id, { lastSeenAt, expiresAt, since: performance.now() });
     this.scheduleTouches();
   }
 
@@ -72,7 +84,9 @@ export class TrackerWriter {
   }
 
   holdNumber(id: string, until: number): void {
-    this.numberHolds.set(id, Math.max(this.numberHolds.get(id) ?? 0, until));
+    const hold = this.numberHolds.get(id);
+    if (hold) hold.until = Math.max(hold.until, until);
+    else this.numberHolds.set(id, { until, since: performance.now() });
     this.scheduleTouches();
   }
 
@@ -87,7 +101,7 @@ export class TrackerWriter {
 
   pendingHold(numberId: string): number | undefined {
     const claim = this.claims.get(numberId);
-    const hold = this.numberHolds.get(numberId);
+    const hold = this.numberHolds.get(numberId)?.until;
     return claim === undefined ? hold : Math.max(claim, hold ?? 0);
   }
 
@@ -104,8 +118,13 @@ export class TrackerWriter {
 
   /** Writes everything now, touches included (shutdown, tests, before reading the tables directly). */
   async flush(): Promise<void> {
-    await this.flushing;
-    await this.write(true);
+    this.flushAll = true;
+    try {
+      do await this.write(true);
+      while (this.touchCount() > 0);
+    } finally {
+      this.flushAll = false;
+    }
   }
 
   /** Writes everything, then lets go of the sink (a writer thread ends). */
@@ -123,17 +142,33 @@ export class TrackerWriter {
   }
 
   private scheduleTouches(): void {
-    const pending = this.visitTouches.size + this.leaseTouches.size + this.numberHolds.size;
-    if (pending >= TOUCH_FLUSH_MAX) {
-      void this.write(true);
-      return;
-    }
-    if (this.touchTimer) return;
+    if (this.touchTimer || this.dueBefore >= 0) return;
     this.touchTimer = setTimeout(() => {
       this.touchTimer = undefined;
-      void this.write(true);
+      this.dueBefore = performance.now();
+      void this.drainTouches();
     }, TOUCH_FLUSH_MS);
     this.touchTimer.unref();
+  }
+
+  /** Writes the due touches a chunk at a time, then waits for the next second's. */
+  private async drainTouches(): Promise<void> {
+    try {
+      while (this.oldestTouch() < this.dueBefore) await this.write(true);
+    } finally {
+      this.dueBefore = -1;
+      if (this.touchCount() > 0) this.scheduleTouches();
+    }
+  }
+
+  private touchCount(): number {
+    return this.visitTouches.size + this.leaseTouches.size + this.numberHolds.size;
+  }
+
+  private oldestTouch(): number {
+    const first = <T extends { since: number }>(m: Map<string, T>) =>
+      m.values().next().value?.since ?? Number.POSITIVE_INFINITY;
+    return Math.min(first(this.visitTouches), first(this.leaseTouches), first(this.numberHolds));
   }
 
   private async write(withTouches: boolean): Promise<void> {
@@ -188,15 +223,20 @@ export class TrackerWriter {
       else w.resolve();
   }
 
+  /** Up to a chunk of the due touches, oldest first. */
   private takeTouches(batch: TrackerBatch): void {
-    if (this.touchTimer) clearTimeout(this.touchTimer);
-    this.touchTimer = undefined;
-    for (const [id, t] of this.visitTouches) batch.visitTouches.push([id, t.lastSeenAt, t.views]);
-    for (const [id, t] of this.leaseTouches) batch.leaseTouches.push([id, t.lastSeenAt ?? null, t.expiresAt]);
-    batch.numberHolds.push(...this.numberHolds);
-    this.visitTouches.clear();
-    this.leaseTouches.clear();
-    this.numberHolds.clear();
+    let room = TOUCH_CHUNK;
+    const take = <T extends { since: number }>(m: Map<string, T>, push: (id: string, t: T) => void) => {
+      for (const [id, t] of m) {
+        if (room === 0 || (!this.flushAll && t.since >= this.dueBefore)) return;
+        push(id, t);
+        m.delete(id);
+        room -= 1;
+      }
+    };
+    take(this.visitTouches, (id, t) => batch.visitTouches.push([id, t.lastSeenAt, t.views]));
+    take(this.leaseTouches, (id, t) => batch.leaseTouches.push([id, t.lastSeenAt ?? null, t.expiresAt]));
+    take(this.numberHolds, (id, t) => batch.numberHolds.push([id, t.until]));
   }
 }
 
