@@ -6,7 +6,7 @@ import * as repo from './tracking.repository.js';
 /** How long heartbeats and page counts may wait in memory before they are written (they coalesce meanwhile). */
 export const TOUCH_FLUSH_MS = 1_000;
 /** Touches per batch: a second's worth goes out in several small transactions, between which new rows go in. */
-const TOUCH_CHUNK = 512;
+const TOUCH_CHUNK = 128;
 
 /**
  * The writes of the in-memory tracker, batched. New visits and leases are written in one transaction per turn
