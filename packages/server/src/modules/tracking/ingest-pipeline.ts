@@ -67,13 +67,25 @@ export async function resolveProject(
 export function classify(hit: Hit & { setup: TrackingSetup }, ctx: PipelineContext): StepResult<EnrichedHit> {
   const source = classifyVisit({ url: hit.url, referrer: hit.referrer, userAgent: hit.userAgent });
   const device = parseUserAgent(hit.userAgent);
-  // A daily salt: the same address hashes the same within a day (abuse analysis) and unlinkably across days.
-  const day = new Date(hit.at).toISOString().slice(0, 10);
-  const ipHash = createHash('sha256')
-    .update(`${ctx.secret}|${day}|${hit.ip}`)
-    .digest('base64url')
-    .slice(0, 22);
+  const ipHash = hashAddress(ctx.secret, hit.ip, hit.at);
   return ok({ ...hit, source, device, ipHash });
+}
+
+const addressHashes = new Map<string, { day: number; secret: string; hash: string }>();
+
+/**
+ * A daily salt: the same address hashes the same within a day (abuse analysis) and unlinkably across days.
+ * Remembered per address for the day, since most page views come from addresses seen moments before.
+ */
+function hashAddress(secret: string, ip: string, at: number): string {
+  const day = Math.floor(at / 86_400_000);
+  const known = addressHashes.get(ip);
+  if (known?.day === day && known.secret === secret) return known.hash;
+  const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+  const hash = createHash('sha256').update(`${secret}|${date}|${ip}`).digest('base64url').slice(0, 22);
+  if (addressHashes.size >= 50_000) addressHashes.clear();
+  addressHashes.set(ip, { day, secret, hash });
+  return hash;
 }
 
 /** Runs the steps in order; the first drop ends the hit with its reason. */

@@ -64,6 +64,7 @@ export class TrackingService {
   private readonly run: Run;
   private readonly memory: { store: MemoryTrackerStore; writer: TrackerWriter } | undefined;
   private readonly limiter: RateLimiter;
+  private readonly tokens = new Map<string, string>();
   /** Where lease state lives; `serve` takes the matching instance lock (db/instance-lock.ts). */
   readonly state: 'memory' | 'shared';
   /** Dropped page views by reason, for operators (bots, floods, unknown keys). */
@@ -327,8 +328,14 @@ export class TrackingService {
     }
   }
 
+  /** A lease's token is the same on every page view and heartbeat: signed once, remembered for a while. */
   private signLease(leaseId: string): string {
-    return `${leaseId}.${createHmac('sha256', this.deps.secretKey).update(leaseId).digest('base64url').slice(0, 22)}`;
+    const known = this.tokens.get(leaseId);
+    if (known) return known;
+    const token = `${leaseId}.${createHmac('sha256', this.deps.secretKey).update(leaseId).digest('base64url').slice(0, 22)}`;
+    if (this.tokens.size >= 100_000) this.tokens.clear();
+    this.tokens.set(leaseId, token);
+    return token;
   }
 
   private verifyLeaseToken(token: string): string | undefined {
