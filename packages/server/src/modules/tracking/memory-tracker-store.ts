@@ -121,16 +121,7 @@ export class MemoryTrackerStore implements TrackerStore {
 
   async startLease(row: LeaseTable) {
     this.writer.insertLease(row);
-    const lease: MemoryLease = {
-      id: row.id,
-      projectId: row.project_id,
-      visitId: row.visit_id,
-      poolId: row.pool_id,
-      numberId: row.tracking_number_id,
-      shared: row.shared,
-      expiresAt: row.expires_at,
-    };
-    this.leases.set(lease.id, lease);
+    const lease = this.remember({ ...row, number_id: row.tracking_number_id });
     const visitor = this.visitors.get(visitorKey(row.project_id, row.visitor_id));
     if (visitor) visitor.leaseId = lease.id;
   }
@@ -185,7 +176,7 @@ export class MemoryTrackerStore implements TrackerStore {
       this.visitsById.set(visit.id, visitor.visit);
     }
     if (live) {
-      const lease = this.leases.get(live.id) ?? this.remember({ ...live, project_id: projectId });
+      const lease = this.leases.get(live.id) ?? this.remember(live);
       visitor.leaseId = lease.id;
     }
     this.visitors.set(key, visitor);

@@ -77,19 +77,25 @@ export const holdNumbersUntil = (db: Db, rows: readonly (readonly [id: string, u
   });
 
 /** The visitor's lease that is still alive, newest first. */
-export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
+/** Leases with their number: what both the live-lease lookup and the lookup by id return. */
+const leasesWithNumber = (db: Db) =>
   db
     .selectFrom('lease')
     .innerJoin('tracking_number', 'tracking_number.id', 'lease.tracking_number_id')
     .select([
       'lease.id',
+      'lease.project_id',
+      'lease.visitor_id',
       'lease.visit_id',
       'lease.pool_id',
       'lease.shared',
       'lease.expires_at',
       'tracking_number.id as number_id',
       'tracking_number.e164',
-    ])
+    ]);
+
+export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
+  leasesWithNumber(db)
     .where('lease.project_id', '=', projectId)
     .where('lease.visitor_id', '=', visitorId)
     .where('lease.expires_at', '>', now)
@@ -172,22 +178,7 @@ export async function extendLease(db: Db, id: string, projectId: string, now: nu
 
 /** A lease by id with its number, whatever its state (the in-memory tracker checks liveness itself). */
 export const findLease = (db: Db, id: string) =>
-  db
-    .selectFrom('lease')
-    .innerJoin('tracking_number', 'tracking_number.id', 'lease.tracking_number_id')
-    .select([
-      'lease.id',
-      'lease.project_id',
-      'lease.visitor_id',
-      'lease.visit_id',
-      'lease.pool_id',
-      'lease.shared',
-      'lease.expires_at',
-      'tracking_number.id as number_id',
-      'tracking_number.e164',
-    ])
-    .where('lease.id', '=', id)
-    .executeTakeFirst();
+  leasesWithNumber(db).where('lease.id', '=', id).executeTakeFirst();
 
 /** A pool's hold time and its active numbers with their release moments. */
 export async function loadPoolNumbers(db: Db, poolId: string) {
