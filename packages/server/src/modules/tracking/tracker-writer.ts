@@ -26,6 +26,14 @@ export class TrackerWriter {
     { lastSeenAt: number | undefined; expiresAt: number; since: number }
   >();
   private readonly numberHolds = new Map<string, { until: number; since: number }>();
+  /** The times of the batch being written, until it commits. */
+  private inflight:
+    | {
+        visits: Map<string, number>;
+        leases: Map<string, { lastSeenAt: number | undefined; expiresAt: number }>;
+        holds: Map<string, number>;
+      }
+    | undefined;
   /** Touches queued before this moment are due (-1: none are); every touch is while `flushAll`. */
   private dueBefore = -1;
   private flushAll = false;
@@ -90,19 +98,28 @@ export class TrackerWriter {
     this.scheduleTouches();
   }
 
-  /** Pending times not yet written, so that readers of the tables (attribution, reloads) see the latest. */
-  pendingVisit(id: string) {
-    return this.visitTouches.get(id);
+  /**
+   * Times not yet committed (queued, or in the batch being written), so that readers of the tables (attribution,
+   * reloads) see the latest.
+   */
+  pendingVisit(id: string): { lastSeenAt: number } | undefined {
+    const queued = this.visitTouches.get(id)?.lastSeenAt;
+    const writing = this.inflight?.visits.get(id);
+    if (queued === undefined && writing === undefined) return undefined;
+    return { lastSeenAt: Math.max(queued ?? 0, writing ?? 0) };
   }
 
-  pendingLease(id: string) {
-    return this.leaseTouches.get(id);
+  pendingLease(id: string): { lastSeenAt: number | undefined; expiresAt: number } | undefined {
+    return this.leaseTouches.get(id) ?? this.inflight?.leases.get(id);
   }
 
   pendingHold(numberId: string): number | undefined {
-    const claim = this.claims.get(numberId);
-    const hold = this.numberHolds.get(numberId)?.until;
-    return claim === undefined ? hold : Math.max(claim, hold ?? 0);
+    const times = [
+      this.claims.get(numberId),
+      this.numberHolds.get(numberId)?.until,
+      this.inflight?.holds.get(numberId),
+    ].filter((t) => t !== undefined);
+    return times.length > 0 ? Math.max(...times) : undefined;
   }
 
   /** How many inserts have been queued: what a caller passes to `durable` to wait for its own. */
@@ -197,6 +214,7 @@ export class TrackerWriter {
     this.claims = new Map();
     if (withTouches) this.takeTouches(batch);
     if (isEmpty(batch)) return;
+    this.inflight = inflightTimes(batch);
     try {
       await this.sink.write(batch);
       this.settle(upTo);
@@ -211,6 +229,8 @@ export class TrackerWriter {
           failed = true;
         });
       this.settle(upTo, failed ? error : undefined);
+    } finally {
+      this.inflight = undefined;
     }
   }
 
@@ -274,6 +294,22 @@ const isEmpty = (b: TrackerBatch) =>
     b.leaseTouches.length +
     b.numberHolds.length ===
   0;
+
+function inflightTimes(batch: TrackerBatch) {
+  const holds = new Map<string, number>();
+  for (const [id, until] of [...batch.claims, ...batch.numberHolds])
+    holds.set(id, Math.max(holds.get(id) ?? 0, until));
+  return {
+    visits: new Map(batch.visitTouches.map(([id, lastSeenAt]) => [id, lastSeenAt])),
+    leases: new Map(
+      batch.leaseTouches.map(([id, lastSeenAt, expiresAt]) => [
+        id,
+        { lastSeenAt: lastSeenAt ?? undefined, expiresAt },
+      ]),
+    ),
+    holds,
+  };
+}
 
 /** A failed batch split into one batch per row (the touches stay together: they cannot fail one by one). */
 function* oneByOne(b: TrackerBatch): Generator<TrackerBatch> {
