@@ -291,6 +291,18 @@ describe.each(testDatabases())('report fast paths on $name', (database) => {
       expect(await rolledDays('')).toBe(9 + 31 + 5); // periods, by day
     });
 
+    it('counts each day once when reports build the same days at the same time', async () => {
+      const expected = await raw();
+      await db().deleteFrom('visit_rollup_day').where('project_id', '=', projectId).execute();
+      await db().deleteFrom('visit_rollup').where('project_id', '=', projectId).execute();
+      t.clock.set(Date.UTC(2026, 3, 10));
+      const [a, b, c] = await Promise.all([run('keyword'), run('keyword'), run('channel')]);
+      expect(a).toEqual(expected.keyword);
+      expect(b).toEqual(expected.keyword);
+      expect(c).toEqual(expected.channel);
+      expect(await everyReport()).toEqual(expected);
+    });
+
     it('drops a rolled-up day that gets a late visit', async () => {
       t.clock.set(Date.UTC(2026, 3, 10));
       await everyReport();
