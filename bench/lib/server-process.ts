@@ -57,7 +57,7 @@ export async function startServer(
     fileURLToPath(new URL(`./${name}.ts`, import.meta.url)),
     [...args, ...(options.traceSql ? ['--trace-sql'] : [])],
     {
-      execArgv: ['--import', TSX],
+      execArgv: ['--import', TSX, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
