@@ -137,16 +137,30 @@ const HTTP_CLIENT_RE = alternation(HTTP_CLIENTS);
 const HEADLESS_BRAND = /HeadlessChrome/i;
 const PREFETCH = /prefetch|prerender|preview/i;
 
+// Most page views come with one of a few thousand user agents: the verdict on each is remembered.
+const verdicts = new Map<string, BotReason | null>();
+
+function agentVerdict(userAgent: string): BotReason | null {
+  let verdict = verdicts.get(userAgent);
+  if (verdict !== undefined) return verdict;
+  verdict = null;
+  if (ANY_ROBOT.test(userAgent)) {
+    if (HEADLESS_RE.test(userAgent)) verdict = 'headless_browser';
+    else if (AUDIT_RE.test(userAgent)) verdict = 'audit_tool';
+    else if (HTTP_CLIENT_RE.test(userAgent)) verdict = 'http_client';
+    else verdict = 'bot_user_agent';
+  }
+  if (verdicts.size >= 5000) verdicts.clear();
+  if (userAgent.length <= 500) verdicts.set(userAgent, verdict);
+  return verdict;
+}
+
 /** Why a hit looks automated, or null when it looks like a person. */
 export function detectBot({ userAgent, headers, webdriver }: BotCheckInput): BotReason | null {
   if (webdriver === true) return 'automation';
   if (typeof userAgent !== 'string' || userAgent.trim() === '') return 'empty_user_agent';
-  if (ANY_ROBOT.test(userAgent)) {
-    if (HEADLESS_RE.test(userAgent)) return 'headless_browser';
-    if (AUDIT_RE.test(userAgent)) return 'audit_tool';
-    if (HTTP_CLIENT_RE.test(userAgent)) return 'http_client';
-    return 'bot_user_agent';
-  }
+  const byAgent = agentVerdict(userAgent);
+  if (byAgent) return byAgent;
   if (headers) {
     // Headless Chrome keeps its brand in client hints even when the user agent string is spoofed.
     const brands = headers['sec-ch-ua'];
