@@ -272,7 +272,11 @@ async function benchDatabase(
         [
           'visits',
           () =>
-            new VisitRollupService({ db: database.db, clock: systemClock }).visitSums(project, q, {
+            new VisitRollupService({
+              db: database.db,
+              dialect: database.dialect,
+              clock: systemClock,
+            }).visitSums(project, q, {
               fromDay: epochDay(fromDay),
               toDay: epochDay(toDay),
               periodOf: (day) => day,

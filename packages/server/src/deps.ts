@@ -85,7 +85,7 @@ export function createDeps(input: {
       clock,
       deals,
       credit,
-      rollup: new VisitRollupService({ db, clock }),
+      rollup: new VisitRollupService({ db, dialect: input.database.dialect, clock }),
     }),
   };
   return { ...input, clock, services };

@@ -303,6 +303,24 @@ describe.each(testDatabases())('report fast paths on $name', (database) => {
       expect(await everyReport()).toEqual(expected);
     });
 
+    it('pre-builds every grouping in the background, so that reports then build nothing', async () => {
+      const expected = await raw();
+      await db().deleteFrom('visit_rollup_day').where('project_id', '=', projectId).execute();
+      await db().deleteFrom('visit_rollup').where('project_id', '=', projectId).execute();
+      t.clock.set(Date.UTC(2026, 3, 10));
+      const failed: string[] = [];
+      expect(await t.deps.services.reports.refreshRollups((id) => failed.push(id))).toBeGreaterThan(0);
+      expect(failed).toEqual([]);
+      // From the first visit (February 27, Moscow) to the last closed day (April 9), for all 10 key sets, and March.
+      const days = 2 + 31 + 9;
+      expect(await rolledDays('ad_network,campaign,keyword')).toBe(days);
+      expect(await rolledDays('m:ad_network,campaign,keyword')).toBe(1);
+      expect(await rolledDays()).toBe(10 * (days + 1));
+      for (const g of GROUPINGS) expect(await run(g)).toEqual(expected[g]);
+      expect(await run('keyword', 'first_click')).toEqual(expected.firstClickKeyword);
+      expect(await rolledDays()).toBe(10 * (days + 1));
+    });
+
     it('drops a rolled-up day that gets a late visit', async () => {
       t.clock.set(Date.UTC(2026, 3, 10));
       await everyReport();

@@ -1,6 +1,7 @@
 import { buildApp } from '../../app.js';
 import type { Config } from '../../config.js';
 import { acquireInstanceLock } from '../../db/instance-lock.js';
+import { startRollupRefresh } from '../../jobs/report-rollups.js';
 import { sipCallRouting } from '../../sip/call-routing.js';
 import { startSipProxy } from '../../sip/sip-proxy.js';
 import { openContext } from '../context.js';
@@ -27,6 +28,10 @@ export async function serve(config: Config): Promise<void> {
   const app = await buildApp(deps);
   const address = await app.listen({ port: config.port, host: config.host });
   deps.log.info({ address, database: deps.database.dialect }, 'ringtrace listening');
+  const rollups = startRollupRefresh({
+    refresh: (onError) => deps.services.reports.refreshRollups(onError),
+    log: deps.log.child({ component: 'report-rollups' }),
+  });
   const sip = config.sip
     ? await startSipProxy({
         address: config.sip.host,
@@ -48,6 +53,7 @@ export async function serve(config: Config): Promise<void> {
     stopping = true;
     deps.log.info({ signal }, 'shutting down');
     await sip?.close();
+    await rollups.stop();
     await app.close();
     await deps.database.close();
     await lock.release();

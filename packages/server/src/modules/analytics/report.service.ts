@@ -82,6 +82,20 @@ export class ReportService {
     },
   ) {}
 
+  /** Pre-builds every project's visit rollups (the background job's work); a failing project does not stop it. */
+  async refreshRollups(onError: (projectId: string, error: unknown) => void): Promise<number> {
+    let refreshed = 0;
+    for (const project of await this.deps.rollup.projects()) {
+      try {
+        await this.deps.rollup.refresh(project);
+        refreshed += 1;
+      } catch (error) {
+        onError(project.id, error);
+      }
+    }
+    return refreshed;
+  }
+
   async run(project: ProjectRef, request: ReportRequest): Promise<Report> {
     const model = request.model ?? 'last_non_direct_click';
     const today = isoOfEpochDay(

@@ -16,6 +16,18 @@ export async function saveState(db: Db, projectId: string, timezone: string, wat
     .execute();
 }
 
+export const listProjects = (db: Db) => db.selectFrom('project').select(['id', 'timezone']).execute();
+
+/** When the project's first visit started, if it has any. */
+export const firstVisitAt = async (db: Db, projectId: string): Promise<number | undefined> => {
+  const row = await db
+    .selectFrom('visit')
+    .select((eb) => eb.fn.min('started_at').as('at'))
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+};
+
 /** The highest visit id of all projects: one step down the primary key. */
 export const maxVisitId = async (db: Db): Promise<string | null> =>
   (

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/connect.js';
+import type { Db, DialectName } from '../../db/connect.js';
 import * as reportRepo from './report.repository.js';
 import { isoOfEpochDay, localMidnight, offsetSegments } from './report-time.js';
 import {
@@ -9,6 +9,7 @@ import {
   MONTH_PREFIX,
   monthOf,
   nextMonth,
+  ROLLUP_KEY_SETS,
   rollupDims,
   splitMonths,
 } from './visit-rollup.js';
@@ -25,7 +26,7 @@ const INCOMPLETE = new Error('month incomplete');
  * table. The rows have the shape of report.repository's `visitSums`; a key may appear once from each part.
  */
 export class VisitRollupService {
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  constructor(private readonly deps: { db: Db; dialect: DialectName; clock: Clock }) {}
 
   /**
    * `fromDay`/`toDay`: the report's local days (epoch days); `periodOf`: the period number of a local day, for
@@ -43,10 +44,7 @@ export class VisitRollupService {
     await this.dropStale(project);
     const dimParts = rollupDims(q.parts);
     const dims = dimParts.join(',');
-    const built = new Set(await repo.builtDays(db, project.id, dims, range.fromDay, closedTo));
-    const missing: number[] = [];
-    for (let day = range.fromDay; day <= closedTo; day++) if (!built.has(day)) missing.push(day);
-    for (const [first, last] of consecutiveRuns(missing)) await this.build(project, q, dims, first, last);
+    await this.ensureDays(project, q, range.fromDay, closedTo);
 
     // Periods need each day; other groupings read whole months from month rows and the days around them.
     const byDay = q.parts.includes('period');
@@ -84,6 +82,60 @@ export class VisitRollupService {
     if (closedTo === range.toDay) return rows;
     const openFrom = localMidnight(isoOfEpochDay(closedTo + 1), project.timezone);
     return [...rows, ...(await reportRepo.visitSums(db, { ...q, from: openFrom }))];
+  }
+
+  /** Every project, with its time zone. */
+  projects(): Promise<{ id: string; timezone: string }[]> {
+    return repo.listProjects(this.deps.db);
+  }
+
+  /**
+   * Builds, in the background, what reports would otherwise build on first use: every grouping's closed days since
+   * the project's first visit (at most `maxDays`), and their whole months. It also moves the late-data watermark
+   * on, so that a report's check only covers the visits written since the last refresh.
+   */
+  async refresh(project: { id: string; timezone: string }, maxDays = 3 * 366): Promise<void> {
+    const db = this.deps.db;
+    const firstAt = await repo.firstVisitAt(db, project.id);
+    if (firstAt === undefined) return;
+    await this.dropStale(project);
+    const closedTo = lastClosedDay(this.deps.clock.now(), project.timezone);
+    const from = Math.max(localDay(firstAt, project.timezone), closedTo - maxDays + 1);
+    if (from > closedTo) return;
+    for (const parts of ROLLUP_KEY_SETS) {
+      const q: reportRepo.ReportQuery = {
+        projectId: project.id,
+        dialect: this.deps.dialect,
+        from: 0,
+        to: 0,
+        fromDay: '',
+        toDay: '',
+        parts,
+        model: 'last_non_direct_click',
+        targetOnly: false,
+      };
+      await this.ensureDays(project, q, from, closedTo);
+      const dims = parts.join(',');
+      const { months } = splitMonths(from, closedTo);
+      const [firstMonth, lastMonth] = [months[0], months[months.length - 1]];
+      if (firstMonth === undefined || lastMonth === undefined) continue;
+      const built = new Set(await repo.builtDays(db, project.id, MONTH_PREFIX + dims, firstMonth, lastMonth));
+      for (const month of months) if (!built.has(month)) await this.buildMonth(project.id, dims, month);
+    }
+  }
+
+  /** Builds the days of [from, to] that are not built yet. */
+  private async ensureDays(
+    project: { id: string; timezone: string },
+    q: reportRepo.ReportQuery,
+    from: number,
+    to: number,
+  ): Promise<void> {
+    const dims = rollupDims(q.parts).join(',');
+    const built = new Set(await repo.builtDays(this.deps.db, project.id, dims, from, to));
+    const missing: number[] = [];
+    for (let day = from; day <= to; day++) if (!built.has(day)) missing.push(day);
+    for (const [first, last] of consecutiveRuns(missing)) await this.build(project, q, dims, first, last);
   }
 
   /**

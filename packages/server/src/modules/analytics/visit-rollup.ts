@@ -1,4 +1,4 @@
-import type { KeyPart } from './report.js';
+import { KEY_PARTS, type KeyPart } from './report.js';
 import { DAY_MS, zoneOffset } from './report-time.js';
 
 /**
@@ -60,6 +60,13 @@ export function splitMonths(from: number, to: number): { months: number[]; days:
   if (end <= to) days.push([end, to]);
   return { months, days };
 }
+
+/** Every key set some grouping reads, once each (periods and static channels share ''). */
+export const ROLLUP_KEY_SETS: KeyPart[][] = [
+  ...new Map(
+    Object.values(KEY_PARTS).map((parts) => [rollupDims(parts).join(','), rollupDims(parts)]),
+  ).values(),
+];
 
 /** Runs of consecutive days, for building them with one range query each. */
 export function consecutiveRuns(days: readonly number[]): [number, number][] {
