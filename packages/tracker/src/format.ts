@@ -70,6 +70,35 @@ export function compileSwapper(rules: readonly SwapRule[]): Swapper | undefined 
     });
 }
 
+/**
+ * Swaps numbers in text printed across several pieces (the text nodes of one small element, e.g.
+ * `<span>+7 (495)</span> <b>123-45-67</b>`) and returns each piece's new text, or undefined when nothing
+ * changed. Every character stays in its piece, so the digits keep their styling; when `to` is longer or
+ * shorter, the pieces at the end of the changed stretch take the extra digits or lose the missing ones.
+ */
+export function swapParts(parts: readonly string[], swapper: Swapper): string[] | undefined {
+  const text = parts.join('');
+  const next = swapper(text);
+  if (next === text) return undefined;
+  // The changed stretch is text[from, end), now next[from, nextEnd); what lies around it is unchanged.
+  let from = 0;
+  let end = text.length;
+  let nextEnd = next.length;
+  while (text[from] === next[from]) from++;
+  while (end > from && nextEnd > from && text[end - 1] === next[nextEnd - 1]) {
+    end--;
+    nextEnd--;
+  }
+  // Where a piece boundary of `text` lies in `next`: in place up to the end of the change, shifted after it.
+  const at = (i: number): number => (i < end ? Math.min(i, nextEnd) : i - end + nextEnd);
+  let start = 0;
+  return parts.map((part) => {
+    const begin = at(start);
+    start += part.length;
+    return next.slice(begin, at(start));
+  });
+}
+
 /** Rewrites a `tel:` link (percent-encoded or not); any other href comes back unchanged. */
 export function swapHref(href: string, swapper: Swapper): string {
   if (!/^\s*tel:/i.test(href)) return href;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSwapper, type SwapRule, swapHref, writeDigits } from '../src/format.js';
+import { compileSwapper, type SwapRule, swapHref, swapParts, writeDigits } from '../src/format.js';
 
 const RU: SwapRule = { from: '74951234567', to: '74957654321', cc: '7' };
 const RU_800: SwapRule = { from: '78001234567', to: '78007654321', cc: '7' };
@@ -79,7 +79,7 @@ describe('compileSwapper: text that must stay as it is', () => {
     ['a different number', '8 495 123-45-68'],
     ['one digit short', '8 495 123-45-6'],
     ['local part only', '123-45-67'],
-    ['split across elements (not supported)', '+7 (495)'],
+    ['one piece of a split number', '+7 (495)'],
     ['the to-number itself', '+7 495 765-43-21'],
     ['digits split by letters', '8a495b1234567'],
     ['digits split by a slash', '8/495/123/45/67'],
@@ -150,5 +150,62 @@ describe('swapHref', () => {
     ['sms:+74951234567', 'sms:+74951234567'],
   ])('%j → %j', (href, expected) => {
     expect(swapHref(href, swap)).toBe(expected);
+  });
+});
+
+describe('swapParts: a number printed across several text nodes', () => {
+  it.each([
+    [
+      ['+7 (495)', ' ', '123-45-67'],
+      ['+7 (495)', ' ', '765-43-21'],
+    ],
+    [
+      ['8 800', '123-45-67'],
+      ['8 800', '765-43-21'],
+    ],
+    [
+      ['Звоните: ', '8 (495) 12', '3-45-67', ', пн–пт'],
+      ['Звоните: ', '8 (495) 76', '5-43-21', ', пн–пт'],
+    ],
+    [
+      ['+', '7', '495', '123', '45', '67'],
+      ['+', '7', '495', '765', '43', '21'],
+    ],
+    // Whole numbers in single pieces, and two numbers at once.
+    [
+      ['Офис: ', '+7 495 123 45 67', ', склад: ', '8 800 123 45 67'],
+      ['Офис: ', '+7 495 765 43 21', ', склад: ', '8 800 765 43 21'],
+    ],
+    [
+      ['8 495 ', '123-45-67', ' или ', '8 800 ', '123-45-67'],
+      ['8 495 ', '765-43-21', ' или ', '8 800 ', '765-43-21'],
+    ],
+    [
+      ['', '(555) ', '', '123-4567'],
+      ['', '(555) ', '', '987-6543'],
+    ],
+  ])('%j → %j', (parts, expected) => {
+    expect(swapParts(parts, swap)).toEqual(expected);
+  });
+
+  it.each([
+    ['no number', ['Позвоните ', 'нам']],
+    ['another number', ['8 (495)', ' 123-45-68']],
+    ['glued to an order id', ['Заказ №1', '84951234567']],
+    ['no pieces', []],
+  ])('%s: undefined', (_name, parts) => {
+    expect(swapParts(parts, swap)).toBeUndefined();
+  });
+
+  it('keeps every character in its piece when the new number is longer or shorter', () => {
+    const longer = compileSwapper([{ from: '74951234567', to: '749576543210', cc: '7' }])!;
+    expect(swapParts(['+7 (495)', ' ', '123-45-67', ' звоните'], longer)).toEqual([
+      '+7 (495)',
+      ' ',
+      '765-43-210',
+      ' звоните',
+    ]);
+    const shorter = compileSwapper([{ from: '74951234567', to: '7495765432', cc: '7' }])!;
+    expect(swapParts(['8 (495) ', '123-45-', '67', '!'], shorter)).toEqual(['8 (495) ', '765-43-', '2', '!']);
   });
 });

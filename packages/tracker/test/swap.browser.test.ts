@@ -127,6 +127,63 @@ describe('swapping numbers on the page', () => {
   });
 });
 
+describe('numbers split across elements', () => {
+  it('swaps them in small inline containers, in the same text nodes, so the markup stays', async () => {
+    const { page } = session;
+    await page.goto(`${server.url}/fixtures/site.html`);
+    // Every split case of the fixture carries data-expect: swapped in links, spans, paragraphs and
+    // headings; left alone across layout blocks, in long text, and where a piece is opted out.
+    expect(await expectationsMet(page)).toEqual([]);
+    const markup = await page.evaluate(() =>
+      ['split', 'split-link', 'split-spans', 'split-digits'].map(
+        (id) => document.getElementById(id)?.innerHTML,
+      ),
+    );
+    expect(markup).toEqual([
+      '<span>+7 (495)</span> 765-43-21',
+      '<span class="code">+7 (495)</span> <b>765-43-21</b>',
+      '<span>8 800</span><span>765-43-21</span>',
+      'Звоните: <strong>8 (495) 76<em>5</em>-43-21</strong>, пн–пт',
+    ]);
+  });
+
+  it('swaps split numbers added or changed later, also when only one piece changes', async () => {
+    const { page } = session;
+    server.pages.set('split', html('<div id="app"></div><p id="ready">84951234567</p>'));
+    await page.goto(`${server.url}/p/split`);
+    await waitForText(page, '#ready', '84957654321');
+
+    await page.evaluate(() => {
+      document
+        .getElementById('app')
+        ?.insertAdjacentHTML(
+          'beforeend',
+          '<a id="late" href="tel:+74951234567"><span>+7 (495)</span> <b id="late-tail">123-45-67</b></a>',
+        );
+    });
+    await waitForText(page, '#late', '+7 (495) 765-43-21');
+    expect(await page.getAttribute('#late', 'href')).toBe('tel:+74957654321');
+
+    // A framework re-rendering one piece with the original digits: the whole number is swapped again.
+    await page.evaluate(() => {
+      (document.getElementById('late-tail')?.firstChild as Text).data = '123-45-67';
+    });
+    await waitForText(page, '#late', '+7 (495) 765-43-21');
+    // …and a piece added into an existing element, completing the number there.
+    await page.evaluate(() => {
+      const tail = document.createElement('b');
+      tail.textContent = '123-45-67';
+      const span = document.createElement('span');
+      span.id = 'assembled';
+      span.textContent = '8 800 ';
+      document.getElementById('app')?.append(span);
+      span.append(tail);
+    });
+    await waitForText(page, '#assembled', '8 800 765-43-21');
+    expect(await page.innerHTML('#late')).toBe('<span>+7 (495)</span> <b id="late-tail">765-43-21</b>');
+  });
+});
+
 describe('content added or changed later', () => {
   it('swaps added nodes, changed text and changed links, without looping on its own writes', async () => {
     const { page } = session;
