@@ -138,13 +138,14 @@ export class MemoryTrackerStore implements TrackerStore {
     this.writer.touchLease(leaseId, undefined, at);
   }
 
-  async claimNumber(poolId: string, now: number, until: number, free: boolean) {
+  async claimNumber(poolId: string, now: number, until: number, share: boolean) {
     const { numbers } = await this.pool(poolId);
     const top = numbers.peek();
-    if (!top || (free ? top.releasedAt > now : top.releasedAt <= now)) return undefined;
+    const shared = top !== undefined && top.releasedAt > now;
+    if (!top || (shared && !share)) return undefined;
     numbers.holdUntil(top.id, until);
     this.writer.claimNumber(top.id, until);
-    return { id: top.id, e164: top.e164 };
+    return { id: top.id, e164: top.e164, shared };
   }
 
   async holdNumberUntil(numberId: string, until: number) {

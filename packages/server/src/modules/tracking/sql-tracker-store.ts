@@ -44,7 +44,7 @@ export function sqlTrackerStore(trx: Db, dialect: DialectName): TrackerStore {
     startLease: (row) => repo.insertLease(trx, row),
     setLeaseSeen: (leaseId, at, expiresAt) => repo.setLeaseSeen(trx, leaseId, at, expiresAt),
     endLease: (leaseId, at) => repo.endLease(trx, leaseId, at),
-    claimNumber: (poolId, now, until, free) => repo.claimNumber(trx, dialect, poolId, now, until, free),
+    claimNumber: (poolId, now, until, share) => repo.claimNumber(trx, dialect, poolId, now, until, share),
     holdNumberUntil: (numberId, until) => repo.holdNumberUntil(trx, numberId, until),
   };
 }

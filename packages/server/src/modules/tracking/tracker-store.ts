@@ -47,15 +47,15 @@ export interface TrackerStore {
   setLeaseSeen(leaseId: string, at: number, expiresAt: number): Promise<void>;
   endLease(leaseId: string, at: number): Promise<void>;
   /**
-   * Lends a number of the pool and holds it until `until`: the least-recently-released free one, or (`free`
-   * false) the busy one whose holder went silent first.
+   * Lends a number of the pool and holds it until `until`: the least-recently-released free one, or, when `share`
+   * allows it and none is free, the busy one whose holder went silent first (`shared` in the answer).
    */
   claimNumber(
     poolId: string,
     now: number,
     until: number,
-    free: boolean,
-  ): Promise<{ id: string; e164: string } | undefined>;
+    share: boolean,
+  ): Promise<{ id: string; e164: string; shared: boolean } | undefined>;
   /** Moves the number's release moment later, never earlier. */
   holdNumberUntil(numberId: string, until: number): Promise<void>;
 }

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Db, DialectName } from '../../db/connect.js';
-import type { LeaseTable, VisitTable } from '../../db/database.js';
+import type { Database, LeaseTable, VisitTable } from '../../db/database.js';
 
 /** The visitor's latest visit, if it was seen after `since`. */
 export const findRecentVisit = (db: Db, projectId: string, visitorId: string, since: number) =>
@@ -106,10 +106,11 @@ export const findLiveLease = (db: Db, projectId: string, visitorId: string, now:
     .executeTakeFirst();
 
 /**
- * Lends a number and holds it until `until`, in one statement: the least-recently-released free number, or (for
- * sharing, `free` false) the busy one whose holder went silent first, whose hold is then only ever extended. On
- * PostgreSQL the chosen row is locked and locked rows are skipped, so concurrent instances never lend the same free
- * number; SQLite has one writer at a time, which gives the same guarantee.
+ * Lends a number and holds it until `until`, in one statement: the least-recently-released free number, or (when
+ * `share` allows it and none is free) the busy one whose holder went silent first, whose hold is then only ever
+ * extended. Answers whether the number was busy (shared). On PostgreSQL the chosen row is locked and locked rows
+ * are skipped, so concurrent instances never lend the same free number; SQLite has one writer at a time, which
+ * gives the same guarantee.
  */
 export async function claimNumber(
   db: Db,
@@ -117,28 +118,47 @@ export async function claimNumber(
   poolId: string,
   now: number,
   until: number,
-  free: boolean,
+  share: boolean,
 ) {
   let pick = db
     .selectFrom('tracking_number')
-    .select('id')
+    .select(['id', 'released_at as previous'])
     .where('pool_id', '=', poolId)
     .where('status', '=', 'active')
-    .where('released_at', free ? '<=' : '>', now)
+    // The earliest release moment is free if any number is, else the one whose holder went silent first.
     .orderBy('released_at')
     .orderBy('id')
     .limit(1);
-  if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
-  return db
+  if (!share) pick = pick.where('released_at', '<=', now);
+  const hold = (eb: ExpressionBuilder<Database, 'tracking_number'>) => ({
+    released_at: eb
+      .case()
+      .when('tracking_number.released_at', '<', until)
+      .then(eb.val(until))
+      .else(eb.ref('tracking_number.released_at'))
+      .end(),
+  });
+  if (dialect === 'sqlite') {
+    // SQLite's RETURNING cannot name the FROM table; it has one writer at a time, so two statements are safe.
+    const chosen = await pick.executeTakeFirst();
+    if (!chosen) return undefined;
+    const row = await db
+      .updateTable('tracking_number')
+      .set(hold)
+      .where('id', '=', chosen.id)
+      .returning(['id', 'e164'])
+      .executeTakeFirstOrThrow();
+    return { ...row, shared: chosen.previous > now };
+  }
+  const row = await db
+    .with('pick', () => pick.forUpdate().skipLocked())
     .updateTable('tracking_number')
-    .set((eb) => ({
-      released_at: free
-        ? until
-        : eb.case().when('released_at', '<', until).then(eb.val(until)).else(eb.ref('released_at')).end(),
-    }))
-    .where('id', '=', pick)
-    .returning(['id', 'e164'])
+    .from('pick')
+    .set(hold)
+    .whereRef('tracking_number.id', '=', 'pick.id')
+    .returning(['tracking_number.id', 'tracking_number.e164', 'pick.previous'])
     .executeTakeFirst();
+  return row && { id: row.id, e164: row.e164, shared: row.previous > now };
 }
 
 /** Moves the number's release moment later (never earlier: a shared number is busy until its last holder leaves). */

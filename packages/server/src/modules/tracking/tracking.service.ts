@@ -271,11 +271,8 @@ export class TrackingService {
       return { e164: live.e164, leaseId };
     }
 
-    const free = await store.claimNumber(pool.id, now, expiresAt, true);
-    const claimed =
-      free ??
-      (pool.policy === 'reuse_oldest' ? await store.claimNumber(pool.id, now, expiresAt, false) : undefined);
-    if (!free) this.noteExhaustion(pool, now);
+    const claimed = await store.claimNumber(pool.id, now, expiresAt, pool.policy === 'reuse_oldest');
+    if (!claimed || claimed.shared) this.noteExhaustion(pool, now);
     if (!claimed) return pool.fallback ? { e164: pool.fallback.e164, leaseId: undefined } : undefined;
     const leaseId = newId();
     await store.startLease({
@@ -283,7 +280,7 @@ export class TrackingService {
       id: leaseId,
       pool_id: pool.id,
       tracking_number_id: claimed.id,
-      shared: free ? 0 : 1,
+      shared: claimed.shared ? 1 : 0,
       kind: 'dynamic',
     });
     return { e164: claimed.e164, leaseId };
