@@ -1,5 +1,3 @@
-import type { AttributionModel } from './report.js';
-
 /**
  * Which visit a call or deal is credited to under each report model, given the visit it was matched to. The one
  * place the rule lives: the call service applies it when a call is recorded, the deal service when a deal is
@@ -49,6 +47,3 @@ export function creditVisit(visit: VisitTouch, others: readonly VisitTouch[]): C
     firstClick: first?.id ?? visit.id,
   };
 }
-
-export const creditFor = (credits: Credits, model: AttributionModel): string =>
-  model === 'first_click' ? credits.firstClick : credits.lastNonDirectClick;
