@@ -5,6 +5,11 @@ export interface Config {
   key: string;
   /** Origin of the API, without a trailing slash: `data-api`, else the origin of the script's own src. */
   api: string;
+  /**
+   * Report nothing and swap nothing until the page calls `ringtrace.consent()`: `data-consent="required"`,
+   * or `data-respect-gpc` while the browser sends Global Privacy Control.
+   */
+  wait: boolean;
 }
 
 /** Must run while the script itself executes: `document.currentScript` is null afterwards. */
@@ -16,7 +21,11 @@ export function readConfig(): Config | undefined {
     const key = script?.getAttribute('data-project');
     if (!script || !key) return undefined;
     const api = script.getAttribute('data-api') || new URL(script.src || location.href).origin;
-    return { key, api: api.replace(/\/+$/, '') };
+    const wait =
+      script.getAttribute('data-consent') === 'required' ||
+      (script.hasAttribute('data-respect-gpc') &&
+        (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true);
+    return { key, api: api.replace(/\/+$/, ''), wait };
   } catch {
     return undefined;
   }

@@ -9,19 +9,31 @@ import { post, type VisitAnswer } from './send.js';
 import { cookie, gaClientId, readVid, writeVid } from './storage.js';
 import { swapTree } from './swap.js';
 
-/** Sent as `sv`; bump when the payload changes. */
-const VERSION = 1;
+/** Sent as `sv`; bump when the payload or what it means changes. 2: SPA navigations are page views. */
+const VERSION = 2;
 const DEFAULT_HEARTBEAT_SECONDS = 30;
+
+/** `window.ringtrace` once the script runs. Before, the page may keep calls in an array (see `push`). */
+interface Api {
+  /** Rescans the whole page with the current numbers. */
+  swap(): void;
+  /** Starts a script that waits for consent (`data-consent="required"`); a no-op once started. */
+  consent(): void;
+  /** Runs a queued call by its name: `push('consent')` (or `push(['consent'])`). */
+  push(call: unknown): void;
+}
 
 declare global {
   interface Window {
-    ringtrace?: { swap(): void };
+    ringtrace?: Api | unknown[];
   }
 }
 
 function start(): void {
-  // A second copy of the script (theme plus tag manager, say) must not report the visit twice.
-  if (window.ringtrace) return;
+  // A second copy of the script (theme plus tag manager, say) must not report the visit twice. An array
+  // is the page's queue of calls made before the script loaded.
+  const queued = window.ringtrace;
+  if (queued && !Array.isArray(queued)) return;
   const config = readConfig();
   if (!config) return;
 
@@ -29,6 +41,14 @@ function start(): void {
   let swapper: Swapper | undefined;
   let observer: MutationObserver | undefined;
   let lease: string | undefined;
+  let started = false;
+  // The page view reported last and its referrer: the landing page, then each SPA navigation's new URL
+  // with the one before it. Held in memory only, so a page without consent yet still knows its landing.
+  let url = location.href;
+  let referrer = document.referrer;
+  // One /t/visit at a time: a navigation right after landing must carry the visitor id from the first
+  // answer, or a new visitor would be counted (and lent a number) twice.
+  let visits: Promise<void> = Promise.resolve();
 
   const rescan = (): void => {
     if (!swapper) return;
@@ -36,8 +56,9 @@ function start(): void {
     observer?.takeRecords(); // our own writes, not the page's
   };
 
-  // Shows a new swap list. The page may already show numbers from an earlier answer (before a 410), so
-  // each of those is rewritten to its new number, or back to the original when it has none now.
+  // Shows a new swap list. The page may already show numbers from an earlier answer (before a 410, or
+  // before an SPA navigation), so each of those is rewritten to its new number, or back to the original
+  // when it has none now.
   const apply = (swap: SwapRule[]): void => {
     const rules = swap.slice();
     for (const old of shown) {
@@ -51,29 +72,36 @@ function start(): void {
     rescan();
   };
 
-  const visit = (): void => {
-    post(config.api + '/t/visit', {
-      k: config.key,
-      vid: readVid(),
-      u: location.href,
-      r: document.referrer,
-      ga: gaClientId(),
-      ym: cookie('_ym_uid'),
-      l: navigator.language,
-      s: screen.width + 'x' + screen.height,
-      sv: VERSION,
-    })
-      .then((res) => (res?.ok ? (res.json() as Promise<VisitAnswer | null>) : undefined))
-      .catch(() => undefined)
-      .then((answer) => {
-        // Any failure lands here with no answer: no lease, nothing (more) to show.
-        const a = answer || {};
-        if (a.vid && typeof a.vid === 'string') writeVid(a.vid);
-        lease = a.lease;
-        apply(Array.isArray(a.swap) ? a.swap.filter((rule) => rule?.from && rule.to) : []);
-        setPeriod(lease ? (Number(a.hb) > 0 ? Number(a.hb) : DEFAULT_HEARTBEAT_SECONDS) : 0);
+  /** Reports the page view `url`; `navigation` for an SPA navigation, whose failure changes nothing. */
+  const visit = (navigation?: boolean): void => {
+    const u = url;
+    const r = referrer;
+    visits = visits.then(() =>
+      post(config.api + '/t/visit', {
+        k: config.key,
+        vid: readVid(),
+        u,
+        r,
+        ga: gaClientId(),
+        ym: cookie('_ym_uid'),
+        l: navigator.language,
+        s: screen.width + 'x' + screen.height,
+        sv: VERSION,
       })
-      .catch(() => undefined);
+        .then((res) => (res?.ok ? (res.json() as Promise<VisitAnswer | null>) : undefined))
+        .catch(() => undefined)
+        .then((answer) => {
+          // Any failure lands here with no answer: no lease, nothing (more) to show. After a navigation
+          // the page keeps what it shows, and the lease lives on through the heartbeat.
+          const a = answer || {};
+          if (navigation && !Array.isArray(a.swap)) return;
+          if (a.vid && typeof a.vid === 'string') writeVid(a.vid);
+          lease = a.lease;
+          apply(Array.isArray(a.swap) ? a.swap.filter((rule) => rule?.from && rule.to) : []);
+          setPeriod(lease ? (Number(a.hb) > 0 ? Number(a.hb) : DEFAULT_HEARTBEAT_SECONDS) : 0);
+        })
+        .catch(() => undefined),
+    );
   };
 
   const ping = (): void => {
@@ -89,12 +117,67 @@ function start(): void {
     });
   };
 
+  // An SPA navigation: a new path or query is a new page view. A change of the #fragment alone is an
+  // anchor or a tab of the same page, and the same URL again (a router storing its state) is nothing.
+  const navigated = (): void => {
+    try {
+      const now = location.href;
+      if (now.split('#')[0] !== url.split('#')[0]) {
+        referrer = url;
+        url = now;
+        visit(true);
+      }
+    } catch {
+      // Never throw into the page's own pushState call.
+    }
+  };
+
+  // Calls through to the page's (or another script's) pushState / replaceState with its `this` and
+  // arguments, returns what it returns and lets its exceptions through; only then looks at the URL.
+  const wrap = (name: 'pushState' | 'replaceState'): void => {
+    const original = history[name];
+    history[name] = function (this: History, ...args: Parameters<History['pushState']>) {
+      const result = original.apply(this, args);
+      navigated();
+      return result;
+    };
+  };
+
+  const consent = (): void => {
+    if (started) return;
+    started = true;
+    visit();
+    try {
+      wrap('pushState');
+      wrap('replaceState');
+      // Back and forward between the page's own history entries.
+      addEventListener('popstate', navigated);
+    } catch {
+      // Without the history hooks the landing page is still reported.
+    }
+    // The page may have navigated while it waited for consent: its current URL is a page view too.
+    navigated();
+  };
+
   const setPeriod = heartbeat(ping);
-  window.ringtrace = { swap: rescan };
+  const api: Api = {
+    swap: rescan,
+    consent,
+    push: (call) => {
+      try {
+        // String(['consent']) is 'consent' too. A call naming no method throws here and does nothing.
+        api[String(call) as 'swap']();
+      } catch {
+        // Never throw into the page.
+      }
+    },
+  };
+  window.ringtrace = api;
   // The answer may come before the parser has finished the page; nodes it adds later are observed, and
   // this catches text the parser appended to nodes already scanned.
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', rescan);
-  visit();
+  if (!config.wait) consent();
+  if (queued) queued.forEach(api.push);
 }
 
 try {

@@ -91,7 +91,7 @@ describe('POST /t/visit', () => {
       ym: '1700000000123456789',
       l: await page.evaluate(() => navigator.language),
       s: expect.stringMatching(/^\d+x\d+$/),
-      sv: 1,
+      sv: 2,
     });
     const u = new URL(String(visit?.json?.u));
     expect(Object.fromEntries(u.searchParams)).toMatchObject({

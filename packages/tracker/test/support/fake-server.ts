@@ -2,7 +2,13 @@
 // for the fixture pages and the built script. Every request is recorded so tests can assert payloads.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { outfile } from '../../build.mjs';
@@ -77,6 +83,10 @@ export class FakeServer {
   /** Force an answer to /t/visit or /t/ping: a status code, or raw text for a broken 200 body. */
   visitFailure: number | string | undefined;
   pingFailure: number | undefined;
+  /** While set, answers to /t/visit wait for it (the request is counted in `arrived` at once). */
+  visitGate: Promise<void> | undefined;
+  /** Requests received per path, answered or not yet. */
+  readonly arrived = new Map<string, number>();
   url = '';
 
   private readonly server: Server;
@@ -107,24 +117,34 @@ export class FakeServer {
           void stream.release.then(() => res.end(stream.tail));
           return;
         }
-        const answer = this.route(req.method ?? 'GET', path, body);
-        this.requests.push({
-          method: req.method ?? 'GET',
-          path,
-          headers: req.headers,
-          body,
-          json: parseObject(body),
-          status: answer.status,
-          answer: answer.body,
-        });
-        res.writeHead(answer.status, {
-          'content-type': answer.type ?? 'application/json',
-          'access-control-allow-origin': '*',
-          'cache-control': 'no-store',
-        });
-        res.end(answer.body ?? '');
+        this.arrived.set(path, (this.arrived.get(path) ?? 0) + 1);
+        const gate = path === '/t/visit' ? this.visitGate : undefined;
+        if (gate) {
+          void gate.then(() => this.answer(req, res, path, body));
+          return;
+        }
+        this.answer(req, res, path, body);
       });
     });
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, path: string, body: string): void {
+    const answer = this.route(req.method ?? 'GET', path, body);
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      body,
+      json: parseObject(body),
+      status: answer.status,
+      answer: answer.body,
+    });
+    res.writeHead(answer.status, {
+      'content-type': answer.type ?? 'application/json',
+      'access-control-allow-origin': '*',
+      'cache-control': 'no-store',
+    });
+    res.end(answer.body ?? '');
   }
 
   async start(): Promise<this> {
