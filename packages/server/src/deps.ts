@@ -75,7 +75,12 @@ export function createDeps(input: {
     pools: new PoolService({ db, clock, destinations }),
     tracking,
     calls: new CallService({ db, dialect: input.database.dialect, clock, tracking, credit }),
-    providerAccounts: new ProviderAccountService({ db, clock, publicUrl: input.config.publicUrl }),
+    providerAccounts: new ProviderAccountService({
+      db,
+      clock,
+      publicUrl: input.config.publicUrl,
+      secretKey: input.secretKey,
+    }),
     users: new UserService({ db, clock }),
     spend: new SpendService({ db, clock }),
     deals,

@@ -69,6 +69,15 @@ describe.each(testDatabases())('calls through Twilio on $name', (database) => {
   });
   afterAll(() => t.close());
 
+  it('keeps the provider’s auth token sealed in the database, not in plain text', async () => {
+    const rows = await t.deps.database.db.selectFrom('provider_account').select('credentials').execute();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.credentials).toMatch(/^sealed:v1:/);
+      expect(row.credentials).not.toContain(AUTH_TOKEN);
+    }
+  });
+
   it('attributes a call to the visitor who held the number and forwards it with TwiML', async () => {
     const page = await visitFromGoogleAd(t, project.publicKey);
     expect(page.json().swap[0].to).toBe(poolNumber.slice(1));

@@ -3,6 +3,7 @@ import type { Db } from '../../db/connect.js';
 import type { ProviderAccountTable } from '../../db/database.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
+import { seal, unseal } from '../../sealed.js';
 import {
   type Provider,
   type ProviderAccount,
@@ -12,7 +13,12 @@ import {
 import * as repo from './provider-account.repository.js';
 
 export class ProviderAccountService {
-  constructor(private readonly deps: { db: Db; clock: Clock; publicUrl: string }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; publicUrl: string; secretKey: string }) {}
+
+  /** Credentials are sealed at rest (sealed.ts). */
+  private credentialsOf(r: ProviderAccountTable): Record<string, string> {
+    return JSON.parse(unseal(r.credentials, this.deps.secretKey)) as Record<string, string>;
+  }
 
   private view(r: ProviderAccountTable): ProviderAccount {
     return {
@@ -20,7 +26,7 @@ export class ProviderAccountService {
       projectId: r.project_id,
       provider: r.provider,
       name: r.name,
-      credentialKeys: Object.keys(JSON.parse(r.credentials) as object).sort(),
+      credentialKeys: Object.keys(this.credentialsOf(r)).sort(),
       webhookUrls: webhookUrls(this.deps.publicUrl, r.provider, r.id),
       createdAt: r.created_at,
     };
@@ -43,7 +49,7 @@ export class ProviderAccountService {
       project_id: projectId,
       provider: input.provider,
       name: input.name,
-      credentials: JSON.stringify(input.credentials),
+      credentials: seal(JSON.stringify(input.credentials), this.deps.secretKey),
       created_at: now,
       updated_at: now,
     };
@@ -63,6 +69,6 @@ export class ProviderAccountService {
   ): Promise<{ projectId: string; credentials: Record<string, string> } | undefined> {
     const row = await repo.findAccount(this.deps.db, id);
     if (!row || row.provider !== provider) return undefined;
-    return { projectId: row.project_id, credentials: JSON.parse(row.credentials) as Record<string, string> };
+    return { projectId: row.project_id, credentials: this.credentialsOf(row) };
   }
 }
