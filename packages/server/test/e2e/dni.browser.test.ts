@@ -351,6 +351,40 @@ describe('dynamic number insertion in a real browser', () => {
     expect((await leaseRow(answer)).expires_at).toBe(t.clock.now() + HOLD_SECONDS * 1000);
   });
 
+  it('counts SPA navigations in the visit; a new ad click in the new URL starts a new visit', async () => {
+    const path = '/okna?utm_source=google&utm_medium=cpc&utm_campaign=okna_msk';
+    const { page, answer, shown } = await visitor(path);
+    t.clock.advance(5_000);
+    const next = await visitAnswer(page, () => page.evaluate(`history.pushState({}, '', '/okna/prices')`));
+    expect(next).toMatchObject({ vid: answer.vid, visit: answer.visit, lease: answer.lease });
+    // The page view touches the visit row; the writer may store touches a moment after the answer.
+    const seenAt = t.clock.now();
+    await expect
+      .poll(async () => {
+        const row = await visitRow(answer);
+        return [row.page_views, row.last_seen_at, row.landing_url, row.utm_campaign];
+      })
+      .toEqual([2, seenAt, `${siteUrl}${path}`, 'okna_msk']);
+    await expectShows(page, shown);
+
+    t.clock.advance(5_000);
+    const clicked = `/okna?utm_source=yandex&utm_medium=cpc&utm_campaign=okna_spb&yclid=42`;
+    const click = await visitAnswer(page, () => page.evaluate(`history.pushState({}, '', '${clicked}')`));
+    expect(click.vid).toBe(answer.vid);
+    expect(click.visit).not.toBe(answer.visit);
+    expect(await visitRow(click)).toMatchObject({
+      visitor_id: answer.vid,
+      landing_url: `${siteUrl}${clicked}`,
+      referrer: `${siteUrl}/okna/prices`,
+      utm_source: 'yandex',
+      utm_campaign: 'okna_spb',
+      channel: 'paid',
+      page_views: 1,
+    });
+    expect((await visitRow(answer)).page_views).toBe(2);
+    await expectShows(page, click.swap[0]?.to ?? '');
+  });
+
   it('shows the static channel’s number for ?utm_source=billboard, without a lease or heartbeat', async () => {
     const { answer, shown } = await visitor('/?utm_source=billboard&utm_medium=offline');
     expect(shown).toBe(BILLBOARD);
