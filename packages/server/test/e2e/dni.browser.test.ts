@@ -257,26 +257,31 @@ describe('dynamic number insertion in a real browser', () => {
   }
 
   const leaseIdOf = (answer: VisitAnswer) => answer.lease?.split('.')[0] ?? '';
-  const leaseRow = (answer: VisitAnswer) =>
+  // Heartbeats, page counts and exhaustion counts reach the tables within a second; the rows are read after a flush.
+  const flushed = () => t.deps.services.tracking.flush();
+  const leaseRow = async (answer: VisitAnswer) => (
+    await flushed(),
     t.deps.database.db
       .selectFrom('lease')
       .selectAll()
       .where('id', '=', leaseIdOf(answer))
-      .executeTakeFirstOrThrow();
-  const visitRow = (answer: VisitAnswer) =>
+      .executeTakeFirstOrThrow()
+  );
+  const visitRow = async (answer: VisitAnswer) => (
+    await flushed(),
     t.deps.database.db
       .selectFrom('visit')
       .selectAll()
       .where('id', '=', answer.visit)
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+  );
   const releasedAt = async (digits: string) =>
-    (
-      await t.deps.database.db
-        .selectFrom('tracking_number')
-        .select('released_at')
-        .where('e164', '=', `+${digits}`)
-        .executeTakeFirstOrThrow()
-    ).released_at;
+    (await flushed(),
+    await t.deps.database.db
+      .selectFrom('tracking_number')
+      .select('released_at')
+      .where('e164', '=', `+${digits}`)
+      .executeTakeFirstOrThrow()).released_at;
 
   it('shows the leased number everywhere on the page and records the visit with its tags and lease', async () => {
     const path =
