@@ -2,20 +2,31 @@ import type { Db, DialectName } from '../../db/connect.js';
 import type { TrackerStore } from './tracker-store.js';
 import * as repo from './tracking.repository.js';
 
+/** Statements that move times of existing rows, to run after the page view's transaction has committed. */
+export type Touches = (() => Promise<void>)[];
+
 /**
- * The tracker's state in the database only: every read is a query, every write a statement of the caller's
- * transaction. Number claims lock their row (SKIP LOCKED on PostgreSQL), so any number of instances can share
- * one database.
+ * The tracker's state in the database only: every read is a query, new rows and number claims are statements of
+ * the caller's transaction. Claims lock their row with SKIP LOCKED on PostgreSQL, so any number of instances can
+ * share one database. Updates of existing rows (a visit's last page view, a lease's heartbeat or end, a number's
+ * hold) are collected in `touches` and run after the commit, each alone: a group transaction then never waits for
+ * a row lock, and two groups that touch the same visits in different orders cannot deadlock.
  */
-export function sqlTrackerStore(trx: Db, dialect: DialectName): TrackerStore {
+export function sqlTrackerStore(trx: Db, dialect: DialectName, db: Db, touches: Touches): TrackerStore {
+  const later = (work: () => Promise<unknown>) => {
+    touches.push(async () => {
+      await work();
+    });
+    return Promise.resolve();
+  };
   return {
     async recentVisit(projectId, visitorId, since) {
       const row = await repo.findRecentVisit(trx, projectId, visitorId, since);
       return row && { ...row, lastSeenAt: row.last_seen_at };
     },
     startVisit: (row) => repo.insertVisit(trx, row),
-    continueVisit: (visitId, at) => repo.touchVisits(trx, [[visitId, at, 1]]),
-    seeVisit: (visitId, at) => repo.touchVisits(trx, [[visitId, at, 0]]),
+    continueVisit: (visitId, at) => later(() => repo.touchVisits(db, [[visitId, at, 1]])),
+    seeVisit: (visitId, at) => later(() => repo.touchVisits(db, [[visitId, at, 0]])),
     async liveLease(projectId, visitorId, now) {
       const row = await repo.findLiveLease(trx, projectId, visitorId, now);
       return (
@@ -42,9 +53,9 @@ export function sqlTrackerStore(trx: Db, dialect: DialectName): TrackerStore {
       );
     },
     startLease: (row) => repo.insertLease(trx, row),
-    setLeaseSeen: (leaseId, at, expiresAt) => repo.setLeaseSeen(trx, leaseId, at, expiresAt),
-    endLease: (leaseId, at) => repo.endLease(trx, leaseId, at),
+    setLeaseSeen: (leaseId, at, expiresAt) => later(() => repo.setLeaseSeen(db, leaseId, at, expiresAt)),
+    endLease: (leaseId, at) => later(() => repo.endLease(db, leaseId, at)),
     claimNumber: (poolId, now, until, share) => repo.claimNumber(trx, dialect, poolId, now, until, share),
-    holdNumberUntil: (numberId, until) => repo.holdNumberUntil(trx, numberId, until),
+    holdNumberUntil: (numberId, until) => later(() => repo.holdNumberUntil(db, numberId, until)),
   };
 }

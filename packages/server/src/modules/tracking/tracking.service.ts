@@ -11,7 +11,7 @@ import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './inge
 import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
 import { MemoryTrackerStore } from './memory-tracker-store.js';
 import { RateLimiter } from './rate-limit.js';
-import { sqlTrackerStore } from './sql-tracker-store.js';
+import { sqlTrackerStore, type Touches } from './sql-tracker-store.js';
 import { sqliteWriterThread } from './sqlite-writer-thread.js';
 import type { TrackerStore } from './tracker-store.js';
 import { kyselySink, TrackerWriter } from './tracker-writer.js';
@@ -92,7 +92,15 @@ export class TrackingService {
       deps.dialect === 'sqlite'
         ? new GroupCommit(deps.db, { maxGroup: 32, concurrency: 1 })
         : new GroupCommit(deps.db, { maxGroup: 64, concurrency: 4 });
-    this.run = (job) => group.run((trx) => job(sqlTrackerStore(trx, deps.dialect)));
+    this.run = async (job) => {
+      // A group that fails runs each job again alone: only the attempt that committed leaves its touches.
+      const { answer, touches } = await group.run(async (trx) => {
+        const touches: Touches = [];
+        return { answer: await job(sqlTrackerStore(trx, deps.dialect, deps.db, touches)), touches };
+      });
+      for (const touch of touches) await touch();
+      return answer;
+    };
   }
 
   /** Forgets cached setup after a change through the API (other instances pick it up within seconds). */
