@@ -12,6 +12,7 @@ describe.each(testDatabases())('spend and deals in on $name', (database) => {
   let bitrix: Server;
   let bitrixUrl: string;
   const bitrixDeals = new Map<string, Record<string, string>>();
+  const bitrixContacts = new Map<string, Record<string, unknown>>();
   const db = () => t.deps.database.db;
   const url = (path: string) => `/api/v1/projects/${project.id}${path}`;
   const spendRows = () => db().selectFrom('spend').selectAll().where('project_id', '=', project.id).execute();
@@ -28,12 +29,15 @@ describe.each(testDatabases())('spend and deals in on $name', (database) => {
     project = await createProject(t, { country: 'RU' });
     // A stand-in for the portal's inbound webhook: crm.deal.get answers like Bitrix24 does.
     bitrix = createServer((req, res) => {
-      const id = new URL(req.url ?? '', 'http://x').searchParams.get('id') ?? '';
-      const deal = bitrixDeals.get(id);
+      const where = new URL(req.url ?? '', 'http://x');
+      const id = where.searchParams.get('id') ?? '';
+      const found = where.pathname.endsWith('/crm.contact.get.json')
+        ? bitrixContacts.get(id)
+        : bitrixDeals.get(id);
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify(
-          deal ? { result: deal, time: {} } : { error: 'NOT_FOUND', error_description: 'Not found' },
+          found ? { result: found, time: {} } : { error: 'NOT_FOUND', error_description: 'Not found' },
         ),
       );
     });
@@ -316,6 +320,62 @@ describe.each(testDatabases())('spend and deals in on $name', (database) => {
       .executeTakeFirstOrThrow();
     expect(deal).toMatchObject({ external_id: '759', status: 'won', call_id: call.id, linked_by: 'call_id' });
     expect(Number(deal.revenue_minor)).toBe(3_500_000);
+  });
+
+  it('links a Bitrix24 deal without link fields by its contact’s phone, read with crm.contact.get', async () => {
+    const call = await insertCall(db(), project.id, { started_at: march(15) });
+    bitrixContacts.set('31', {
+      ID: '31',
+      NAME: 'Ирина',
+      PHONE: [
+        {
+          ID: '77',
+          VALUE_TYPE: 'MOBILE',
+          VALUE: `8 ${call.caller.slice(2, 5)} ${call.caller.slice(5)}`,
+          TYPE_ID: 'PHONE',
+        },
+      ],
+    });
+    bitrixDeals.set('760', {
+      ID: '760',
+      TITLE: 'Окна в квартиру',
+      STAGE_ID: 'NEW',
+      STAGE_SEMANTIC_ID: 'P',
+      OPPORTUNITY: '90000.00',
+      CURRENCY_ID: 'RUB',
+      CONTACT_ID: '31',
+      DATE_CREATE: '2026-03-15T12:00:00+03:00',
+    });
+    const link = await t.call({
+      method: 'POST',
+      url: url('/crm-links'),
+      payload: {
+        kind: 'bitrix24',
+        name: 'b24-contacts',
+        applicationToken: 'tok-contacts',
+        restUrl: bitrixUrl,
+      },
+    });
+    expect(link.statusCode, link.body).toBe(201);
+    const hook = (link.json().webhookUrl as string).slice('https://ct.example.com'.length);
+    const res = await t.call({
+      method: 'POST',
+      url: hook,
+      token: null,
+      payload: new URLSearchParams({
+        event: 'ONCRMDEALADD',
+        'data[FIELDS][ID]': '760',
+        'auth[application_token]': 'tok-contacts',
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const deal = await db()
+      .selectFrom('deal')
+      .selectAll()
+      .where('external_id', '=', '760')
+      .executeTakeFirstOrThrow();
+    expect(deal).toMatchObject({ phone: call.caller, call_id: call.id, linked_by: 'phone', status: 'open' });
   });
 
   it('takes the generic JSON form on a generic link, and refuses malformed amounts', async () => {

@@ -155,6 +155,16 @@ export function bitrixDeal(fields: Record<string, unknown>, names: CrmFieldNames
   };
 }
 
+/** The first phone of a Bitrix24 contact as `crm.contact.get` returns it (`PHONE: [{VALUE, VALUE_TYPE}, …]`). */
+export function bitrixContactPhone(contact: Record<string, unknown>): string | null {
+  const phones = Array.isArray(contact.PHONE) ? (contact.PHONE as unknown[]) : [];
+  for (const entry of phones) {
+    const value = (entry as { VALUE?: unknown } | null)?.VALUE;
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  return null;
+}
+
 export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

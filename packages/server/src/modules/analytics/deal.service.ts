@@ -9,6 +9,7 @@ import {
   AMO_DEFAULTS,
   type AmoSettings,
   amoDeals,
+  bitrixContactPhone,
   bitrixDeal,
   bitrixEvent,
   type CrmFieldNames,
@@ -231,21 +232,40 @@ export class DealService {
   }
 
   private async fetchBitrixDeal(settings: CrmSettings, id: string): Promise<DealInput> {
-    const url = `${settings.restUrl}crm.deal.get.json?id=${encodeURIComponent(id)}`;
+    const deal = await this.bitrixRest(settings, 'crm.deal.get', id);
+    const input = bitrixDeal(deal, settings.fields ?? {});
+    // No phone field on the deal: the deal's contact's first phone links it to that caller's call.
+    const contactId = deal.CONTACT_ID;
+    if (
+      !input.phone &&
+      (typeof contactId === 'string' || typeof contactId === 'number') &&
+      String(contactId) !== '0'
+    )
+      input.phone = bitrixContactPhone(await this.bitrixRest(settings, 'crm.contact.get', String(contactId)));
+    return input;
+  }
+
+  /** One Bitrix24 REST read through the portal's inbound webhook; a failure answers 409 so that Bitrix24 retries. */
+  private async bitrixRest(
+    settings: CrmSettings,
+    method: string,
+    id: string,
+  ): Promise<Record<string, unknown>> {
+    const url = `${settings.restUrl}${method}.json?id=${encodeURIComponent(id)}`;
     let answer: unknown;
     try {
       answer = await (this.deps.fetchJson ?? defaultFetch)(url);
     } catch (error) {
-      // 409 so that Bitrix24 retries; the deal is fetched again on its next event either way.
+      // The deal is fetched again on Bitrix24's next event either way.
       throw new AppError(
         'conflict',
-        `Bitrix24 crm.deal.get failed: ${error instanceof Error ? error.message : ''}`,
+        `Bitrix24 ${method} failed: ${error instanceof Error ? error.message : ''}`,
       );
     }
     const result = (answer as { result?: unknown } | null)?.result;
     if (typeof result !== 'object' || result === null)
-      throw new AppError('conflict', 'Bitrix24 crm.deal.get answered without a result');
-    return bitrixDeal(result as Record<string, unknown>, settings.fields ?? {});
+      throw new AppError('conflict', `Bitrix24 ${method} answered without a result`);
+    return result as Record<string, unknown>;
   }
 
   private toLink(r: CrmLinkTable): CrmLink {
