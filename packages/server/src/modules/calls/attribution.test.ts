@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attributeCall, isTargetCall, type LeaseCandidate, type NumberUse } from './attribution.js';
+import {
+  attributeCall,
+  isTargetCall,
+  type LeaseCandidate,
+  type NumberUse,
+  staticChannelOf,
+} from './attribution.js';
 
 const MIN = 60_000;
 const pool: NumberUse = { kind: 'pool', pool: { id: 'p', name: 'Директ', holdSeconds: 900 } };
@@ -100,5 +106,20 @@ describe('isTargetCall', () => {
     ],
   ])('%o under %o → %s', (call, r, expected) => {
     expect(isTargetCall(call, r)).toBe(expected);
+  });
+});
+
+describe('staticChannelOf', () => {
+  it('reads an online static number’s channel from its medium and source, like UTM tags', () => {
+    expect(staticChannelOf({ source: 'yandex', medium: 'cpc', offline: false })).toBe('paid');
+    expect(staticChannelOf({ source: 'vk', medium: '', offline: false })).toBe('social');
+    expect(staticChannelOf({ source: 'newsletter', medium: 'email', offline: false })).toBe('email');
+    expect(staticChannelOf({ source: 'partner-site.ru', medium: 'referral', offline: false })).toBe(
+      'referral',
+    );
+    expect(staticChannelOf({ source: 'maps', medium: 'listing', offline: false })).toBe('referral');
+  });
+  it('keeps offline channels offline whatever their tags', () => {
+    expect(staticChannelOf({ source: 'billboard', medium: 'cpc', offline: true })).toBe('offline');
   });
 });

@@ -1,3 +1,4 @@
+import { mediumChannel, sourceChannel } from '../ingest/source-rules.js';
 /**
  * Which visit (or channel) made a call, and how sure we are: pure functions over the number's lease history.
  *
@@ -144,4 +145,16 @@ export function isTargetCall(
   if (rules.answeredOnly && call.status !== 'answered') return false;
   if ((call.talkSeconds ?? 0) < rules.minTalkSeconds) return false;
   return !rules.firstCallOnly || call.firstTimeCaller;
+}
+
+/**
+ * The report channel of a static number's calls: offline channels are `offline`; an online one is read from its
+ * medium and source like a visit's UTM tags (a Yandex Direct ad with medium `cpc` is paid search, a VK page social),
+ * and is a referral only when neither says more.
+ */
+export function staticChannelOf(channel: { source: string; medium: string; offline: boolean }): string {
+  if (channel.offline) return 'offline';
+  const medium = channel.medium.trim().toLowerCase();
+  const source = channel.source.trim().toLowerCase();
+  return (medium && mediumChannel(medium)) || (source && sourceChannel(source)) || 'referral';
 }

@@ -7,7 +7,13 @@ import type { CreditService } from '../analytics/credit.service.js';
 import { normalizePhone } from '../numbers/phone.js';
 import { readSettings } from '../projects/project.js';
 import type { TrackingService } from '../tracking/tracking.service.js';
-import { type Attribution, attributeCall, isTargetCall, type NumberUse } from './attribution.js';
+import {
+  type Attribution,
+  attributeCall,
+  isTargetCall,
+  type NumberUse,
+  staticChannelOf,
+} from './attribution.js';
 import { type Call, type CallStatus, FINAL_STATUSES, nextStatus, toCall } from './call.js';
 import * as repo from './call.repository.js';
 
@@ -266,7 +272,7 @@ export class CallService {
   private async sourceOf(a: Attribution, use: NumberUse): Promise<SourceSnapshot> {
     if (use.kind === 'static') {
       return {
-        channel: use.channel.offline ? 'offline' : 'referral',
+        channel: staticChannelOf(use.channel),
         source: use.channel.source,
         medium: use.channel.medium,
       };
