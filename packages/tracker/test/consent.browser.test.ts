@@ -1,19 +1,11 @@
 // Consent in real Chromium: with data-consent="required" (or data-respect-gpc under Global Privacy
 // Control) the script sends nothing, stores nothing and swaps nothing until the page calls
 // ringtrace.consent(), directly or queued before the script loaded.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTracker } from '../build.mjs';
-import {
-  fetchCalls,
-  launch,
-  newContext,
-  openSession,
-  type Session,
-  settled,
-  waitForText,
-} from './support/browser.js';
-import { FakeServer, PROJECT_KEY } from './support/fake-server.js';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fetchCalls, settled, waitForText } from './support/browser.js';
+import { type FakeServer, PROJECT_KEY } from './support/fake-server.js';
+import { browserHarness } from './support/harness.js';
 
 const ORIGINAL = '8 (495) 123-45-67';
 const FIRST = '8 (495) 765-43-21';
@@ -26,39 +18,13 @@ function page(attributes: string, before = ''): string {
 <body><p id="phone">${ORIGINAL}</p><a id="link" href="tel:+74951234567">call</a></body></html>`;
 }
 
-let browser: Browser;
-let shared: BrowserContext;
+const harness = browserHarness();
+const newSession = harness.newSession;
 let server: FakeServer;
-const sessions: Session[] = [];
-
-beforeAll(async () => {
-  await buildTracker();
-  browser = await launch();
-  shared = await newContext(browser);
-});
 
 beforeEach(async () => {
-  await shared.clearCookies();
-  server = await new FakeServer().start();
+  server = await harness.startServer();
 });
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  const open = sessions.splice(0);
-  const errors = open.flatMap((session) => session.errors);
-  for (const session of open) await session.close();
-  await server.close();
-  expect(errors).toEqual([]);
-});
-
-async function newSession(own?: 'own context'): Promise<Session> {
-  const session = await openSession(browser, own ? undefined : shared);
-  sessions.push(session);
-  return session;
-}
 
 /** Waits until the script has started: `window.ringtrace` is its API object, no longer the page's queue. */
 async function scriptRan(p: Page): Promise<void> {

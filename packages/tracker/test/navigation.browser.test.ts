@@ -1,54 +1,23 @@
 // Single-page-app navigations in real Chromium: each new path or query is reported as a page view of the
 // same visitor, with the page before it as referrer, and the number shown stays (or follows the answer).
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTracker } from '../build.mjs';
-import { launch, newContext, openSession, type Session, settled, waitForText } from './support/browser.js';
-import { FakeServer, type FakeServerOptions, html, PROJECT_KEY } from './support/fake-server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { settled, waitForText } from './support/browser.js';
+import { type FakeServer, type FakeServerOptions, html, PROJECT_KEY } from './support/fake-server.js';
+import { browserHarness } from './support/harness.js';
 
 const ORIGINAL = '8 (495) 123-45-67';
 const FIRST = '8 (495) 765-43-21'; // RU_TARGET.pool[0]
 const SECOND = '8 (495) 765-43-22'; // RU_TARGET.pool[1]
 const PAGE = html(`<p id="phone">${ORIGINAL}</p><a id="link" href="tel:+74951234567">call</a>`);
 
-let browser: Browser;
-let shared: BrowserContext;
-const open: { sessions: Session[]; servers: FakeServer[] } = { sessions: [], servers: [] };
-
-beforeAll(async () => {
-  await buildTracker();
-  browser = await launch();
-  shared = await newContext(browser);
-});
-
-beforeEach(async () => {
-  await shared.clearCookies();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  const sessions = open.sessions.splice(0);
-  const servers = open.servers.splice(0);
-  const errors = sessions.flatMap((session) => session.errors);
-  for (const session of sessions) await session.close();
-  for (const server of servers) await server.close();
-  expect(errors).toEqual([]);
-});
+const harness = browserHarness();
+const newSession = harness.newSession;
 
 async function startServer(options?: FakeServerOptions): Promise<FakeServer> {
-  const server = await new FakeServer(options).start();
+  const server = await harness.startServer(options);
   server.pages.set('page', PAGE);
-  open.servers.push(server);
   return server;
-}
-
-async function newSession(own?: 'own context'): Promise<Session> {
-  const session = await openSession(browser, own ? undefined : shared);
-  open.sessions.push(session);
-  return session;
 }
 
 /** A page that shows its first number, with its first /t/visit answered. */

@@ -1,67 +1,20 @@
-// The script's side of docs/tracker-protocol.md in real Chromium, against the fake server: what it
-// sends, what it keeps, the heartbeat, and what happens when the server is broken or unreachable.
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTracker } from '../build.mjs';
-import {
-  fetchCalls,
-  launch,
-  newContext,
-  openSession,
-  type Session,
-  settled,
-  setVisibility,
-  waitForText,
-} from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { fetchCalls, type Session, settled, setVisibility, waitForText } from './support/browser.js';
 import { FakeServer, type FakeServerOptions, html, PROJECT_KEY, RU_TARGET } from './support/fake-server.js';
+import { browserHarness } from './support/harness.js';
 
 const ORIGINAL = '8 (495) 123-45-67';
 const FIRST = '8 (495) 765-43-21'; // RU_TARGET.pool[0]
 const SECOND = '8 (495) 765-43-22'; // RU_TARGET.pool[1]
 const PAGE = html(`<p id="phone">${ORIGINAL}</p><a id="link" href="tel:+74951234567">call</a>`);
 
-let browser: Browser;
-// Shared by the tests that need no clock of their own. Each test's server has a new port, so the
-// origin and its localStorage are new; cookies ignore ports and are cleared before each test.
-let shared: BrowserContext;
-const open: { sessions: Session[]; servers: FakeServer[] } = { sessions: [], servers: [] };
-
-beforeAll(async () => {
-  await buildTracker();
-  browser = await launch();
-  shared = await newContext(browser);
-});
-
-beforeEach(async () => {
-  await shared.clearCookies();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  const sessions = open.sessions.splice(0);
-  const servers = open.servers.splice(0);
-  // Every test: no script error and no console error, whatever the server did.
-  const errors = sessions.flatMap((session) => session.errors);
-  for (const session of sessions) await session.close();
-  for (const server of servers) await server.close();
-  expect(errors).toEqual([]);
-});
+const harness = browserHarness();
+const newSession = harness.newSession;
 
 async function startServer(options?: FakeServerOptions): Promise<FakeServer> {
-  const server = await new FakeServer(options).start();
+  const server = await harness.startServer(options);
   server.pages.set('page', PAGE);
-  open.servers.push(server);
   return server;
-}
-
-/** A page in the shared context, or with `own`, in a context of its own (own clock, own storage). */
-async function newSession(own?: 'own context'): Promise<Session> {
-  const session = await openSession(browser, own ? undefined : shared);
-  open.sessions.push(session);
-  return session;
 }
 
 const pings = async (session: Session): Promise<number> =>
