@@ -1,6 +1,6 @@
 // Shared by the component tests: a fake API recording every request, and the providers around a page.
 import type { ReactNode } from 'react';
-import type { Api, Me } from './api.js';
+import type { Api, Me, Project } from './api.js';
 import { I18nProvider, type Lang } from './i18n.js';
 import { RouterProvider } from './router.js';
 import { SessionContext } from './session.js';
@@ -51,3 +51,16 @@ export function Providers({ api, children, lang = 'en' }: { api: Api; children: 
     </I18nProvider>
   );
 }
+
+/** The project most page tests render: a Moscow clinic in roubles. */
+export const PROJECT: Project = {
+  id: 'p1',
+  name: 'Clinic',
+  timezone: 'Europe/Moscow',
+  currency: 'RUB',
+  country: 'RU',
+  publicKey: 'pk',
+  siteNumbers: [],
+  defaultDestinationId: null,
+  createdAt: 0,
+};

@@ -1,24 +1,14 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call, Project } from '../api.js';
-import { fakeApi, Providers } from '../test-support.js';
+import type { Call } from '../api.js';
+import { fakeApi, PROJECT, Providers } from '../test-support.js';
 import { CALL_ROW_HEIGHT, CallTable } from './call-table.js';
 import { CallsPage, mergeCalls } from './calls.js';
 
 afterEach(cleanup);
 
-const project: Project = {
-  id: 'p1',
-  name: 'Clinic',
-  timezone: 'Europe/Moscow',
-  currency: 'RUB',
-  country: 'RU',
-  publicKey: 'pk',
-  siteNumbers: [],
-  defaultDestinationId: null,
-  createdAt: 0,
-};
+const project = PROJECT;
 
 let seq = 0;
 function call(over: Partial<Call> = {}): Call {

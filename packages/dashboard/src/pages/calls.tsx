@@ -35,7 +35,7 @@ const query = (f: Filters, before?: string) => ({
 
 /** The live calls log: the newest page is polled every few seconds; older pages load on demand. */
 export function CallsPage({ project, pollMs = 4000 }: { project: Project; pollMs?: number }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useSession();
   const [filters, setFilters] = useState<Filters>({ status: '', channel: '', target: '' });
   const [calls, setCalls] = useState<Call[]>([]);

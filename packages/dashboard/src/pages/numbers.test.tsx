@@ -1,23 +1,13 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pool, PoolsUsage, Project, TrackingNumber } from '../api.js';
-import { fakeApi, Providers } from '../test-support.js';
+import type { Pool, PoolsUsage, TrackingNumber } from '../api.js';
+import { fakeApi, PROJECT, Providers } from '../test-support.js';
 import { NumbersPage } from './numbers.js';
 
 afterEach(cleanup);
 
-const project: Project = {
-  id: 'p1',
-  name: 'Clinic',
-  timezone: 'Europe/Moscow',
-  currency: 'RUB',
-  country: 'RU',
-  publicKey: 'pk',
-  siteNumbers: [],
-  defaultDestinationId: null,
-  createdAt: 0,
-};
+const project = PROJECT;
 const NOW = Date.UTC(2026, 0, 15, 9, 0);
 
 const number = (id: string, e164: string, poolId: string | null): TrackingNumber => ({

@@ -1,24 +1,13 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Project } from '../api.js';
 import type { Metrics, Report } from '../report-series.js';
-import { fakeApi, Providers } from '../test-support.js';
+import { fakeApi, PROJECT, Providers } from '../test-support.js';
 import { ReportPage } from './report.js';
 
 afterEach(cleanup);
 
-const project: Project = {
-  id: 'p1',
-  name: 'Clinic',
-  timezone: 'Europe/Moscow',
-  currency: 'RUB',
-  country: 'RU',
-  publicKey: 'pk',
-  siteNumbers: [],
-  defaultDestinationId: null,
-  createdAt: 0,
-};
+const project = PROJECT;
 
 const metrics = (calls: number, revenue: number, spend: number): Metrics => ({
   visits: calls * 10,

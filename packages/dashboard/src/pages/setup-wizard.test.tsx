@@ -2,22 +2,12 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Project } from '../api.js';
-import { fakeApi, Providers } from '../test-support.js';
+import { fakeApi, PROJECT, Providers } from '../test-support.js';
 import { SetupPage } from './setup-wizard.js';
 
 afterEach(cleanup);
 
-const project: Project = {
-  id: 'p1',
-  name: 'Clinic',
-  timezone: 'Europe/Moscow',
-  currency: 'RUB',
-  country: 'RU',
-  publicKey: 'pk_test_123',
-  siteNumbers: ['+74951234567'],
-  defaultDestinationId: null,
-  createdAt: 0,
-};
+const project: Project = { ...PROJECT, publicKey: 'pk_test_123', siteNumbers: ['+74951234567'] };
 
 describe('the setup wizard', () => {
   it('creates a dynamic pool: site number, forwarding, numbers, hold, then shows the install snippet', async () => {
