@@ -114,6 +114,18 @@ describe('the ringtrace command', () => {
     await server.stop();
   });
 
+  it('refuses a second server on the same SQLite database while the first runs, and lets one start after it', async () => {
+    const dataDir = tempDir();
+    const first = await startServer({ DATA_DIR: dataDir });
+    const second = run(['serve'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toContain('already serves this SQLite database');
+    expect(await first.stop()).toBe(0);
+    expect(existsSync(join(dataDir, 'ringtrace.db.lock'))).toBe(false);
+    const after = await startServer({ DATA_DIR: dataDir });
+    await after.stop();
+  });
+
   it('reports every invalid setting at once and exits 2', () => {
     const result = run(['serve'], {
       PORT: 'eighty',
