@@ -327,6 +327,14 @@ export interface VisitRollupTable {
 }
 
 /** A day of a grouping that is complete in visit_rollup. */
+/** Dropped page views per project, UTC day (YYYY-MM-DD) and reason (bot, rate_limited, invalid_url). */
+export interface TrackerDropTable {
+  project_id: string;
+  day: string;
+  reason: string;
+  count: number;
+}
+
 export interface VisitRollupDayTable {
   project_id: string;
   dims: string;
@@ -379,6 +387,7 @@ export interface Database {
   provider_account: ProviderAccountTable;
   visit_rollup: VisitRollupTable;
   visit_rollup_day: VisitRollupDayTable;
+  tracker_drop: TrackerDropTable;
   visit_rollup_state: VisitRollupStateTable;
   credited_visit: CreditedVisitTable;
 }

@@ -16,6 +16,7 @@ import { numberRoutes } from '../modules/numbers/number.routes.js';
 import { poolRoutes } from '../modules/pools/pool.routes.js';
 import { projectRoutes } from '../modules/projects/project.routes.js';
 import { providerAccountRoutes } from '../modules/telephony/provider-account.routes.js';
+import { trackerStatsRoutes } from '../modules/tracking/tracker-stats.routes.js';
 import { trackingRoutes } from '../modules/tracking/tracking.routes.js';
 import { authRoutes } from '../modules/users/user.routes.js';
 import { userAdminRoutes } from '../modules/users/user-admin.routes.js';
@@ -37,6 +38,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promi
   await app.register(spendRoutes, { ...opts, prefix: project });
   await app.register(dealRoutes, { ...opts, prefix: project });
   await app.register(reportRoutes, { ...opts, prefix: `${project}/reports` });
+  await app.register(trackerStatsRoutes, { ...opts, prefix: `${project}/tracker` });
   await app.register(trackingRoutes, opts);
   await app.register(twilioRoutes, { ...opts, prefix: '/webhooks/twilio/:accountId' });
   await app.register(mangoRoutes, { ...opts, prefix: '/webhooks/mango/:accountId' });

@@ -329,6 +329,26 @@ describe.each(cases)('dynamic number insertion on $name, $state lease state', ({
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
   });
 
+  it('counts what it dropped per day and reason for the project’s owner', async () => {
+    const day = new Date(t.clock.now()).toISOString().slice(0, 10);
+    const drops = (query: string) =>
+      t.call({ method: 'GET', url: `/api/v1/projects/${project.id}/tracker/drops?${query}` });
+    const before = (await drops(`from=${day}&to=${day}`)).json().total;
+    await visit({}, { 'user-agent': 'Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)' });
+    await visit({}, { 'user-agent': 'curl/8.0' });
+    await visit({ u: 'javascript:alert(1)' });
+    const res = await drops(`from=${day}&to=${day}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().days).toEqual([expect.objectContaining({ day })]);
+    expect(res.json().total).toEqual({
+      bot: before.bot + 2,
+      rate_limited: before.rate_limited,
+      invalid_url: before.invalid_url + 1,
+    });
+    expect((await drops(`from=${day}&to=2020-01-01`)).json().error.code).toBe('validation_failed');
+    expect((await drops('from=yesterday&to=today')).statusCode).toBe(400);
+  });
+
   it.each([
     ['malformed JSON', '{"k":', 400, 'invalid_json'],
     ['a missing page URL', JSON.stringify({ k: 'x' }), 400, 'validation_failed'],

@@ -6,6 +6,7 @@ import * as userSessions from './2026_11_24_1600_user_sessions.js';
 import * as reportSpeed from './2026_11_24_1700_report_speed.js';
 import * as reportSpeedKeys from './2026_11_24_1700_report_speed_keys.js';
 import * as trackerIndexes from './2026_11_24_1800_tracker_indexes.js';
+import * as trackerDrops from './2026_11_24_2000_tracker_drops.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_1700_report_speed': reportSpeed,
   '2026_11_24_1700_report_speed_keys': reportSpeedKeys,
   '2026_11_24_1800_tracker_indexes': trackerIndexes,
+  '2026_11_24_2000_tracker_drops': trackerDrops,
 };

@@ -267,3 +267,30 @@ export const leasesAround = (db: Db, numberId: string, at: number, lookbackMs: n
     .orderBy('started_at', 'desc')
     .limit(20)
     .execute();
+
+/** Adds dropped page views to the per-day counts. */
+export async function addDrops(
+  db: Db,
+  rows: readonly { projectId: string; day: string; reason: string; count: number }[],
+): Promise<void> {
+  for (const r of rows)
+    await db
+      .insertInto('tracker_drop')
+      .values({ project_id: r.projectId, day: r.day, reason: r.reason, count: r.count })
+      .onConflict((oc) =>
+        oc.columns(['project_id', 'day', 'reason']).doUpdateSet((eb) => ({
+          count: eb('tracker_drop.count', '+', eb.ref('excluded.count')),
+        })),
+      )
+      .execute();
+}
+
+export const listDrops = (db: Db, projectId: string, from: string, to: string) =>
+  db
+    .selectFrom('tracker_drop')
+    .select(['day', 'reason', 'count'])
+    .where('project_id', '=', projectId)
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .orderBy('day')
+    .execute();

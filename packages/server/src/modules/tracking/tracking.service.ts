@@ -58,8 +58,13 @@ export class TrackingService {
   >();
   private readonly exhaustionLogged = new Map<string, number>();
   private readonly exhaustion = new Map<string, { count: number; at: number }>();
-  private exhaustionFlush: Promise<void> | undefined;
-  private exhaustionTimer: NodeJS.Timeout | undefined;
+  /** Dropped page views by project, UTC day and reason, written once a second like exhaustion. */
+  private readonly dropCounts = new Map<
+    string,
+    { projectId: string; day: string; reason: string; count: number }
+  >();
+  private countsFlush: Promise<void> | undefined;
+  private countsTimer: NodeJS.Timeout | undefined;
   /** Runs one page view or heartbeat against the store; resolves once what it wrote is committed. */
   private readonly run: Run;
   private readonly memory: { store: MemoryTrackerStore; writer: TrackerWriter } | undefined;
@@ -112,13 +117,25 @@ export class TrackingService {
   /** Writes what is still held in memory (at shutdown, and before reading the tables directly in tests). */
   async flush(): Promise<void> {
     await this.memory?.writer.flush();
-    await this.flushExhaustion();
+    await this.flushCounts();
   }
 
   /** Writes everything and stops the writer thread, if any (at shutdown, before the database closes). */
   async close(): Promise<void> {
     await this.memory?.writer.close();
-    await this.flushExhaustion();
+    await this.flushCounts();
+  }
+
+  /** Dropped page views of a project per UTC day (YYYY-MM-DD, inclusive) and reason. */
+  async dropsOf(projectId: string, from: string, to: string) {
+    await this.flushCounts();
+    const days = new Map<string, Record<Exclude<DropReason, 'unknown_project'>, number>>();
+    for (const row of await repo.listDrops(this.deps.db, projectId, from, to)) {
+      const day = days.get(row.day) ?? { bot: 0, rate_limited: 0, invalid_url: 0 };
+      if (row.reason in day) day[row.reason as keyof typeof day] += Number(row.count);
+      days.set(row.day, day);
+    }
+    return [...days].map(([day, counts]) => ({ day, ...counts }));
   }
 
   async recordVisit(hit: Hit): Promise<VisitResult> {
@@ -130,6 +147,7 @@ export class TrackingService {
     if (!result.ok) {
       this.drops[result.reason] += 1;
       this.deps.log.debug({ reason: result.reason, detail: result.detail }, 'page view dropped');
+      if (result.reason !== 'unknown_project') await this.countDrop(hit, result.reason);
       return result;
     }
     const answer = await this.run((store) => this.persist(store, result.value));
@@ -302,34 +320,53 @@ export class TrackingService {
   private noteExhaustion(pool: TrackedPool, now: number): void {
     const pending = this.exhaustion.get(pool.id);
     this.exhaustion.set(pool.id, { count: (pending?.count ?? 0) + 1, at: now });
-    if (!this.exhaustionTimer) {
-      this.exhaustionTimer = setTimeout(() => {
-        this.exhaustionTimer = undefined;
-        this.flushExhaustion().catch((error) =>
-          this.deps.log.error({ err: error }, 'could not count pool exhaustion'),
-        );
-      }, 1_000);
-      this.exhaustionTimer.unref();
-    }
+    this.scheduleCounts();
     const last = this.exhaustionLogged.get(pool.id) ?? 0;
     if (now - last < 60_000) return;
     this.exhaustionLogged.set(pool.id, now);
     this.deps.log.warn({ poolId: pool.id, policy: pool.policy }, 'number pool exhausted');
   }
 
-  private async flushExhaustion(): Promise<void> {
-    while (this.exhaustionFlush) await this.exhaustionFlush;
-    if (this.exhaustion.size === 0) return;
-    const pending = [...this.exhaustion];
+  /** The bots, floods and bad URLs of a project's site are counted, so that its owner can see them. */
+  private async countDrop(hit: Hit, reason: DropReason): Promise<void> {
+    const setup = await this.setupFor(hit.publicKey);
+    if (!setup) return;
+    const day = new Date(hit.at).toISOString().slice(0, 10);
+    const key = `${setup.projectId}|${day}|${reason}`;
+    const known = this.dropCounts.get(key);
+    if (known) known.count += 1;
+    else this.dropCounts.set(key, { projectId: setup.projectId, day, reason, count: 1 });
+    this.scheduleCounts();
+  }
+
+  private scheduleCounts(): void {
+    if (this.countsTimer) return;
+    this.countsTimer = setTimeout(() => {
+      this.countsTimer = undefined;
+      this.flushCounts().catch((error) =>
+        this.deps.log.error({ err: error }, 'could not write tracker counts'),
+      );
+    }, 1_000);
+    this.countsTimer.unref();
+  }
+
+  /** Pool exhaustion and dropped page views, counted in memory since the last write. */
+  private async flushCounts(): Promise<void> {
+    while (this.countsFlush) await this.countsFlush;
+    if (this.exhaustion.size === 0 && this.dropCounts.size === 0) return;
+    const exhausted = [...this.exhaustion];
+    const drops = [...this.dropCounts.values()];
     this.exhaustion.clear();
-    this.exhaustionFlush = (async () => {
-      for (const [poolId, { count, at }] of pending)
+    this.dropCounts.clear();
+    this.countsFlush = (async () => {
+      for (const [poolId, { count, at }] of exhausted)
         await repo.countExhaustion(this.deps.db, poolId, count, at);
+      await repo.addDrops(this.deps.db, drops);
     })();
     try {
-      await this.exhaustionFlush;
+      await this.countsFlush;
     } finally {
-      this.exhaustionFlush = undefined;
+      this.countsFlush = undefined;
     }
   }
 
