@@ -172,6 +172,14 @@ export interface Pool {
 
 export type NumberState = 'free' | 'leased' | 'held';
 
+/** GET /tracker/drops: page views the tracker filtered out, per UTC day and reason. */
+export interface TrackerDrops {
+  from: string;
+  to: string;
+  days: { day: string; bot: number; rate_limited: number; invalid_url: number }[];
+  total: { bot: number; rate_limited: number; invalid_url: number };
+}
+
 /** GET /pools/usage: what every pool number is doing now, computed from the leases. */
 export interface PoolsUsage {
   at: number;

@@ -90,6 +90,8 @@ function usage(over: Partial<PoolsUsage> = {}): PoolsUsage {
 function serve(live: () => PoolsUsage) {
   return fakeApi((r) => {
     if (r.path.endsWith('/pools/usage')) return live();
+    if (r.path.endsWith('/tracker/drops'))
+      return { from: '', to: '', days: [], total: { bot: 12, rate_limited: 3, invalid_url: 1 } };
     if (r.path.endsWith('/pools')) return [pool({ numberIds: ['n1', 'n2', 'n3'] })];
     if (r.path.endsWith('/static-channels')) return [];
     return [
@@ -122,6 +124,23 @@ describe('NumbersPage', () => {
     expect(google.textContent).toContain('2 of 3 busy');
     expect(google.textContent).toContain('3 of 3');
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says how many page views of the last week the tracker kept away from the pools', async () => {
+    const api = serve(() => usage());
+    render(
+      <Providers api={api}>
+        <NumbersPage project={project} pollMs={60_000} />
+      </Providers>,
+    );
+    const note = await screen.findByTestId('drops');
+    expect(note.textContent).toContain('12 page views of bots');
+    expect(note.textContent).toContain('3 above the per-address limit');
+    const asked = api.requests.find((r) => r.path.endsWith('/tracker/drops'));
+    expect(asked?.query).toEqual({
+      from: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      to: expect.any(String),
+    });
   });
 
   it('warns when a pool is full now and when it ran out before, and follows the live state', async () => {

@@ -1,4 +1,4 @@
-import type { Pool, PoolsUsage, Project, StaticChannel } from '../api.js';
+import type { Pool, PoolsUsage, Project, StaticChannel, TrackerDrops } from '../api.js';
 import { ErrorNote, Loading } from '../components/ui.js';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../format.js';
 import { type MessageKey, useI18n } from '../i18n.js';
@@ -27,6 +27,12 @@ export function NumbersPage({ project, pollMs = 5000 }: { project: Project; poll
     return { numbers, pools, channels };
   }, [api, base]);
   const usage = usePolling(() => api.get<PoolsUsage>(`${base}/pools/usage`), [api, base], pollMs);
+  // What the tracker kept away from the pools over the last week: bots and floods never take a number.
+  const drops = useAsync(() => {
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const now = Date.now();
+    return api.get<TrackerDrops>(`${base}/tracker/drops`, { from: day(now - 6 * 86_400_000), to: day(now) });
+  }, [api, base]);
   if (state.loading && !state.data) return <Loading />;
   if (!state.data) return <ErrorNote error={state.error} onRetry={state.reload} />;
   const { numbers, pools, channels } = state.data;
@@ -128,6 +134,15 @@ export function NumbersPage({ project, pollMs = 5000 }: { project: Project; poll
             </table>
           </div>
           <p className="hint below-table">{t('stateHelp', { seconds: live?.pageOpenSeconds ?? 60 })}</p>
+          {drops.data && (
+            <p className="hint" data-testid="drops">
+              {t('dropsWeek', {
+                bots: drops.data.total.bot,
+                floods: drops.data.total.rate_limited,
+                invalid: drops.data.total.invalid_url,
+              })}
+            </p>
+          )}
         </section>
       )}
       <section aria-labelledby="numbers-title">
