@@ -150,7 +150,7 @@ const en = {
   stateHelp:
     'Leased: a visitor’s page is open (a heartbeat within {seconds} s). Held: the page was closed, and the number stays that visitor’s for the pool’s hold time, so that a late call still finds them.',
   dropsWeek:
-    'Kept away from the pools in the last 7 days: {bots} page views of bots and automated browsers, {floods} above the per-address limit, {invalid} malformed reports. They got no number and no visit.',
+    'Kept away from the pools in the last 7 days (no number, no visit): bots and automated browsers {bots}, above the per-address limit {floods}, malformed reports {invalid}.',
   poolFullNow: 'Every number of pool “{pool}” ({size}) is taken right now: new visitors get {what}.',
   fullShared: 'a shared number (lower confidence)',
   fullFallback: 'the fallback number',
@@ -403,7 +403,7 @@ const ru: Record<MessageKey, string> = {
   stateHelp:
     'Выдан: страница посетителя открыта (сигнал был не позже {seconds} с назад). Удерживается: страницу закрыли, но номер остаётся за посетителем на время удержания пула, чтобы поздний звонок нашёл его.',
   dropsWeek:
-    'Отсеяно за последние 7 дней: {bots} просмотров ботов и автоматических браузеров, {floods} сверх лимита на адрес, {invalid} некорректных отчётов. Они не получили номер и не стали визитами.',
+    'Отсеяно за последние 7 дней (без номера и без визита): боты и автоматические браузеры — {bots}, сверх лимита на адрес — {floods}, некорректные отчёты — {invalid}.',
   poolFullNow: 'Все номера пула «{pool}» ({size}) сейчас заняты: новые посетители получают {what}.',
   fullShared: 'общий номер (ниже точность)',
   fullFallback: 'резервный номер',

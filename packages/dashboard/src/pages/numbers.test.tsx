@@ -134,8 +134,8 @@ describe('NumbersPage', () => {
       </Providers>,
     );
     const note = await screen.findByTestId('drops');
-    expect(note.textContent).toContain('12 page views of bots');
-    expect(note.textContent).toContain('3 above the per-address limit');
+    expect(note.textContent).toContain('bots and automated browsers 12');
+    expect(note.textContent).toContain('above the per-address limit 3');
     const asked = api.requests.find((r) => r.path.endsWith('/tracker/drops'));
     expect(asked?.query).toEqual({
       from: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),

@@ -135,7 +135,7 @@ export function NumbersPage({ project, pollMs = 5000 }: { project: Project; poll
           </div>
           <p className="hint below-table">{t('stateHelp', { seconds: live?.pageOpenSeconds ?? 60 })}</p>
           {drops.data && (
-            <p className="hint" data-testid="drops">
+            <p className="hint after-hint" data-testid="drops">
               {t('dropsWeek', {
                 bots: drops.data.total.bot,
                 floods: drops.data.total.rate_limited,
