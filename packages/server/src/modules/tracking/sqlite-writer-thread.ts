@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 import type { BatchSink, TrackerBatch } from './tracker-writer.js';
+import { BATCH_UPDATES, type BatchUpdate, batchUpdateSql } from './tracking.repository.js';
 
 /**
  * The writer thread: its own better-sqlite3 connection to the same file, running each batch as one transaction.
@@ -104,10 +105,10 @@ function statements(batch: TrackerBatch): Statement[] {
   const out: Statement[] = [];
   insertRows(out, 'visit', batch.visits);
   insertRows(out, 'lease', batch.leases);
-  updateRows(out, 'hold', HOLD_NUMBERS, 2, batch.claims);
-  updateRows(out, 'visits', TOUCH_VISITS, 3, batch.visitTouches);
-  updateRows(out, 'leases', SET_LEASE_TIMES, 3, batch.leaseTouches);
-  updateRows(out, 'hold', HOLD_NUMBERS, 2, batch.numberHolds);
+  updateRows(out, BATCH_UPDATES.holds, batch.claims);
+  updateRows(out, BATCH_UPDATES.visits, batch.visitTouches);
+  updateRows(out, BATCH_UPDATES.leases, batch.leaseTouches);
+  updateRows(out, BATCH_UPDATES.holds, batch.numberHolds);
   return out;
 }
 
@@ -139,28 +140,12 @@ function insertRows(out: Statement[], table: 'visit' | 'lease', rows: readonly (
   }
 }
 
-const TOUCH_VISITS = (values: string) => `update visit set
-  last_seen_at = case when visit.last_seen_at < v.column2 then v.column2 else visit.last_seen_at end,
-  page_views = visit.page_views + v.column3
-  from (values ${values}) as v where visit.id = v.column1`;
-const SET_LEASE_TIMES = (values: string) => `update lease set
-  last_seen_at = coalesce(v.column2, lease.last_seen_at), expires_at = v.column3
-  from (values ${values}) as v where lease.id = v.column1`;
-const HOLD_NUMBERS = (values: string) => `update tracking_number set
-  released_at = case when tracking_number.released_at < v.column2 then v.column2 else tracking_number.released_at end
-  from (values ${values}) as v where tracking_number.id = v.column1`;
-
-function updateRows(
-  out: Statement[],
-  name: string,
-  build: (values: string) => string,
-  columns: number,
-  rows: readonly (readonly unknown[])[],
-) {
+function updateRows(out: Statement[], update: BatchUpdate, rows: readonly (readonly unknown[])[]) {
   for (let at = 0; at < rows.length; at += CHUNK) {
     const chunk = rows.slice(at, at + CHUNK);
-    const key = `${name}:${chunk.length}`;
-    if (!texts.has(key)) texts.set(key, build(placeholders(chunk.length, columns)));
+    const key = `${update.table}:update:${chunk.length}`;
+    if (!texts.has(key))
+      texts.set(key, batchUpdateSql(update, placeholders(chunk.length, update.types.length)));
     out.push([key, chunk.flat()]);
   }
 }

@@ -43,38 +43,54 @@ const valuesOf = (rows: readonly (readonly unknown[])[], types: readonly string[
     ),
   );
 
-/** Coalesced page views of visits: each one's latest moment, and how many pages were viewed since the last write. */
-export const touchVisits = (db: Db, rows: readonly (readonly [id: string, at: number, views: number])[]) =>
+/**
+ * The times a tracker batch moves later, one UPDATE … FROM (VALUES …) per table; `set` reads the new values from
+ * `v`. Both batch writers use these: Kysely on the app's own connection (below) and the SQLite writer thread.
+ */
+export const BATCH_UPDATES = {
+  /** Coalesced page views of visits: each one's latest moment, and how many pages were viewed since the last write. */
+  visits: {
+    table: 'visit',
+    types: ['text', 'bigint', 'bigint'],
+    set: `last_seen_at = case when visit.last_seen_at < v.column2 then v.column2 else visit.last_seen_at end,
+      page_views = visit.page_views + v.column3`,
+  },
+  /** Leases' latest heartbeats and end moments (a null heartbeat: only the end moves). */
+  leases: {
+    table: 'lease',
+    types: ['text', 'bigint', 'bigint'],
+    set: 'last_seen_at = coalesce(v.column2, lease.last_seen_at), expires_at = v.column3',
+  },
+  /** Numbers' release moments, moved later, never earlier. */
+  holds: {
+    table: 'tracking_number',
+    types: ['text', 'bigint'],
+    set: `released_at = case when tracking_number.released_at < v.column2 then v.column2
+      else tracking_number.released_at end`,
+  },
+} as const;
+export type BatchUpdate = (typeof BATCH_UPDATES)[keyof typeof BATCH_UPDATES];
+
+const updateHead = (u: BatchUpdate) => `update ${u.table} set ${u.set} from (values `;
+const updateTail = (u: BatchUpdate) => `) as v where ${u.table}.id = v.column1`;
+/** The whole statement around a VALUES list the caller writes (e.g. SQLite placeholders). */
+export const batchUpdateSql = (u: BatchUpdate, values: string) => updateHead(u) + values + updateTail(u);
+
+const batchUpdate = (db: Db, u: BatchUpdate, rows: readonly (readonly unknown[])[]) =>
   insertChunked(rows, async (chunk) => {
-    await sql`update visit set
-        last_seen_at = case when visit.last_seen_at < v.column2 then v.column2 else visit.last_seen_at end,
-        page_views = visit.page_views + v.column3
-      from (values ${valuesOf(chunk, ['text', 'bigint', 'bigint'])}) as v
-      where visit.id = v.column1`.execute(db);
+    await sql`${sql.raw(updateHead(u))}${valuesOf(chunk, u.types)}${sql.raw(updateTail(u))}`.execute(db);
   });
 
-/** Leases' latest heartbeats and end moments (a null heartbeat: only the end moves). */
+export const touchVisits = (db: Db, rows: readonly (readonly [id: string, at: number, views: number])[]) =>
+  batchUpdate(db, BATCH_UPDATES.visits, rows);
+
 export const setLeasesTimes = (
   db: Db,
   rows: readonly (readonly [id: string, lastSeenAt: number | null, expiresAt: number])[],
-) =>
-  insertChunked(rows, async (chunk) => {
-    await sql`update lease set
-        last_seen_at = coalesce(v.column2, lease.last_seen_at),
-        expires_at = v.column3
-      from (values ${valuesOf(chunk, ['text', 'bigint', 'bigint'])}) as v
-      where lease.id = v.column1`.execute(db);
-  });
+) => batchUpdate(db, BATCH_UPDATES.leases, rows);
 
-/** Moves numbers' release moments later (never earlier). */
 export const holdNumbersUntil = (db: Db, rows: readonly (readonly [id: string, until: number])[]) =>
-  insertChunked(rows, async (chunk) => {
-    await sql`update tracking_number set
-        released_at = case when tracking_number.released_at < v.column2 then v.column2
-          else tracking_number.released_at end
-      from (values ${valuesOf(chunk, ['text', 'bigint'])}) as v
-      where tracking_number.id = v.column1`.execute(db);
-  });
+  batchUpdate(db, BATCH_UPDATES.holds, rows);
 
 /** The visitor's lease that is still alive, newest first. */
 /** Leases with their number: what both the live-lease lookup and the lookup by id return. */
