@@ -3,6 +3,7 @@ import type { VisitTable } from '../../src/db/database.js';
 import * as reportSpeed from '../../src/db/migrations/2026_11_24_1700_report_speed.js';
 import * as reportSpeedKeys from '../../src/db/migrations/2026_11_24_1700_report_speed_keys.js';
 import { newId } from '../../src/ids.js';
+import { GROUPINGS } from '../../src/modules/analytics/report.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
 import { createNumber, createProject } from '../helpers/factories.js';
@@ -10,22 +11,6 @@ import { insertCall, insertVisit, march, paidVisit } from './analytics-helpers.j
 
 // The report's fast paths: credited visits stored on calls and deals, and per-day visit rollups. Each must give
 // exactly the figures of the plain computation.
-
-const GROUPINGS = [
-  'channel',
-  'source_medium',
-  'ad_network',
-  'campaign',
-  'ad_group',
-  'ad',
-  'keyword',
-  'landing_page',
-  'device',
-  'static_channel',
-  'day',
-  'week',
-  'month',
-];
 
 /** A deterministic pseudo-random sequence, so every database gets the same data. */
 function sequence(seed: number) {
