@@ -19,16 +19,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import twilio from 'twilio';
-import { buildApp } from '../packages/server/src/app.js';
-import { loadConfig } from '../packages/server/src/config.js';
-import { connectDatabase } from '../packages/server/src/db/connect.js';
-import { migrateOrThrow } from '../packages/server/src/db/migrate.js';
-import { createDeps } from '../packages/server/src/deps.js';
-import { createLogger } from '../packages/server/src/logger.js';
 import { sipCallRouting } from '../packages/server/src/sip/call-routing.js';
 import { startSipProxy } from '../packages/server/src/sip/sip-proxy.js';
 import { runSippLoad } from '../packages/server/test/sip/sipp.js';
 import { closedLoop, type LoadResult, paced, type Traffic } from './lib/load.js';
+import { openRingtrace } from './lib/ringtrace-app.js';
 import { type ServerProcess, startServer } from './lib/server-process.js';
 
 const { values: opt } = parseArgs({
@@ -203,33 +198,7 @@ interface SipStep {
 }
 
 async function sipRun(dir: string): Promise<SipStep[]> {
-  const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'sip.db')}`, LOG_LEVEL: 'silent' });
-  const database = connectDatabase(config.databaseUrl);
-  await migrateOrThrow(database.db, database.schema);
-  const deps = createDeps({
-    config,
-    log: createLogger(config),
-    database,
-    secretKey: 'bench-secret-key-0123456789abcdef0123',
-  });
-  const admin = await deps.services.apiKeys.bootstrapAdmin(undefined);
-  if (!admin) throw new Error('the benchmark database is not empty');
-  const app = await buildApp(deps);
-  const api = async <T>(
-    method: 'POST' | 'PATCH',
-    url: string,
-    payload: object,
-    status: number,
-  ): Promise<T> => {
-    const res = await app.inject({
-      method,
-      url,
-      payload,
-      headers: { authorization: `Bearer ${admin.token}` },
-    });
-    if (res.statusCode !== status) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json() as T;
-  };
+  const { database, deps, app, api } = await openRingtrace({ DATABASE_URL: `sqlite:${join(dir, 'sip.db')}` });
   const calleePort = PEERS.port + 2;
   const project = await api<{ id: string }>('POST', '/api/v1/projects', { name: 'SIP Bench' }, 201);
   const dest = await api<{ id: string }>(

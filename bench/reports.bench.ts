@@ -19,13 +19,8 @@ import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
-import { buildApp } from '../packages/server/src/app.js';
 import { systemClock } from '../packages/server/src/clock.js';
-import { loadConfig } from '../packages/server/src/config.js';
-import { connectDatabase, type Db, type DbHandle } from '../packages/server/src/db/connect.js';
-import { migrateOrThrow } from '../packages/server/src/db/migrate.js';
-import { createDeps } from '../packages/server/src/deps.js';
-import { createLogger } from '../packages/server/src/logger.js';
+import type { Db, DbHandle } from '../packages/server/src/db/connect.js';
 import { CreditService } from '../packages/server/src/modules/analytics/credit.service.js';
 import { KEY_PARTS } from '../packages/server/src/modules/analytics/report.js';
 import * as repo from '../packages/server/src/modules/analytics/report.repository.js';
@@ -36,6 +31,7 @@ import {
 } from '../packages/server/src/modules/analytics/report-time.js';
 import { VisitRollupService } from '../packages/server/src/modules/analytics/visit-rollup.service.js';
 import { type DataSize, generate, type TableBatch } from './lib/report-data.js';
+import { openRingtrace } from './lib/ringtrace-app.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -158,27 +154,15 @@ async function benchDatabase(
   bulk: (handle: DbHandle, b: TableBatch) => Promise<void>,
 ) {
   const started = performance.now();
-  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' });
-  const database = connectDatabase(config.databaseUrl);
+  const { database, deps, app, api } = await openRingtrace({ DATABASE_URL: url });
   try {
-    await migrateOrThrow(database.db, database.schema);
-    const deps = createDeps({
-      config,
-      log: createLogger(config),
-      database,
-      secretKey: 'bench-secret-key-0123456789abcdef0123',
-    });
-    const admin = await deps.services.apiKeys.bootstrapAdmin(undefined);
-    if (!admin) throw new Error('the benchmark database is not empty');
-    const app = await buildApp(deps);
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/v1/projects',
-      payload: { name: 'Okna Reports' },
-      headers: { authorization: `Bearer ${admin.token}` },
-    });
-    if (res.statusCode !== 201) throw new Error(`project: ${res.statusCode} ${res.body}`);
-    const project = res.json() as { id: string; timezone: string; currency: string };
+    const project = await api<{ id: string; timezone: string; currency: string }>(
+      'POST',
+      '/api/v1/projects',
+      {
+        name: 'Okna Reports',
+      },
+    );
     await app.close();
 
     // The period: the last 365 days up to today in the project's time zone.

@@ -1,12 +1,7 @@
 // A Ringtrace app ready for page views, built like `ringtrace serve` builds it (the same config loader, logger,
 // composition root and app; only the secret is fixed): the database named by `databaseUrl` is opened and
 // migrated, and a project with two site numbers and a pool of numbers is created through the HTTP API.
-import { buildApp } from '../../packages/server/src/app.js';
-import { loadConfig } from '../../packages/server/src/config.js';
-import { connectDatabase } from '../../packages/server/src/db/connect.js';
-import { migrateOrThrow } from '../../packages/server/src/db/migrate.js';
-import { createDeps } from '../../packages/server/src/deps.js';
-import { createLogger } from '../../packages/server/src/logger.js';
+import { openRingtrace } from './ringtrace-app.js';
 
 export const SITE_NUMBERS = ['+7 (495) 123-45-67', '8 800 555-35-35'];
 
@@ -14,9 +9,14 @@ export async function createRing(
   databaseUrl: string,
   options: { poolSize: number; holdSeconds: number; env?: Record<string, string> },
 ) {
-  const config = loadConfig({
+  const {
+    config,
+    database,
+    deps,
+    app,
+    api: call,
+  } = await openRingtrace({
     DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
     // Every benchmark request comes from 127.0.0.1: the per-address limit must not be what is measured.
@@ -24,29 +24,7 @@ export async function createRing(
     TRACKER_RATE_BURST: '1000000',
     ...options.env,
   });
-  const database = connectDatabase(config.databaseUrl);
-  // As `ringtrace serve` does: on PostgreSQL the migrations' bookkeeping lives in the URL's search_path schema.
-  await migrateOrThrow(database.db, database.schema);
-  const deps = createDeps({
-    config,
-    log: createLogger(config),
-    database,
-    secretKey: 'bench-secret-key-0123456789abcdef0123',
-  });
-  const admin = await deps.services.apiKeys.bootstrapAdmin(undefined);
-  if (!admin) throw new Error('the benchmark database is not empty');
-  const app = await buildApp(deps);
-
-  const api = async <T>(url: string, payload: object, status = 201): Promise<T> => {
-    const res = await app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { authorization: `Bearer ${admin.token}` },
-    });
-    if (res.statusCode !== status) throw new Error(`POST ${url}: ${res.statusCode} ${res.body}`);
-    return res.json() as T;
-  };
+  const api = <T>(url: string, payload: object, status = 201) => call<T>('POST', url, payload, status);
   const project = await api<{ id: string; publicKey: string }>('/api/v1/projects', {
     name: 'Okna Bench',
     siteNumbers: SITE_NUMBERS,

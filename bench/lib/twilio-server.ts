@@ -4,45 +4,23 @@
 // directly. argv: database URL, pool size, lease count. Announces the port and, as its "public key", a JSON
 // `{ voiceUrl, authToken, numbers }` (the pool's numbers, to dial).
 import type { Insertable } from 'kysely';
-import { buildApp } from '../../packages/server/src/app.js';
-import { loadConfig } from '../../packages/server/src/config.js';
-import { connectDatabase } from '../../packages/server/src/db/connect.js';
 import type { LeaseTable } from '../../packages/server/src/db/database.js';
-import { migrateOrThrow } from '../../packages/server/src/db/migrate.js';
-import { createDeps } from '../../packages/server/src/deps.js';
 import { newId } from '../../packages/server/src/ids.js';
-import { createLogger } from '../../packages/server/src/logger.js';
 import { announce, serveParent } from './child-control.js';
+import { openRingtrace } from './ringtrace-app.js';
 
 export const PUBLIC_URL = 'https://ct.example.com';
 const AUTH_TOKEN = 'f7c3a1e9d2b84c56a0e1f2d3c4b5a697';
 
 const [databaseUrl = '', poolSize = '1000', leaseCount = '100000'] = process.argv.slice(2);
 
-const config = loadConfig({
+const { config, database, app, api } = await openRingtrace({
   DATABASE_URL: databaseUrl,
-  LOG_LEVEL: 'silent',
   HOST: '127.0.0.1',
   PORT: '0',
   PUBLIC_URL,
 });
-const database = connectDatabase(config.databaseUrl);
-await migrateOrThrow(database.db, database.schema);
-const deps = createDeps({
-  config,
-  log: createLogger(config),
-  database,
-  secretKey: 'bench-secret-key-0123456789abcdef0123',
-});
-const admin = await deps.services.apiKeys.bootstrapAdmin(undefined);
-if (!admin) throw new Error('the benchmark database is not empty');
-const app = await buildApp(deps);
 
-const api = async <T>(method: 'POST' | 'PATCH', url: string, payload: object, status = 201): Promise<T> => {
-  const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${admin.token}` } });
-  if (res.statusCode !== status) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json() as T;
-};
 const project = await api<{ id: string }>('POST', '/api/v1/projects', {
   name: 'Okna Bench',
   siteNumbers: ['+74951234567'],
