@@ -4,6 +4,8 @@
  * UTC offsets that apply within its range (one, or a few around daylight-saving changes) and hands SQL plain
  * integer arithmetic.
  */
+import { zoneOffset } from '../../time-zone.js';
+
 export const DAY_MS = 86_400_000;
 
 export function isIsoDate(text: string): boolean {
@@ -16,35 +18,6 @@ export function isIsoDate(text: string): boolean {
 /** Days since 1970-01-01 of a YYYY-MM-DD date. */
 export const epochDay = (isoDate: string): number => Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS;
 export const isoOfEpochDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** The zone's offset from UTC at an instant, in milliseconds (Moscow: +3 h). */
-export function zoneOffset(ms: number, timeZone: string): number {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
-  const wall = Date.UTC(
-    Number(p.year),
-    Number(p.month) - 1,
-    Number(p.day),
-    Number(p.hour),
-    Number(p.minute),
-    Number(p.second),
-  );
-  return wall - Math.floor(ms / 1000) * 1000;
-}
 
 /** The UTC instant at which a local date begins in the zone. */
 export function localMidnight(isoDate: string, timeZone: string): number {

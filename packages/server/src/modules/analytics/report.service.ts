@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { Db, DialectName } from '../../db/connect.js';
 import { AppError } from '../../errors.js';
+import { zoneOffset } from '../../time-zone.js';
 import type { CreditService } from './credit.service.js';
 import { convertSums } from './currency.js';
 import type { DealService } from './deal.service.js';
@@ -29,7 +30,6 @@ import {
   monthStarts,
   offsetSegments,
   weekOfEpochDay,
-  zoneOffset,
 } from './report-time.js';
 import type { VisitRollupService } from './visit-rollup.service.js';
 

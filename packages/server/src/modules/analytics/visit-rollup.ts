@@ -1,5 +1,6 @@
+import { zoneOffset } from '../../time-zone.js';
 import { KEY_PARTS, type KeyPart } from './report.js';
-import { DAY_MS, zoneOffset } from './report-time.js';
+import { DAY_MS } from './report-time.js';
 
 /**
  * Per-day visit counts for long report ranges. A year of visits is ~365 × groups rows instead of every visit. The

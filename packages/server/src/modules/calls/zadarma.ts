@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { zoneOffset } from '../../time-zone.js';
 import type { CallStatus } from './call.js';
 import { type CallEvent, withPlus } from './call-events.js';
 
@@ -46,38 +47,6 @@ export function verifyZadarma(secret: string, form: Form, header: unknown): Zada
   const expected = Buffer.from(zadarmaSignature(secret, text));
   const given = Buffer.from(header.trim());
   return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'mismatch';
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** How far the wall clock of `timeZone` is ahead of UTC at `epochMs`. */
-function zoneOffset(epochMs: number, timeZone: string): number {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, format);
-  }
-  const part = Object.fromEntries(
-    format.formatToParts(new Date(epochMs)).map((p) => [p.type, Number(p.value)] as const),
-  );
-  const wall = Date.UTC(
-    part.year ?? 1970,
-    (part.month ?? 1) - 1,
-    part.day ?? 1,
-    part.hour ?? 0,
-    part.minute ?? 0,
-    part.second ?? 0,
-  );
-  return wall - Math.floor(epochMs / 1000) * 1000;
 }
 
 /**
