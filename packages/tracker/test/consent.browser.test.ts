@@ -4,11 +4,9 @@
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fetchCalls, settled, waitForText } from './support/browser.js';
-import { type FakeServer, PROJECT_KEY } from './support/fake-server.js';
+import { type FakeServer, FIRST, ORIGINAL, PROJECT_KEY } from './support/fake-server.js';
 import { browserHarness } from './support/harness.js';
 
-const ORIGINAL = '8 (495) 123-45-67';
-const FIRST = '8 (495) 765-43-21';
 const TAG = `src="/rt.js" data-project="${PROJECT_KEY}"`;
 
 /** A page with the script tag's `attributes` and an inline script before it in the head. */

@@ -3,20 +3,22 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { settled, waitForText } from './support/browser.js';
-import { type FakeServer, type FakeServerOptions, html, PROJECT_KEY } from './support/fake-server.js';
+import {
+  type FakeServer,
+  type FakeServerOptions,
+  FIRST,
+  PHONE_PAGE,
+  PROJECT_KEY,
+  SECOND,
+} from './support/fake-server.js';
 import { browserHarness } from './support/harness.js';
-
-const ORIGINAL = '8 (495) 123-45-67';
-const FIRST = '8 (495) 765-43-21'; // RU_TARGET.pool[0]
-const SECOND = '8 (495) 765-43-22'; // RU_TARGET.pool[1]
-const PAGE = html(`<p id="phone">${ORIGINAL}</p><a id="link" href="tel:+74951234567">call</a>`);
 
 const harness = browserHarness();
 const newSession = harness.newSession;
 
 async function startServer(options?: FakeServerOptions): Promise<FakeServer> {
   const server = await harness.startServer(options);
-  server.pages.set('page', PAGE);
+  server.pages.set('page', PHONE_PAGE);
   return server;
 }
 

@@ -1,19 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { fetchCalls, type Session, settled, setVisibility, waitForText } from './support/browser.js';
-import { FakeServer, type FakeServerOptions, html, PROJECT_KEY, RU_TARGET } from './support/fake-server.js';
+import {
+  FakeServer,
+  type FakeServerOptions,
+  FIRST,
+  html,
+  ORIGINAL,
+  PHONE_PAGE,
+  PROJECT_KEY,
+  RU_TARGET,
+  SECOND,
+} from './support/fake-server.js';
 import { browserHarness } from './support/harness.js';
-
-const ORIGINAL = '8 (495) 123-45-67';
-const FIRST = '8 (495) 765-43-21'; // RU_TARGET.pool[0]
-const SECOND = '8 (495) 765-43-22'; // RU_TARGET.pool[1]
-const PAGE = html(`<p id="phone">${ORIGINAL}</p><a id="link" href="tel:+74951234567">call</a>`);
 
 const harness = browserHarness();
 const newSession = harness.newSession;
 
 async function startServer(options?: FakeServerOptions): Promise<FakeServer> {
   const server = await harness.startServer(options);
-  server.pages.set('page', PAGE);
+  server.pages.set('page', PHONE_PAGE);
   return server;
 }
 

@@ -273,3 +273,9 @@ export function html(body: string, attributes = `src="/rt.js" data-project="${PR
   return `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Test</title>
 <script async ${attributes}></script></head><body>${body}</body></html>`;
 }
+
+/** RU_TARGET's site number as a page prints it, the first two pool numbers in the same format, and a page with it. */
+export const ORIGINAL = '8 (495) 123-45-67';
+export const FIRST = '8 (495) 765-43-21'; // RU_TARGET.pool[0]
+export const SECOND = '8 (495) 765-43-22'; // RU_TARGET.pool[1]
+export const PHONE_PAGE = html(`<p id="phone">${ORIGINAL}</p><a id="link" href="tel:+74951234567">call</a>`);
