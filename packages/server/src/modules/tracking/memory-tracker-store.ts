@@ -163,6 +163,7 @@ export class MemoryTrackerStore implements TrackerStore {
     const key = visitorKey(projectId, visitorId);
     const known = this.visitors.get(key);
     if (known) return known;
+    // The latest lease alive at any time since `since`: whether it still is, memory decides at each page view.
     const [visit, live] = await Promise.all([
       repo.findRecentVisit(this.db, projectId, visitorId, since),
       repo.findLiveLease(this.db, projectId, visitorId, since),

@@ -19,20 +19,20 @@ export async function insertVisit(db: Db, row: VisitTable): Promise<void> {
 }
 
 /** Many rows per statement, in chunks of 64, 32, …, 1 rows, so that only a few distinct statements exist. */
-async function insertChunked<R>(rows: readonly R[], insert: (chunk: R[]) => Promise<unknown>) {
+async function inChunks<R>(rows: readonly R[], run: (chunk: R[]) => Promise<unknown>) {
   let at = 0;
   for (let size = 64; size >= 1; size >>= 1)
     while (rows.length - at >= size) {
-      await insert(rows.slice(at, at + size));
+      await run(rows.slice(at, at + size));
       at += size;
     }
 }
 
 export const insertVisits = (db: Db, rows: readonly VisitTable[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('visit').values(chunk).execute());
+  inChunks(rows, (chunk) => db.insertInto('visit').values(chunk).execute());
 
 export const insertLeases = (db: Db, rows: readonly LeaseTable[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('lease').values(chunk).execute());
+  inChunks(rows, (chunk) => db.insertInto('lease').values(chunk).execute());
 
 /** Rows of (id, …) values as a derived table, with casts so that PostgreSQL knows the parameters' types. */
 const valuesOf = (rows: readonly (readonly unknown[])[], types: readonly string[]) =>
@@ -77,7 +77,7 @@ const updateTail = (u: BatchUpdate) => `) as v where ${u.table}.id = v.column1`;
 export const batchUpdateSql = (u: BatchUpdate, values: string) => updateHead(u) + values + updateTail(u);
 
 const batchUpdate = (db: Db, u: BatchUpdate, rows: readonly (readonly unknown[])[]) =>
-  insertChunked(rows, async (chunk) => {
+  inChunks(rows, async (chunk) => {
     await sql`${sql.raw(updateHead(u))}${valuesOf(chunk, u.types)}${sql.raw(updateTail(u))}`.execute(db);
   });
 
