@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { closedLoop, type LoadResult, paced, type Traffic } from './lib/load.js';
-import { cpuSnapshot, otherCores } from './lib/machine.js';
+import { cpuSnapshot, otherCores, threadBreakdown } from './lib/machine.js';
 import { CHROME_AGENTS, MIX, PageViews } from './lib/page-views.js';
 import { summarize } from './lib/profile-summary.js';
 import { type Health, type ServerProcess, startServer } from './lib/server-process.js';
@@ -130,6 +130,12 @@ async function measure(name: string, server: ServerProcess, traffic: () => Traff
   console.log(
     `    server: CPU ${cpuPerRequest.toFixed(0)} µs per request, RSS ${(after.rss / 2 ** 20).toFixed(0)} MB; ${health(after.health)}`,
   );
+  const threads = threadBreakdown(before.threads, after.threads, after.pid);
+  if (threads.length > 0) {
+    const perRequest = (t: { ms: number }) => ((1000 * t.ms) / Math.max(1, saturation.requests)).toFixed(0);
+    const busiest = threads.slice(0, 5).map((t) => `${t.thread} ${perRequest(t)}`);
+    console.log(`    server threads, CPU µs per request: ${busiest.join(', ')}`);
+  }
   const noise = otherCores(machineBefore, machineAfter, after.ms - before.ms);
   console.log(`    ${others(noise, name)}`);
   const machinePaced = cpuSnapshot();

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { threadCpu } from './machine.js';
 import type { ChildMessage, ParentMessage } from './server-process.js';
 
 export function serveParent(handlers: {
@@ -40,6 +41,8 @@ export function serveParent(handlers: {
           usage: process.cpuUsage(),
           rss: process.memoryUsage().rss,
           health: health(),
+          threads: threadCpu(),
+          pid: process.pid,
         });
       case 'stats':
         return send({ type: 'stats', stats: await handlers.stats() });

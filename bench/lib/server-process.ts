@@ -12,7 +12,15 @@ export type ParentMessage =
   | { type: 'stop' };
 export type ChildMessage =
   | { type: 'ready'; port: number; publicKey: string }
-  | { type: 'cpu'; usage: NodeJS.CpuUsage; rss: number; health: Health }
+  | {
+      type: 'cpu';
+      usage: NodeJS.CpuUsage;
+      rss: number;
+      health: Health;
+      /** CPU ms of each thread so far, by thread id (Linux), and the process id (the main thread's). */
+      threads: Record<string, number>;
+      pid: number;
+    }
   | { type: 'stats'; stats: Record<string, unknown> }
   | { type: 'trace-reset' }
   | { type: 'profile-start' }
@@ -29,8 +37,11 @@ export interface Health {
 export interface ServerProcess {
   url: string;
   publicKey: string;
-  /** Process CPU time so far (user + system, ms), resident memory (bytes), and health since the last call. */
-  cpu(): Promise<{ ms: number; rss: number; health: Health }>;
+  /**
+   * Process CPU time so far (user + system, ms), resident memory (bytes), health since the last call, and CPU ms
+   * per thread (Linux; `pid` is the main thread's id).
+   */
+  cpu(): Promise<{ ms: number; rss: number; health: Health; threads: Record<string, number>; pid: number }>;
   stats(): Promise<Record<string, unknown>>;
   /** Forgets the SQL timings gathered so far (with `traceSql`). */
   traceReset(): Promise<void>;
@@ -73,8 +84,8 @@ export async function startServer(
     url: `http://127.0.0.1:${ready.port}`,
     publicKey: ready.publicKey,
     async cpu() {
-      const { usage, rss, health } = await ask('cpu');
-      return { ms: (usage.user + usage.system) / 1000, rss, health };
+      const { usage, rss, health, threads, pid } = await ask('cpu');
+      return { ms: (usage.user + usage.system) / 1000, rss, health, threads, pid };
     },
     async stats() {
       return (await ask('stats')).stats;
