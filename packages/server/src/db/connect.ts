@@ -4,7 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
-import { startCheckpointer } from './sqlite-checkpointer.js';
+import { startCheckpointer, WAL_SIZE_LIMIT } from './sqlite-checkpointer.js';
 
 export type Db = Kysely<Database>;
 export type DialectName = 'sqlite' | 'postgres';
@@ -37,6 +37,7 @@ function connectSqlite(path: string): DbHandle {
   // Checkpoints copy the WAL back into the database file and fsync it: tens of milliseconds that would otherwise
   // land inside whichever commit crosses the threshold, on the event loop. A thread of their own does them.
   sqlite.pragma('wal_autocheckpoint = 0');
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   const checkpoints = startCheckpointer(path);
   return {
     db,

@@ -2,15 +2,27 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
- * How often the WAL is copied back into the database file, and above which size it is also truncated. Small and
- * frequent: a checkpoint's fsync slows the writer thread's commits while it runs, and a checkpoint every 10 s made
- * them wait 150-300 ms (every 1 s: p99 14-33 ms at 1,000 page views/s; every 250 ms: 14-16 ms).
+ * How often the WAL is copied back into the database file. Small and frequent: a checkpoint's fsync slows the
+ * writer thread's commits while it runs (every 10 s: 150-300 ms waits; every 1 s: p99 14-33 ms at 1,000 page
+ * views/s; every 250 ms: 14-16 ms).
  */
 const EVERY_MS = 250;
-const TRUNCATE_ABOVE_PAGES = 10_000;
+/**
+ * Under steady writes the WAL never starts over by itself: SQLite rewinds it only when a commit finds every frame
+ * copied back, and new frames land while each PASSIVE checkpoint runs. Past this size (128 MB of 4-KB pages) a
+ * RESTART checkpoint right after the PASSIVE one copies the few frames left and syncs while holding writers back,
+ * and the next commit writes the WAL from its start again, into blocks the file already has. That costs commits
+ * ~10 ms every few seconds at full load. The TRUNCATE used before also emptied the file, and its regrowth (new
+ * blocks through ext4's journal) stalled commits for 35-55 ms every second or so: p99 at 1,000 page views/s went
+ * from 14-23 ms to 4-5 ms with this change (docs/benchmarks.md).
+ */
+const RESTART_ABOVE_PAGES = 32_768;
+/** Bytes the WAL file is cut back to when it starts over, after a burst made it longer than the above. */
+export const WAL_SIZE_LIMIT = RESTART_ABOVE_PAGES * 4096 * 1.25;
 
 // Plain JavaScript, so that it runs the same under tsc's output, tsx and vitest. PASSIVE checkpoints never block
-// writers or readers; a TRUNCATE (which waits for them briefly) only when the WAL has grown large.
+// writers or readers; RESTART waits for them (busy_timeout) and returns busy when they outlast it: the next round
+// tries again.
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -19,7 +31,7 @@ db.pragma('busy_timeout = 100');
 const checkpoint = () => {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (result && result.log > workerData.truncateAbove) db.pragma('wal_checkpoint(TRUNCATE)');
+    if (result && result.log > workerData.restartAbove) db.pragma('wal_checkpoint(RESTART)');
   } catch {
     // Busy or locked: the next round tries again.
   }
@@ -34,11 +46,14 @@ parentPort.on('message', () => {
 `;
 
 /** Checkpoints an SQLite file's WAL from a thread of its own, until stopped. */
-export function startCheckpointer(path: string): { stop(): Promise<void> } {
+export function startCheckpointer(
+  path: string,
+  { everyMs = EVERY_MS, restartAbovePages = RESTART_ABOVE_PAGES } = {},
+): { stop(): Promise<void> } {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(THREAD, {
     eval: true,
-    workerData: { path, driver, every: EVERY_MS, truncateAbove: TRUNCATE_ABOVE_PAGES },
+    workerData: { path, driver, every: everyMs, restartAbove: restartAbovePages },
   });
   worker.unref();
   let exited = false;

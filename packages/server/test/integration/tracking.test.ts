@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/connect.js';
 import { migrateOrThrow } from '../../src/db/migrate.js';
@@ -378,5 +379,51 @@ describe.each(cases)('dynamic number insertion on $name, $state lease state', ({
     expect(res.statusCode).toBe(status);
     expect(res.json().error.code).toBe(code);
     expect((await t.deps.database.db.selectFrom('visit').select('id').execute()).length).toBe(before);
+  });
+});
+
+describe('dynamic number insertion on an SQLite file while a checkpoint holds writers back', () => {
+  it('answers the page view once the write lock is free, with its visit and lease written', async () => {
+    const handle = await sqliteFile.open();
+    const t = await createTestApp(handle, { TRACKER_STATE: 'memory' });
+    const other = new SqliteDatabase(handle.file as string);
+    try {
+      const project = await createProject(t, { siteNumbers: ['+7 (495) 123-45-67'] });
+      const number = await createNumber(t, project.id);
+      const pool = await t.call({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/pools`,
+        payload: { name: 'Весь сайт', numberIds: [number.id] },
+      });
+      expect(pool.statusCode).toBe(201);
+
+      // What a RESTART checkpoint does for a few milliseconds: hold the write lock.
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      const answer = t.call({
+        method: 'POST',
+        url: '/t/visit',
+        token: null,
+        payload: JSON.stringify({ k: project.publicKey, u: 'https://okna.example.ru/' }),
+        headers: { 'content-type': 'text/plain', 'user-agent': CHROME },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      other.exec('COMMIT');
+      const res = await answer;
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().swap[0].to).toBe(number.number.slice(1));
+      expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+      const visit = await handle.db
+        .selectFrom('visit')
+        .select('id')
+        .where('id', '=', res.json().visit)
+        .execute();
+      expect(visit).toHaveLength(1);
+      const leases = await handle.db.selectFrom('lease').select('visit_id').execute();
+      expect(leases).toEqual([{ visit_id: res.json().visit }]);
+    } finally {
+      other.close();
+      await t.close();
+    }
   });
 });
