@@ -1,7 +1,7 @@
 // `npm run bench` lists the benchmarks; `npm run bench -- NAME [options]` runs bench/NAME.bench.ts (or .mjs).
-// TypeScript benchmarks run under tsx, so they import the server's sources directly (no build step, always the
-// code in the working tree). Each benchmark prints its headline figure as its last line.
-import { spawn } from 'node:child_process';
+// TypeScript benchmarks run under tsx; the servers they start run the server's build, which is made first. Each
+// benchmark prints its headline figure as its last line.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,15 @@ const file = [`${name}.bench.ts`, `${name}.bench.mjs`].find((f) => existsSync(jo
 if (!file) {
   console.error(`no benchmark "${name}"; known: ${files.map((f) => f.replace(SUFFIX, '')).join(', ')}`);
   process.exit(2);
+}
+
+// Servers under test run the build of the server, as `npm start` does (lib/ringtrace-app.ts): build it first.
+if (file.endsWith('.ts')) {
+  const build = spawnSync('npm', ['run', 'build', '--silent', '-w', '@ringtrace/server'], {
+    cwd: join(here, '..'),
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 // Resolved from here so the runner works from any working directory.

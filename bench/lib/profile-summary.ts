@@ -23,7 +23,7 @@ interface Profile {
   endTime: number;
 }
 
-const OWN = /\/packages\/server\/src\/(.+)$/;
+const OWN = /\/packages\/server\/(?:src|dist)\/(.+)$/;
 
 /** Where a frame's code lives: a package name, a Ringtrace source folder, Node itself, or a V8 pseudo-frame. */
 export function areaOf(frame: CallFrame): string {
