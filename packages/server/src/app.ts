@@ -1,6 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Deps } from './deps.js';
-import { registerAuth } from './http/auth.js';
 import { registerDashboard } from './http/dashboard.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -41,13 +40,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     app.addSchema(schema);
   }
   await registerOpenApi(app, VERSION);
-  registerAuth(app, deps);
-  // Setup changes reach the tracker's cache at once on this instance (other instances within seconds).
-  app.addHook('onResponse', async (request) => {
-    if (request.method !== 'GET' && request.url.startsWith('/api/v1/projects'))
-      deps.services.tracking.invalidate();
-  });
-
   // Visits and leases are on disk before they are answered; heartbeats of the last second are written here.
   app.addHook('onClose', async () => deps.services.tracking.close());
 

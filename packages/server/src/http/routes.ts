@@ -20,9 +20,31 @@ import { trackerStatsRoutes } from '../modules/tracking/tracker-stats.routes.js'
 import { trackingRoutes } from '../modules/tracking/tracking.routes.js';
 import { authRoutes } from '../modules/users/user.routes.js';
 import { userAdminRoutes } from '../modules/users/user-admin.routes.js';
+import { registerAuth } from './auth.js';
 
 /** Every route of the JSON API, registered explicitly so the map of the API is this one file. */
 export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const opts = { deps };
+  // The JSON API in a scope of its own, with its key/session and tenancy hooks: the site script's routes (the hot
+  // path) and the providers' webhooks, which authenticate by project key, signature or secret, never run them.
+  await app.register(async (api) => {
+    registerAuth(api, deps);
+    // Setup changes reach the tracker's cache at once on this instance (other instances within seconds).
+    api.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.url.startsWith('/api/v1/projects'))
+        deps.services.tracking.invalidate();
+    });
+    await registerJsonApi(api, deps);
+  });
+  await app.register(trackingRoutes, opts);
+  await app.register(twilioRoutes, { ...opts, prefix: '/webhooks/twilio/:accountId' });
+  await app.register(mangoRoutes, { ...opts, prefix: '/webhooks/mango/:accountId' });
+  await app.register(zadarmaRoutes, { ...opts, prefix: '/webhooks/zadarma/:accountId' });
+  await app.register(genericWebhookRoutes, { ...opts, prefix: '/webhooks/generic/:accountId' });
+  await app.register(crmWebhookRoutes, { ...opts, prefix: '/webhooks/crm/:linkId/:secret' });
+}
+
+async function registerJsonApi(app: FastifyInstance, deps: Deps): Promise<void> {
   const opts = { deps };
   await app.register(projectRoutes, { ...opts, prefix: '/api/v1/projects' });
   await app.register(apiKeyRoutes, { ...opts, prefix: '/api/v1/api-keys' });
@@ -39,10 +61,4 @@ export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promi
   await app.register(dealRoutes, { ...opts, prefix: project });
   await app.register(reportRoutes, { ...opts, prefix: `${project}/reports` });
   await app.register(trackerStatsRoutes, { ...opts, prefix: `${project}/tracker` });
-  await app.register(trackingRoutes, opts);
-  await app.register(twilioRoutes, { ...opts, prefix: '/webhooks/twilio/:accountId' });
-  await app.register(mangoRoutes, { ...opts, prefix: '/webhooks/mango/:accountId' });
-  await app.register(zadarmaRoutes, { ...opts, prefix: '/webhooks/zadarma/:accountId' });
-  await app.register(genericWebhookRoutes, { ...opts, prefix: '/webhooks/generic/:accountId' });
-  await app.register(crmWebhookRoutes, { ...opts, prefix: '/webhooks/crm/:linkId/:secret' });
 }
