@@ -23,7 +23,7 @@ export interface Hit {
 
 export interface EnrichedHit extends Hit {
   setup: TrackingSetup;
-  source: VisitSource;
+  source: Readonly<VisitSource>;
   device: Readonly<UserAgentInfo>;
   ipHash: string;
 }
@@ -65,10 +65,30 @@ export async function resolveProject(
 }
 
 export function classify(hit: Hit & { setup: TrackingSetup }, ctx: PipelineContext): StepResult<EnrichedHit> {
-  const source = classifyVisit({ url: hit.url, referrer: hit.referrer, userAgent: hit.userAgent });
+  const source = sourceOf(hit.url, hit.referrer);
   const device = parseUserAgent(hit.userAgent);
   const ipHash = hashAddress(ctx.secret, hit.ip, hit.at);
   return ok({ ...hit, source, device, ipHash });
+}
+
+const untaggedSources = new Map<string, Readonly<VisitSource>>();
+
+/**
+ * Most page views are a click on to another page of the same site, without tags: the same URL and referrer,
+ * classified alike every time, so their sources are remembered (frozen: every page view shares them). Tagged URLs
+ * carry click ids unique to each click, and are classified afresh.
+ */
+function sourceOf(url: string, referrer: string | undefined): Readonly<VisitSource> {
+  if (url.includes('?')) return classifyVisit({ url, referrer });
+  const key = `${url}\n${referrer ?? ''}`;
+  const known = untaggedSources.get(key);
+  if (known) return known;
+  const source = classifyVisit({ url, referrer });
+  Object.freeze(source.utm);
+  Object.freeze(source.clickIds);
+  if (untaggedSources.size >= 10_000) untaggedSources.clear();
+  untaggedSources.set(key, Object.freeze(source));
+  return source;
 }
 
 const addressHashes = new Map<string, { day: number; secret: string; hash: string }>();

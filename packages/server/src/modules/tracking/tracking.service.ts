@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Db, DialectName } from '../../db/connect.js';
 import type { VisitTable } from '../../db/database.js';
@@ -70,6 +70,8 @@ export class TrackingService {
   private readonly memory: { store: MemoryTrackerStore; writer: TrackerWriter } | undefined;
   private readonly limiter: RateLimiter;
   private readonly tokens = new Map<string, string>();
+  /** The secret as a key object: HMAC with a string key imports the key again on every call. */
+  private readonly leaseKey: KeyObject;
   /** Where lease state lives; `serve` takes the matching instance lock (db/instance-lock.ts). */
   readonly state: 'memory' | 'shared';
   /** Dropped page views by reason, for operators (bots, floods, unknown keys). */
@@ -82,6 +84,7 @@ export class TrackingService {
 
   constructor(private readonly deps: TrackingDeps) {
     this.state = deps.state;
+    this.leaseKey = createSecretKey(Buffer.from(deps.secretKey));
     this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
     if (deps.state === 'memory') {
       const sink = deps.sqliteFile ? sqliteWriterThread(deps.sqliteFile) : kyselySink(deps.db);
@@ -374,7 +377,7 @@ export class TrackingService {
   private signLease(leaseId: string): string {
     const known = this.tokens.get(leaseId);
     if (known) return known;
-    const token = `${leaseId}.${createHmac('sha256', this.deps.secretKey).update(leaseId).digest('base64url').slice(0, 22)}`;
+    const token = `${leaseId}.${createHmac('sha256', this.leaseKey).update(leaseId).digest('base64url').slice(0, 22)}`;
     if (this.tokens.size >= 100_000) this.tokens.clear();
     this.tokens.set(leaseId, token);
     return token;
