@@ -22,7 +22,7 @@ const { createLogger } = (await import(
 )) as typeof import('../../packages/server/src/logger.js');
 
 export async function openRingtrace(env: Record<string, string> & { DATABASE_URL: string }) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env });
   const database = connectDatabase(config.databaseUrl);
   try {
     // As `ringtrace serve` does: on PostgreSQL the migrations' bookkeeping lives in the URL's search_path schema.

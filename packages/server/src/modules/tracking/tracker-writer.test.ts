@@ -56,6 +56,24 @@ describe('TrackerWriter', () => {
     await writer.durable(writer.mark);
   });
 
+  it('writes what queues up during a slow commit as one next batch, however many turns it took', async () => {
+    const s = recordingSink();
+    const writer = new TrackerWriter(s.sink, log, () => {});
+    s.hold();
+    writer.insertVisit(visit('v0'));
+    await new Promise((r) => setImmediate(r));
+    // A hundred turns of the event loop, each with a page view, while the first batch is being committed.
+    const waits: Promise<void>[] = [];
+    for (let i = 1; i <= 100; i++) {
+      writer.insertVisit(visit(`v${i}`));
+      waits.push(writer.durable(writer.mark));
+      await new Promise((r) => setImmediate(r));
+    }
+    s.release();
+    await Promise.all(waits);
+    expect(s.batches.map((b) => b.visits.length)).toEqual([1, 100]);
+  });
+
   it('coalesces touches per row and keeps them out of the row batches until flushed', async () => {
     const s = recordingSink();
     const writer = new TrackerWriter(s.sink, log, () => {});

@@ -42,7 +42,10 @@ export class TrackerWriter {
   /** Inserts queued and committed so far, counted, so that a page view waits for exactly its own batch. */
   private queued = 0;
   private committed = 0;
+  /** The batch being written, and the one after it that callers arriving meanwhile share. */
   private flushing: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+  private nextWithTouches = false;
   private insertTimer: NodeJS.Immediate | undefined;
   private touchTimer: NodeJS.Timeout | undefined;
 
@@ -188,15 +191,32 @@ export class TrackerWriter {
     return Math.min(first(this.visitTouches), first(this.leaseTouches), first(this.numberHolds));
   }
 
-  private async write(withTouches: boolean): Promise<void> {
-    // One batch at a time: a batch waits for the one being written (then takes everything queued since).
-    while (this.flushing) await this.flushing;
-    this.flushing = this.writeBatch(withTouches);
-    try {
-      await this.flushing;
-    } finally {
-      this.flushing = undefined;
-    }
+  /**
+   * One batch at a time. Whoever asks while a batch is being written shares the one batch that follows it (which
+   * takes everything queued by then): a waiter per turn of the event loop, each woken by every commit, made a slow
+   * commit snowball into hundreds of milliseconds of wake-ups on the event loop.
+   */
+  private write(withTouches: boolean): Promise<void> {
+    if (!this.flushing) return this.startBatch(withTouches);
+    this.nextWithTouches ||= withTouches;
+    // After the batch being written, whether or not it failed (its own callers hear of that).
+    this.next ??= this.flushing
+      .catch(() => {})
+      .then(() => {
+        const touches = this.nextWithTouches;
+        this.next = undefined;
+        this.nextWithTouches = false;
+        return this.startBatch(touches);
+      });
+    return this.next;
+  }
+
+  private startBatch(withTouches: boolean): Promise<void> {
+    const batch = this.writeBatch(withTouches).finally(() => {
+      if (this.flushing === batch) this.flushing = undefined;
+    });
+    this.flushing = batch;
+    return batch;
   }
 
   private async writeBatch(withTouches: boolean): Promise<void> {
