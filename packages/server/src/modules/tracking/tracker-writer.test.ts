@@ -74,6 +74,35 @@ describe('TrackerWriter', () => {
     expect(s.batches.map((b) => b.visits.length)).toEqual([1, 100]);
   });
 
+  it('never writes two batches at once, whoever asks (page views, flushes, the touch timer)', async () => {
+    let active = 0;
+    let most = 0;
+    let rows = 0;
+    const sink: BatchSink = {
+      async write(batch) {
+        active += 1;
+        most = Math.max(most, active);
+        await new Promise((r) => setTimeout(r, 1));
+        rows += batch.visits.length;
+        active -= 1;
+      },
+      close: async () => {},
+    };
+    const writer = new TrackerWriter(sink, log, () => {});
+    const flushes: Promise<void>[] = [];
+    for (let i = 0; i < 60; i++) {
+      writer.insertVisit(visit(`v${i}`));
+      for (let j = 0; j < 200; j++) writer.touchVisit(`t${i}-${j}`, 1_000 + i, 1);
+      // A flush loops over chunks of touches, each continuation a microtask after the batch before it.
+      if (i % 7 === 0) flushes.push(writer.flush());
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(flushes);
+    await writer.flush();
+    expect(rows).toBe(60);
+    expect(most).toBe(1);
+  });
+
   it('coalesces touches per row and keeps them out of the row batches until flushed', async () => {
     const s = recordingSink();
     const writer = new TrackerWriter(s.sink, log, () => {});

@@ -194,29 +194,25 @@ export class TrackerWriter {
   /**
    * One batch at a time. Whoever asks while a batch is being written shares the one batch that follows it (which
    * takes everything queued by then): a waiter per turn of the event loop, each woken by every commit, made a slow
-   * commit snowball into hundreds of milliseconds of wake-ups on the event loop.
+   * commit snowball into hundreds of milliseconds of wake-ups on the event loop. A batch only ever starts at the
+   * head of this chain, after the one before it has settled: two at once deadlocked on PostgreSQL.
    */
   private write(withTouches: boolean): Promise<void> {
-    if (!this.flushing) return this.startBatch(withTouches);
     this.nextWithTouches ||= withTouches;
-    // After the batch being written, whether or not it failed (its own callers hear of that).
-    this.next ??= this.flushing
+    // After the batch being written, if any, whether or not it failed (its own callers hear of that).
+    this.next ??= (this.flushing ?? Promise.resolve())
       .catch(() => {})
       .then(() => {
         const touches = this.nextWithTouches;
         this.next = undefined;
         this.nextWithTouches = false;
-        return this.startBatch(touches);
+        const batch = this.writeBatch(touches);
+        this.flushing = batch;
+        return batch.finally(() => {
+          if (this.flushing === batch) this.flushing = undefined;
+        });
       });
     return this.next;
-  }
-
-  private startBatch(withTouches: boolean): Promise<void> {
-    const batch = this.writeBatch(withTouches).finally(() => {
-      if (this.flushing === batch) this.flushing = undefined;
-    });
-    this.flushing = batch;
-    return batch;
   }
 
   private async writeBatch(withTouches: boolean): Promise<void> {
