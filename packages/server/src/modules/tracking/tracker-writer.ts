@@ -1,4 +1,4 @@
-import type { Db } from '../../db/connect.js';
+import type { Db, DialectName } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
 import * as repo from './tracking.repository.js';
@@ -341,17 +341,27 @@ function* oneByOne(b: TrackerBatch): Generator<TrackerBatch> {
 }
 
 /** Batches written through Kysely in a transaction of the app's connection (PostgreSQL, in-memory SQLite). */
-export function kyselySink(db: Db): BatchSink {
+export function kyselySink(db: Db, dialect: DialectName): BatchSink {
+  const hasTouches = (b: TrackerBatch) =>
+    b.visitTouches.length + b.leaseTouches.length + b.numberHolds.length > 0;
   return {
-    write: (batch) =>
-      db.transaction().execute(async (trx) => {
+    async write(batch) {
+      // New rows, which page views wait for, in one round trip where the database allows it.
+      if (
+        dialect === 'postgres' &&
+        !hasTouches(batch) &&
+        (await repo.insertBatchAtOnce(db, batch.visits, batch.leases, batch.claims))
+      )
+        return;
+      await db.transaction().execute(async (trx) => {
         await repo.insertVisits(trx, batch.visits);
         await repo.insertLeases(trx, batch.leases);
         await repo.holdNumbersUntil(trx, batch.claims);
         await repo.touchVisits(trx, batch.visitTouches);
         await repo.setLeasesTimes(trx, batch.leaseTouches);
         await repo.holdNumbersUntil(trx, batch.numberHolds);
-      }),
+      });
+    },
     close: async () => {},
   };
 }

@@ -92,6 +92,46 @@ export const setLeasesTimes = (
 export const holdNumbersUntil = (db: Db, rows: readonly (readonly [id: string, until: number])[]) =>
   batchUpdate(db, BATCH_UPDATES.holds, rows);
 
+/** PostgreSQL takes at most 65,535 parameters per statement; a batch bigger than this goes in chunks instead. */
+const ONE_STATEMENT_MAX_PARAMS = 30_000;
+
+/** `insert into T (columns) values (…), (…)` for rows of one shape, as SQL to nest in a WITH. */
+function insertSql(table: 'visit' | 'lease', rows: readonly object[]) {
+  const columns = Object.keys(rows[0] as object);
+  const values = rows.map(
+    (row) => sql`(${sql.join(columns.map((c) => (row as Record<string, unknown>)[c]))})`,
+  );
+  return sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.join(values)}`;
+}
+
+/**
+ * New visits and leases and the holds of the numbers they claim, in one statement of data-modifying CTEs
+ * (PostgreSQL runs it as one atomic transaction, checking the leases' foreign keys at its end). One round trip
+ * instead of BEGIN, two or more INSERTs per table, the UPDATE and COMMIT: the page views waiting for this batch
+ * wait that much less. Returns false, having written nothing, when the batch is too big for one statement.
+ */
+export async function insertBatchAtOnce(
+  db: Db,
+  visits: readonly VisitTable[],
+  leases: readonly LeaseTable[],
+  holds: readonly (readonly [id: string, until: number])[],
+): Promise<boolean> {
+  const params =
+    visits.length * Object.keys(visits[0] ?? {}).length +
+    leases.length * Object.keys(leases[0] ?? {}).length +
+    holds.length * 2;
+  if (params > ONE_STATEMENT_MAX_PARAMS) return false;
+  const parts = [];
+  if (visits.length > 0) parts.push(sql`new_visits as (${insertSql('visit', visits)})`);
+  if (leases.length > 0) parts.push(sql`new_leases as (${insertSql('lease', leases)})`);
+  if (holds.length > 0) {
+    const u = BATCH_UPDATES.holds;
+    parts.push(sql`holds as (${sql.raw(updateHead(u))}${valuesOf(holds, u.types)}${sql.raw(updateTail(u))})`);
+  }
+  if (parts.length > 0) await sql`with ${sql.join(parts)} select 1`.execute(db);
+  return true;
+}
+
 /** The visitor's lease that is still alive, newest first. */
 /** Leases with their number: what both the live-lease lookup and the lookup by id return. */
 const leasesWithNumber = (db: Db) =>

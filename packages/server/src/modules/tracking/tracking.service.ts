@@ -87,7 +87,7 @@ export class TrackingService {
     this.leaseKey = createSecretKey(Buffer.from(deps.secretKey));
     this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
     if (deps.state === 'memory') {
-      const sink = deps.sqliteFile ? sqliteWriterThread(deps.sqliteFile) : kyselySink(deps.db);
+      const sink = deps.sqliteFile ? sqliteWriterThread(deps.sqliteFile) : kyselySink(deps.db, deps.dialect);
       const writer = new TrackerWriter(sink, deps.log, () => store.forget());
       const store = new MemoryTrackerStore(deps.db, writer);
       this.memory = { store, writer };
