@@ -11,7 +11,7 @@ import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './inge
 import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
 import { MemoryTrackerStore } from './memory-tracker-store.js';
 import { RateLimiter } from './rate-limit.js';
-import { sqlTrackerStore, type Touches } from './sql-tracker-store.js';
+import { noTouches, sqlTrackerStore } from './sql-tracker-store.js';
 import { sqliteWriterThread } from './sqlite-writer-thread.js';
 import type { TrackerStore } from './tracker-store.js';
 import { kyselySink, TrackerWriter } from './tracker-writer.js';
@@ -103,10 +103,10 @@ export class TrackingService {
     this.run = async (job) => {
       // A group that fails runs each job again alone: only the attempt that committed leaves its touches.
       const { answer, touches } = await group.run(async (trx) => {
-        const touches: Touches = [];
-        return { answer: await job(sqlTrackerStore(trx, deps.dialect, deps.db, touches)), touches };
+        const touches = noTouches();
+        return { answer: await job(sqlTrackerStore(trx, deps.dialect, touches)), touches };
       });
-      for (const touch of touches) await touch();
+      await repo.writeTouches(deps.db, deps.dialect, touches);
       return answer;
     };
   }
