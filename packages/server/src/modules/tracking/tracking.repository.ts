@@ -102,9 +102,11 @@ const ONE_STATEMENT_MAX_PARAMS = 30_000;
 /** `insert into T (columns) values (…), (…)` for rows of one shape, as SQL to nest in a WITH. */
 function insertSql(table: 'visit' | 'lease', rows: readonly object[]) {
   const columns = Object.keys(rows[0] as object);
-  const values = rows.map(
-    (row) => sql`(${sql.join(columns.map((c) => (row as Record<string, unknown>)[c]))})`,
-  );
+  const value = (row: object, column: string) => {
+    const v = (row as Record<string, unknown>)[column];
+    return v === undefined ? sql`default` : v;
+  };
+  const values = rows.map((row) => sql`(${sql.join(columns.map((c) => value(row, c)))})`);
   return sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.join(values)}`;
 }
 
@@ -175,7 +177,6 @@ export async function writeTouches(
   }
 }
 
-/** The visitor's lease that is still alive, newest first. */
 /** Leases with their number: what both the live-lease lookup and the lookup by id return. */
 const leasesWithNumber = (db: Db) =>
   db
@@ -193,6 +194,7 @@ const leasesWithNumber = (db: Db) =>
       'tracking_number.e164',
     ]);
 
+/** The visitor's lease that is still alive at `now`, newest first. */
 export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
   leasesWithNumber(db)
     .where('lease.project_id', '=', projectId)
