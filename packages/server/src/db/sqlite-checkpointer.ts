@@ -21,13 +21,14 @@ const RESTART_ABOVE_PAGES = 32_768;
 export const WAL_SIZE_LIMIT = RESTART_ABOVE_PAGES * 4096 * 1.25;
 
 // Plain JavaScript, so that it runs the same under tsc's output, tsx and vitest. PASSIVE checkpoints never block
-// writers or readers; RESTART waits for them (busy_timeout) and returns busy when they outlast it: the next round
-// tries again.
+// writers or readers. RESTART waits for the writer's current batch, then holds writers back while it waits for
+// readers: a short busy_timeout bounds that hold (a long report reading would otherwise hold page views for it),
+// and a RESTART that gives up returns busy: the next round tries again.
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
-db.pragma('busy_timeout = 100');
+db.pragma('busy_timeout = 10');
 const checkpoint = () => {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
