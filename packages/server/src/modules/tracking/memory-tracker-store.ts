@@ -164,10 +164,7 @@ export class MemoryTrackerStore implements TrackerStore {
     const known = this.visitors.get(key);
     if (known) return known;
     // The latest lease alive at any time since `since`: whether it still is, memory decides at each page view.
-    const [visit, live] = await Promise.all([
-      repo.findRecentVisit(this.db, projectId, visitorId, since),
-      repo.findLiveLease(this.db, projectId, visitorId, since),
-    ]);
+    const { visit, lease: live } = await repo.findVisitor(this.db, projectId, visitorId, since);
     // Another page view of this visitor may have loaded it meanwhile; its entry is at least as fresh.
     const raced = this.visitors.get(key);
     if (raced) return raced;

@@ -20,16 +20,25 @@ export const noTouches = (): Touches => ({ visits: [], leases: [], holds: [] });
  */
 export function sqlTrackerStore(trx: Db, dialect: DialectName, touches: Touches): TrackerStore {
   const done = Promise.resolve();
+  // A returning visitor's page view asks for their recent visit and then their live lease: both come from one
+  // query, and the lease found with the visit answers the second question (nothing in between changes leases).
+  let known: { key: string; lease: Awaited<ReturnType<typeof repo.findVisitor>>['lease'] } | undefined;
   return {
     async recentVisit(projectId, visitorId, since) {
-      const row = await repo.findRecentVisit(trx, projectId, visitorId, since);
-      return row && { ...row, lastSeenAt: row.last_seen_at };
+      const { visit, lease } = await repo.findVisitor(trx, projectId, visitorId, since);
+      known = { key: `${projectId}|${visitorId}`, lease };
+      return visit && { ...visit, lastSeenAt: visit.last_seen_at };
     },
     startVisit: (row) => repo.insertVisit(trx, row),
     continueVisit: (visitId, at) => (touches.visits.push([visitId, at, 1]), done),
     seeVisit: (visitId, at) => (touches.visits.push([visitId, at, 0]), done),
     async liveLease(projectId, visitorId, now) {
-      const row = await repo.findLiveLease(trx, projectId, visitorId, now);
+      const row =
+        known?.key === `${projectId}|${visitorId}`
+          ? known.lease && known.lease.expires_at > now
+            ? known.lease
+            : undefined
+          : await repo.findLiveLease(trx, projectId, visitorId, now);
       return (
         row && {
           id: row.id,
