@@ -182,17 +182,20 @@ const leasesWithNumber = (db: Db) =>
       'tracking_number.e164',
     ]);
 
-/** The visitor's lease that is still alive at `now`, newest first. */
-export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
+/** The visitor's newest lease alive after `after`, on a number still active in the lease's pool. */
+const liveLeaseQuery = (db: Db, projectId: string, visitorId: string, after: number) =>
   leasesWithNumber(db)
     .where('lease.project_id', '=', projectId)
     .where('lease.visitor_id', '=', visitorId)
-    .where('lease.expires_at', '>', now)
+    .where('lease.expires_at', '>', after)
     .where('tracking_number.status', '=', 'active')
     .whereRef('tracking_number.pool_id', '=', 'lease.pool_id')
     .orderBy('lease.started_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1);
+
+/** The visitor's lease that is still alive at `now`, newest first. */
+export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
+  liveLeaseQuery(db, projectId, visitorId, now).executeTakeFirst();
 
 /**
  * The visitor's latest visit seen since `since`, and their latest lease alive at any moment since then (whether it
@@ -208,14 +211,7 @@ export async function findVisitor(db: Db, projectId: string, visitorId: string, 
     .where('last_seen_at', '>=', since)
     .orderBy('started_at', 'desc')
     .limit(1);
-  const lease = leasesWithNumber(db)
-    .where('lease.project_id', '=', projectId)
-    .where('lease.visitor_id', '=', visitorId)
-    .where('lease.expires_at', '>', since)
-    .where('tracking_number.status', '=', 'active')
-    .whereRef('tracking_number.pool_id', '=', 'lease.pool_id')
-    .orderBy('lease.started_at', 'desc')
-    .limit(1);
+  const lease = liveLeaseQuery(db, projectId, visitorId, since);
   const row = await db
     .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('one'))
     .leftJoin(visit.as('v'), (join) => join.onTrue())
