@@ -7,7 +7,6 @@ import {
   type FakeServer,
   type FakeServerOptions,
   FIRST,
-  PHONE_PAGE,
   PROJECT_KEY,
   SECOND,
 } from './support/fake-server.js';
@@ -16,11 +15,7 @@ import { browserHarness } from './support/harness.js';
 const harness = browserHarness();
 const newSession = harness.newSession;
 
-async function startServer(options?: FakeServerOptions): Promise<FakeServer> {
-  const server = await harness.startServer(options);
-  server.pages.set('page', PHONE_PAGE);
-  return server;
-}
+const startServer = harness.startPhoneServer;
 
 /** A page that shows its first number, with its first /t/visit answered. */
 async function landed(options?: FakeServerOptions): Promise<{ server: FakeServer; page: Page }> {

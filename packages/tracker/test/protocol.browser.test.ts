@@ -6,7 +6,6 @@ import {
   FIRST,
   html,
   ORIGINAL,
-  PHONE_PAGE,
   PROJECT_KEY,
   RU_TARGET,
   SECOND,
@@ -16,11 +15,7 @@ import { browserHarness } from './support/harness.js';
 const harness = browserHarness();
 const newSession = harness.newSession;
 
-async function startServer(options?: FakeServerOptions): Promise<FakeServer> {
-  const server = await harness.startServer(options);
-  server.pages.set('page', PHONE_PAGE);
-  return server;
-}
+const startServer = harness.startPhoneServer;
 
 const pings = async (session: Session): Promise<number> =>
   (await fetchCalls(session.page)).filter((url) => url.endsWith('/t/ping')).length;

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { buildTracker } from '../../build.mjs';
 import { launch, newContext, openSession, type Session } from './browser.js';
-import { FakeServer, type FakeServerOptions } from './fake-server.js';
+import { FakeServer, type FakeServerOptions, PHONE_PAGE } from './fake-server.js';
 
 /**
  * What every tracker browser test file shares: the script built once, one Chromium, a shared context (cookies
@@ -34,11 +34,19 @@ export function browserHarness() {
     expect(errors).toEqual([]);
   });
 
+  /** A fake Ringtrace server for this test, closed after it. */
+  async function startServer(options?: FakeServerOptions): Promise<FakeServer> {
+    const server = await new FakeServer(options).start();
+    servers.push(server);
+    return server;
+  }
+
   return {
-    /** A fake Ringtrace server for this test, closed after it. */
-    async startServer(options?: FakeServerOptions): Promise<FakeServer> {
-      const server = await new FakeServer(options).start();
-      servers.push(server);
+    startServer,
+    /** A fake server that also serves PHONE_PAGE at /page. */
+    async startPhoneServer(options?: FakeServerOptions): Promise<FakeServer> {
+      const server = await startServer(options);
+      server.pages.set('page', PHONE_PAGE);
       return server;
     },
     /** A page in the shared context, or with `own`, in a context of its own (own clock, own storage). */
