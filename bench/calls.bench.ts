@@ -19,12 +19,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import twilio from 'twilio';
-import { sipCallRouting } from '../packages/server/src/sip/call-routing.js';
-import { startSipProxy } from '../packages/server/src/sip/sip-proxy.js';
 import { runSippLoad } from '../packages/server/test/sip/sipp.js';
 import { closedLoop, type LoadResult, paced, type Traffic } from './lib/load.js';
 import { openRingtrace } from './lib/ringtrace-app.js';
+import { fromBuild } from './lib/server-build.js';
 import { type ServerProcess, startServer } from './lib/server-process.js';
+
+const { sipCallRouting } =
+  await fromBuild<typeof import('../packages/server/src/sip/call-routing.js')>('sip/call-routing.js');
+const { startSipProxy } =
+  await fromBuild<typeof import('../packages/server/src/sip/sip-proxy.js')>('sip/sip-proxy.js');
 
 const { values: opt } = parseArgs({
   options: {

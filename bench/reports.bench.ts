@@ -19,19 +19,28 @@ import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
-import { systemClock } from '../packages/server/src/clock.js';
 import type { Db, DbHandle } from '../packages/server/src/db/connect.js';
-import { CreditService } from '../packages/server/src/modules/analytics/credit.service.js';
-import { KEY_PARTS } from '../packages/server/src/modules/analytics/report.js';
-import * as repo from '../packages/server/src/modules/analytics/report.repository.js';
-import {
-  epochDay,
-  isoOfEpochDay,
-  localMidnight,
-} from '../packages/server/src/modules/analytics/report-time.js';
-import { VisitRollupService } from '../packages/server/src/modules/analytics/visit-rollup.service.js';
+import type { ReportQuery, SpendColumn } from '../packages/server/src/modules/analytics/report.repository.js';
 import { type DataSize, generate, type TableBatch } from './lib/report-data.js';
 import { openRingtrace } from './lib/ringtrace-app.js';
+import { fromBuild } from './lib/server-build.js';
+
+const { systemClock } = await fromBuild<typeof import('../packages/server/src/clock.js')>('clock.js');
+const { CreditService } = await fromBuild<
+  typeof import('../packages/server/src/modules/analytics/credit.service.js')
+>('modules/analytics/credit.service.js');
+const { KEY_PARTS } = await fromBuild<typeof import('../packages/server/src/modules/analytics/report.js')>(
+  'modules/analytics/report.js',
+);
+const repo = await fromBuild<typeof import('../packages/server/src/modules/analytics/report.repository.js')>(
+  'modules/analytics/report.repository.js',
+);
+const { epochDay, isoOfEpochDay, localMidnight } = await fromBuild<
+  typeof import('../packages/server/src/modules/analytics/report-time.js')
+>('modules/analytics/report-time.js');
+const { VisitRollupService } = await fromBuild<
+  typeof import('../packages/server/src/modules/analytics/visit-rollup.service.js')
+>('modules/analytics/visit-rollup.service.js');
 
 const { values: opt } = parseArgs({
   options: {
@@ -238,7 +247,7 @@ async function benchDatabase(
         );
       const sameGroups = canon(hand.result.rows) === canon(oldHand.result.rows);
       // Where the report's time goes: each of its queries alone (sequentially; the service runs them concurrently).
-      const q: repo.ReportQuery = {
+      const q: ReportQuery = {
         projectId: project.id,
         dialect: database.dialect,
         from,
@@ -250,7 +259,7 @@ async function benchDatabase(
         targetOnly: false,
       };
       const parts: Record<string, number> = {};
-      const spendCols: repo.SpendColumn[] =
+      const spendCols: SpendColumn[] =
         grouping === 'channel' ? ['ad_network'] : ['ad_network', 'campaign', 'keyword'];
       for (const [name, run] of [
         ['relink', () => deps.services.deals.relinkPending(project.id)],

@@ -11,14 +11,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyVisit } from '../packages/server/src/modules/ingest/classify-source.js';
-import { type Hit, runPipeline } from '../packages/server/src/modules/tracking/ingest-pipeline.js';
-import { TrackerWriter } from '../packages/server/src/modules/tracking/tracker-writer.js';
-import * as repo from '../packages/server/src/modules/tracking/tracking.repository.js';
-import { compileSetup } from '../packages/server/src/modules/tracking/tracking-setup.js';
+import type { Hit } from '../packages/server/src/modules/tracking/ingest-pipeline.js';
 import { cpuSnapshot, otherCores } from './lib/machine.js';
 import { PageViews } from './lib/page-views.js';
 import { createRing } from './lib/ring-setup.js';
+import { fromBuild } from './lib/server-build.js';
+
+// The same modules the service under test runs (its build): the writer's batches are counted on its own class.
+const { classifyVisit } = await fromBuild<
+  typeof import('../packages/server/src/modules/ingest/classify-source.js')
+>('modules/ingest/classify-source.js');
+const { runPipeline } = await fromBuild<
+  typeof import('../packages/server/src/modules/tracking/ingest-pipeline.js')
+>('modules/tracking/ingest-pipeline.js');
+const { TrackerWriter } = await fromBuild<
+  typeof import('../packages/server/src/modules/tracking/tracker-writer.js')
+>('modules/tracking/tracker-writer.js');
+const repo = await fromBuild<typeof import('../packages/server/src/modules/tracking/tracking.repository.js')>(
+  'modules/tracking/tracking.repository.js',
+);
+const { compileSetup } = await fromBuild<
+  typeof import('../packages/server/src/modules/tracking/tracking-setup.js')
+>('modules/tracking/tracking-setup.js');
 
 const { values: opt } = parseArgs({
   options: {

@@ -1,25 +1,17 @@
 // A Ringtrace app built the way `ringtrace serve` builds it (the same config loader, logger, composition root and
 // app; only the secret is fixed), on the database named by DATABASE_URL, migrated, with the first admin key and a
-// helper that calls the API with it. Every benchmark that needs a server starts here.
-//
-// The app is the build that `npm start` runs (packages/server/dist, which bench/run.mjs builds first), not the
-// sources through tsx: tsx's output wraps functions in a naming helper, and the tracker measured ~7% slower so.
-// The types still come from the sources.
-const built = (path: string) => new URL(`../../packages/server/dist/${path}`, import.meta.url).href;
-const { buildApp } = (await import(built('app.js'))) as typeof import('../../packages/server/src/app.js');
-const { loadConfig } = (await import(
-  built('config.js')
-)) as typeof import('../../packages/server/src/config.js');
-const { connectDatabase } = (await import(
-  built('db/connect.js')
-)) as typeof import('../../packages/server/src/db/connect.js');
-const { migrateOrThrow } = (await import(
-  built('db/migrate.js')
-)) as typeof import('../../packages/server/src/db/migrate.js');
-const { createDeps } = (await import(built('deps.js'))) as typeof import('../../packages/server/src/deps.js');
-const { createLogger } = (await import(
-  built('logger.js')
-)) as typeof import('../../packages/server/src/logger.js');
+// helper that calls the API with it. Every benchmark that needs a server starts here; the server's code comes from
+// its build (lib/server-build.ts).
+import { fromBuild } from './server-build.js';
+
+const { buildApp } = await fromBuild<typeof import('../../packages/server/src/app.js')>('app.js');
+const { loadConfig } = await fromBuild<typeof import('../../packages/server/src/config.js')>('config.js');
+const { connectDatabase } =
+  await fromBuild<typeof import('../../packages/server/src/db/connect.js')>('db/connect.js');
+const { migrateOrThrow } =
+  await fromBuild<typeof import('../../packages/server/src/db/migrate.js')>('db/migrate.js');
+const { createDeps } = await fromBuild<typeof import('../../packages/server/src/deps.js')>('deps.js');
+const { createLogger } = await fromBuild<typeof import('../../packages/server/src/logger.js')>('logger.js');
 
 export async function openRingtrace(env: Record<string, string> & { DATABASE_URL: string }) {
   const config = loadConfig({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env });

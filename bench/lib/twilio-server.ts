@@ -5,9 +5,11 @@
 // `{ voiceUrl, authToken, numbers }` (the pool's numbers, to dial).
 import type { Insertable } from 'kysely';
 import type { LeaseTable } from '../../packages/server/src/db/database.js';
-import { newId } from '../../packages/server/src/ids.js';
 import { announce, serveParent } from './child-control.js';
 import { openRingtrace } from './ringtrace-app.js';
+import { fromBuild } from './server-build.js';
+
+const { newId } = await fromBuild<typeof import('../../packages/server/src/ids.js')>('ids.js');
 
 export const PUBLIC_URL = 'https://ct.example.com';
 const AUTH_TOKEN = 'f7c3a1e9d2b84c56a0e1f2d3c4b5a697';
