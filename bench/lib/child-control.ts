@@ -1,6 +1,7 @@
 // The child side of server-process.ts: answers the parent's requests for CPU time, run statistics and CPU
 // profiles, and stops the server cleanly when told to.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { threadCpu } from './machine.js';
@@ -60,6 +61,7 @@ export function serveParent(handlers: {
       case 'profile-stop': {
         const result = await session?.post('Profiler.stop');
         session?.disconnect();
+        await mkdir(dirname(message.path), { recursive: true });
         await writeFile(message.path, JSON.stringify(result?.profile ?? {}));
         return send({ type: 'profile-stop' });
       }

@@ -7,6 +7,7 @@ import * as reportSpeed from './2026_11_24_1700_report_speed.js';
 import * as reportSpeedKeys from './2026_11_24_1700_report_speed_keys.js';
 import * as trackerIndexes from './2026_11_24_1800_tracker_indexes.js';
 import * as trackerDrops from './2026_11_24_2000_tracker_drops.js';
+import * as numberClaimIndex from './2026_11_24_2100_number_claim_index.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_1700_report_speed_keys': reportSpeedKeys,
   '2026_11_24_1800_tracker_indexes': trackerIndexes,
   '2026_11_24_2000_tracker_drops': trackerDrops,
+  '2026_11_24_2100_number_claim_index': numberClaimIndex,
 };

@@ -1,71 +1,288 @@
 import type { Db, DialectName } from '../../db/connect.js';
-import type { TrackerStore } from './tracker-store.js';
+import type { LeaseTable, VisitTable } from '../../db/database.js';
+import { VISIT_IDLE_MS } from './lease.js';
+import type { RecentVisit, TrackerStore } from './tracker-store.js';
 import * as repo from './tracking.repository.js';
 
-/** Times of existing rows to move later, written after the page view's transaction has committed. */
+/** Times of existing rows to move later, written after the group's transaction has committed. */
 export interface Touches {
   visits: [id: string, at: number, views: number][];
   leases: [id: string, lastSeenAt: number | null, expiresAt: number][];
   holds: [id: string, until: number][];
 }
 
-export const noTouches = (): Touches => ({ visits: [], leases: [], holds: [] });
+/**
+ * A group's touches, one per row: an UPDATE … FROM (VALUES …) applies only one of several values for a row, so a
+ * visit's page views of one group are summed here and its times taken at their latest.
+ */
+class GroupTouches {
+  private readonly visits = new Map<string, [at: number, views: number]>();
+  private readonly leases = new Map<string, [lastSeenAt: number | null, expiresAt: number]>();
+  private readonly holds = new Map<string, number>();
+
+  visit(id: string, at: number, views: number) {
+    const known = this.visits.get(id);
+    this.visits.set(id, known ? [Math.max(known[0], at), known[1] + views] : [at, views]);
+  }
+
+  /** The latest call sets the end (a lease ended early ends then); a heartbeat's moment only moves later. */
+  lease(id: string, lastSeenAt: number | null, expiresAt: number) {
+    const seen = this.leases.get(id)?.[0] ?? null;
+    this.leases.set(id, [
+      seen === null || (lastSeenAt !== null && lastSeenAt > seen) ? lastSeenAt : seen,
+      expiresAt,
+    ]);
+  }
+
+  hold(id: string, until: number) {
+    this.holds.set(id, Math.max(this.holds.get(id) ?? 0, until));
+  }
+
+  rows(): Touches {
+    return {
+      visits: [...this.visits].map(([id, [at, views]]) => [id, at, views]),
+      leases: [...this.leases].map(([id, [lastSeenAt, expiresAt]]) => [id, lastSeenAt, expiresAt]),
+      holds: [...this.holds],
+    };
+  }
+}
+
+/** A visitor as the group knows them: their latest visit and lease as read, then as the group's page views left them. */
+interface KnownVisitor {
+  visit: RecentVisit | undefined;
+  lease: (repo.FoundVisitor['lease'] & {}) | undefined;
+}
+
+export interface VisitorKey {
+  projectId: string;
+  visitorId: string;
+}
+
+/** What a group needs to know of a job before running it. */
+export interface JobHint {
+  /** The returning visitor it asks about, and since when their visit counts as recent. */
+  visitor?: VisitorKey & { since: number };
+  /** The pool it may lend a number from, and at what moment. */
+  claim?: { poolId: string; at: number };
+}
+
+/** Numbers a group has claimed for its jobs before they ask, in lending order. */
+interface Reserve {
+  numbers: { id: string; e164: string; previous: number }[];
+  until: number;
+}
 
 /**
- * The tracker's state in the database only: every read is a query, new rows and number claims are statements of
- * the caller's transaction. Claims lock their row with SKIP LOCKED on PostgreSQL, so any number of instances can
- * share one database. Updates of existing rows (a visit's last page view, a lease's heartbeat or end, a number's
- * hold) are collected in `touches` and written after the commit (repo.writeTouches): a group transaction then never
- * waits for a row lock, and two groups that touch the same visits in different orders cannot deadlock.
+ * The tracker's state in the database only (several instances may share it), for one group of page views and
+ * heartbeats run in one transaction. The group's returning visitors are read at its start in one query; their page
+ * views then decide from what was read (and from what earlier page views of the group changed), and their new
+ * visits and leases are inserted together at its end. Number claims are statements of the transaction as they
+ * come, locking their row with SKIP LOCKED on PostgreSQL, so that no two instances lend one free number. Updates of
+ * existing rows (a visit's last page view, a lease's heartbeat or end, a number's hold) are collected in `touches`
+ * and written after the commit (repo.writeTouches): the group's transaction then never waits for a row lock, and two
+ * groups that touch the same visits in different orders cannot deadlock.
  */
-export function sqlTrackerStore(trx: Db, dialect: DialectName, touches: Touches): TrackerStore {
-  const done = Promise.resolve();
-  // A returning visitor's page view asks for their recent visit and then their live lease: both come from one
-  // query, and the lease found with the visit answers the second question (nothing in between changes leases).
-  let known: { key: string; lease: Awaited<ReturnType<typeof repo.findVisitor>>['lease'] } | undefined;
+export class SqlTrackerGroup implements TrackerStore {
+  private readonly visits: VisitTable[] = [];
+  private readonly leases: LeaseTable[] = [];
+  private readonly moved = new GroupTouches();
+  /** Numbers' E.164 by id, as claims and reads found them: what a lease started in the group shows. */
+  private readonly numbers = new Map<string, string>();
+  private readonly reserves = new Map<string, Reserve>();
+  /** Numbers lent from a reserve later than its hold: held to the lease's end with the new rows. */
+  private readonly holds: [id: string, until: number][] = [];
+
+  private constructor(
+    private readonly trx: Db,
+    private readonly dialect: DialectName,
+    private readonly known: Map<string, KnownVisitor>,
+    /** How many of the group's jobs will need a number of each pool (at most: a visitor's second page view won't). */
+    private readonly wanted: Map<string, number>,
+  ) {}
+
+  /**
+   * Opens a group in `trx`: reads its returning visitors as they were since its earliest moment, and counts the
+   * numbers its jobs will ask for, so that each pool's are claimed in one statement at the first ask.
+   */
+  static async open(trx: Db, dialect: DialectName, hints: readonly JobHint[]) {
+    const visitors = hints.flatMap((h) => (h.visitor ? [h.visitor] : []));
+    const since = Math.min(...visitors.map((v) => v.since));
+    const known = new Map<string, KnownVisitor>();
+    for (const [key, visitor] of await repo.findVisitors(trx, dialect, visitors, since))
+      known.set(key, knownVisitor(visitor));
+    const wanted = new Map<string, number>();
+    for (const { visitor, claim } of hints) {
+      if (!claim) continue;
+      const lease = visitor && known.get(keyOf(visitor.projectId, visitor.visitorId))?.lease;
+      if (lease && lease.expires_at > claim.at) continue;
+      wanted.set(claim.poolId, (wanted.get(claim.poolId) ?? 0) + 1);
+    }
+    return new SqlTrackerGroup(trx, dialect, known, wanted);
+  }
+
+  /**
+   * In the group's transaction, after its jobs have run: the new rows, the holds of numbers lent from a reserve,
+   * and the numbers reserved but not lent given back as they were (locked all along, nobody saw them held).
+   */
+  async insertRows(): Promise<void> {
+    const unused: [id: string, releasedAt: number][] = [];
+    for (const reserve of this.reserves.values())
+      for (const n of reserve.numbers) unused.push([n.id, n.previous]);
+    if (
+      this.dialect === 'postgres' &&
+      (await repo.insertBatchAtOnce(this.trx, this.visits, this.leases, this.holds, unused))
+    )
+      return;
+    await repo.insertVisits(this.trx, this.visits);
+    await repo.insertLeases(this.trx, this.leases);
+    await repo.holdNumbersUntil(this.trx, this.holds);
+    await repo.releaseNumbersAt(this.trx, unused);
+  }
+
+  /** Times of existing rows the group moved, one entry per row: written after its commit. */
+  get touches(): Touches {
+    return this.moved.rows();
+  }
+
+  async recentVisit(projectId: string, visitorId: string, since: number) {
+    const { visit } = await this.visitor(projectId, visitorId, since);
+    return visit && visit.lastSeenAt >= since ? visit : undefined;
+  }
+
+  async startVisit(row: VisitTable) {
+    this.visits.push(row);
+    const visitor = this.known.get(keyOf(row.project_id, row.visitor_id));
+    const visit = {
+      id: row.id,
+      lastSeenAt: row.last_seen_at,
+      channel: row.channel,
+      source: row.source,
+      campaign: row.campaign,
+    };
+    if (visitor) visitor.visit = visit;
+    else this.known.set(keyOf(row.project_id, row.visitor_id), { visit, lease: undefined });
+  }
+
+  async continueVisit(visitId: string, at: number) {
+    this.moved.visit(visitId, at, 1);
+    this.seen(visitId, at);
+  }
+
+  async seeVisit(visitId: string, at: number) {
+    this.moved.visit(visitId, at, 0);
+    this.seen(visitId, at);
+  }
+
+  async liveLease(projectId: string, visitorId: string, now: number) {
+    const { lease } = await this.visitor(projectId, visitorId, now - VISIT_IDLE_MS);
+    if (!lease || lease.expires_at <= now) return undefined;
+    return {
+      id: lease.id,
+      visitId: lease.visit_id,
+      poolId: lease.pool_id,
+      numberId: lease.number_id,
+      e164: lease.e164,
+      shared: lease.shared,
+      expiresAt: lease.expires_at,
+    };
+  }
+
+  async heldLease(leaseId: string, projectId: string, now: number) {
+    const row = await repo.extendLease(this.trx, leaseId, projectId, now);
+    return (
+      row && {
+        id: row.id,
+        numberId: row.tracking_number_id,
+        visitId: row.visit_id,
+        holdSeconds: row.hold_seconds ?? 900,
+      }
+    );
+  }
+
+  async startLease(row: LeaseTable) {
+    this.leases.push(row);
+    const visitor = this.known.get(keyOf(row.project_id, row.visitor_id));
+    const e164 = this.numbers.get(row.tracking_number_id);
+    // Known after startVisit or a read; a lease without its visitor's entry is not asked about again.
+    if (visitor && e164)
+      visitor.lease = {
+        id: row.id,
+        project_id: row.project_id,
+        visit_id: row.visit_id,
+        pool_id: row.pool_id,
+        shared: row.shared,
+        expires_at: row.expires_at,
+        number_id: row.tracking_number_id,
+        e164,
+      };
+  }
+
+  async setLeaseSeen(leaseId: string, at: number, expiresAt: number) {
+    this.moved.lease(leaseId, at, expiresAt);
+    const lease = this.leaseById(leaseId);
+    if (lease) lease.expires_at = expiresAt;
+  }
+
+  async endLease(leaseId: string, at: number) {
+    this.moved.lease(leaseId, null, at);
+    const lease = this.leaseById(leaseId);
+    if (lease) lease.expires_at = at;
+  }
+
+  async claimNumber(poolId: string, now: number, until: number, share: boolean) {
+    let reserve = this.reserves.get(poolId);
+    if (!reserve) {
+      const count = Math.max(1, this.wanted.get(poolId) ?? 1);
+      const numbers = await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, count);
+      reserve = { numbers, until };
+      this.reserves.set(poolId, reserve);
+    }
+    let claimed = reserve.numbers.shift();
+    if (claimed && until > reserve.until) this.holds.push([claimed.id, until]);
+    // More asks than the group counted, or a pool smaller than the group: one more claim, which may take a number
+    // lent earlier in this group (its own locks do not skip it), now at the back of the pool.
+    claimed ??= (await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, 1))[0];
+    if (!claimed) return undefined;
+    this.numbers.set(claimed.id, claimed.e164);
+    return { id: claimed.id, e164: claimed.e164, shared: claimed.previous > now };
+  }
+
+  async holdNumberUntil(numberId: string, until: number) {
+    this.moved.hold(numberId, until);
+  }
+
+  /** A visitor the group did not read at its start (a page view run alone, a visitor not named) is read now. */
+  private async visitor(projectId: string, visitorId: string, since: number): Promise<KnownVisitor> {
+    const key = keyOf(projectId, visitorId);
+    const known = this.known.get(key);
+    if (known) return known;
+    const visitor = knownVisitor(await repo.findVisitor(this.trx, projectId, visitorId, since));
+    this.known.set(key, visitor);
+    return visitor;
+  }
+
+  private seen(visitId: string, at: number) {
+    for (const { visit } of this.known.values())
+      if (visit?.id === visitId) visit.lastSeenAt = Math.max(visit.lastSeenAt, at);
+  }
+
+  private leaseById(leaseId: string) {
+    for (const { lease } of this.known.values()) if (lease?.id === leaseId) return lease;
+    return undefined;
+  }
+}
+
+const keyOf = (projectId: string, visitorId: string) => `${projectId}|${visitorId}`;
+
+function knownVisitor({ visit, lease }: repo.FoundVisitor): KnownVisitor {
   return {
-    async recentVisit(projectId, visitorId, since) {
-      const { visit, lease } = await repo.findVisitor(trx, projectId, visitorId, since);
-      known = { key: `${projectId}|${visitorId}`, lease };
-      return visit && { ...visit, lastSeenAt: visit.last_seen_at };
+    visit: visit && {
+      id: visit.id,
+      lastSeenAt: visit.last_seen_at,
+      channel: visit.channel,
+      source: visit.source,
+      campaign: visit.campaign,
     },
-    startVisit: (row) => repo.insertVisit(trx, row),
-    continueVisit: (visitId, at) => (touches.visits.push([visitId, at, 1]), done),
-    seeVisit: (visitId, at) => (touches.visits.push([visitId, at, 0]), done),
-    async liveLease(projectId, visitorId, now) {
-      const row =
-        known?.key === `${projectId}|${visitorId}`
-          ? known.lease && known.lease.expires_at > now
-            ? known.lease
-            : undefined
-          : await repo.findLiveLease(trx, projectId, visitorId, now);
-      return (
-        row && {
-          id: row.id,
-          visitId: row.visit_id,
-          poolId: row.pool_id,
-          numberId: row.number_id,
-          e164: row.e164,
-          shared: row.shared,
-          expiresAt: row.expires_at,
-        }
-      );
-    },
-    async heldLease(leaseId, projectId, now) {
-      const row = await repo.extendLease(trx, leaseId, projectId, now);
-      return (
-        row && {
-          id: row.id,
-          numberId: row.tracking_number_id,
-          visitId: row.visit_id,
-          holdSeconds: row.hold_seconds ?? 900,
-        }
-      );
-    },
-    startLease: (row) => repo.insertLease(trx, row),
-    setLeaseSeen: (leaseId, at, expiresAt) => (touches.leases.push([leaseId, at, expiresAt]), done),
-    endLease: (leaseId, at) => (touches.leases.push([leaseId, null, at]), done),
-    claimNumber: (poolId, now, until, share) => repo.claimNumber(trx, dialect, poolId, now, until, share),
-    holdNumberUntil: (numberId, until) => (touches.holds.push([numberId, until]), done),
+    lease: lease && { ...lease },
   };
 }

@@ -1,6 +1,6 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Db, DialectName } from '../../db/connect.js';
-import type { Database, LeaseTable, VisitTable } from '../../db/database.js';
+import type { LeaseTable, VisitTable } from '../../db/database.js';
 
 export async function insertVisit(db: Db, row: VisitTable): Promise<void> {
   await db.insertInto('visit').values(row).execute();
@@ -56,6 +56,12 @@ export const BATCH_UPDATES = {
     set: `released_at = case when tracking_number.released_at < v.column2 then v.column2
       else tracking_number.released_at end`,
   },
+  /** Numbers' release moments set back to what they were: numbers a group claimed and did not lend. */
+  releases: {
+    table: 'tracking_number',
+    types: ['text', 'bigint'],
+    set: 'released_at = v.column2',
+  },
 } as const;
 export type BatchUpdate = (typeof BATCH_UPDATES)[keyof typeof BATCH_UPDATES];
 
@@ -84,6 +90,9 @@ export const setLeasesTimes = (
 export const holdNumbersUntil = (db: Db, rows: readonly (readonly [id: string, until: number])[]) =>
   batchUpdate(db, BATCH_UPDATES.holds, rows);
 
+export const releaseNumbersAt = (db: Db, rows: readonly (readonly [id: string, releasedAt: number])[]) =>
+  batchUpdate(db, BATCH_UPDATES.releases, rows);
+
 /** PostgreSQL takes at most 65,535 parameters per statement; a batch bigger than this goes in chunks instead. */
 const ONE_STATEMENT_MAX_PARAMS = 30_000;
 
@@ -109,16 +118,19 @@ export async function insertBatchAtOnce(
   visits: readonly VisitTable[],
   leases: readonly LeaseTable[],
   holds: readonly (readonly [id: string, until: number])[],
+  releases: readonly (readonly [id: string, releasedAt: number])[] = [],
 ): Promise<boolean> {
   const params =
     visits.length * Object.keys(visits[0] ?? {}).length +
     leases.length * Object.keys(leases[0] ?? {}).length +
-    holds.length * 2;
+    (holds.length + releases.length) * 2;
   if (params > ONE_STATEMENT_MAX_PARAMS) return false;
   const parts = [];
   if (visits.length > 0) parts.push(sql`new_visits as (${insertSql('visit', visits)})`);
   if (leases.length > 0) parts.push(sql`new_leases as (${insertSql('lease', leases)})`);
   if (holds.length > 0) parts.push(sql`holds as (${batchUpdateStatement(BATCH_UPDATES.holds, holds)})`);
+  if (releases.length > 0)
+    parts.push(sql`releases as (${batchUpdateStatement(BATCH_UPDATES.releases, releases)})`);
   if (parts.length > 0) await sql`with ${sql.join(parts)} select 1`.execute(db);
   return true;
 }
@@ -182,8 +194,11 @@ const leasesWithNumber = (db: Db) =>
       'tracking_number.e164',
     ]);
 
+/** A value, or a column of an outer query (a LATERAL subquery's key). */
+type Operand = string | RawBuilder<string>;
+
 /** The visitor's newest lease alive after `after`, on a number still active in the lease's pool. */
-const liveLeaseQuery = (db: Db, projectId: string, visitorId: string, after: number) =>
+const liveLeaseQuery = (db: Db, projectId: Operand, visitorId: Operand, after: number) =>
   leasesWithNumber(db)
     .where('lease.project_id', '=', projectId)
     .where('lease.visitor_id', '=', visitorId)
@@ -193,17 +208,9 @@ const liveLeaseQuery = (db: Db, projectId: string, visitorId: string, after: num
     .orderBy('lease.started_at', 'desc')
     .limit(1);
 
-/** The visitor's lease that is still alive at `now`, newest first. */
-export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
-  liveLeaseQuery(db, projectId, visitorId, now).executeTakeFirst();
-
-/**
- * The visitor's latest visit seen since `since`, and their latest lease alive at any moment since then (whether it
- * still is, the caller decides at its own moment), in one query: a page view of a returning visitor needs both,
- * and one round trip instead of two is what the shared mode on PostgreSQL is short of.
- */
-export async function findVisitor(db: Db, projectId: string, visitorId: string, since: number) {
-  const visit = db
+/** The visitor's latest visit seen since `since`. */
+const latestVisitQuery = (db: Db, projectId: Operand, visitorId: Operand, since: number) =>
+  db
     .selectFrom('visit')
     .select(['id', 'last_seen_at', 'channel', 'source', 'campaign', 'pool_id'])
     .where('project_id', '=', projectId)
@@ -211,28 +218,97 @@ export async function findVisitor(db: Db, projectId: string, visitorId: string, 
     .where('last_seen_at', '>=', since)
     .orderBy('started_at', 'desc')
     .limit(1);
-  const lease = liveLeaseQuery(db, projectId, visitorId, since);
+
+/** The visitor's lease that is still alive at `now`, newest first. */
+export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
+  liveLeaseQuery(db, projectId, visitorId, now).executeTakeFirst();
+
+/** What the visitor queries select: the visit's columns, then the lease's (each side null when there is none). */
+const VISITOR_COLUMNS = [
+  'v.id as visit_id',
+  'v.last_seen_at',
+  'v.channel',
+  'v.source',
+  'v.campaign',
+  'v.pool_id as visit_pool_id',
+  'l.id as lease_id',
+  'l.project_id',
+  'l.visit_id as lease_visit_id',
+  'l.pool_id',
+  'l.shared',
+  'l.expires_at',
+  'l.number_id',
+  'l.e164',
+] as const;
+
+/**
+ * The visitor's latest visit seen since `since`, and their latest lease alive at any moment since then (whether it
+ * still is, the caller decides at its own moment), in one query: a page view of a returning visitor needs both,
+ * and one round trip instead of two is what the shared mode on PostgreSQL is short of.
+ */
+export async function findVisitor(db: Db, projectId: string, visitorId: string, since: number) {
   const row = await db
     .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('one'))
-    .leftJoin(visit.as('v'), (join) => join.onTrue())
-    .leftJoin(lease.as('l'), (join) => join.onTrue())
-    .select([
-      'v.id as visit_id',
-      'v.last_seen_at',
-      'v.channel',
-      'v.source',
-      'v.campaign',
-      'v.pool_id as visit_pool_id',
-      'l.id as lease_id',
-      'l.project_id',
-      'l.visit_id as lease_visit_id',
-      'l.pool_id',
-      'l.shared',
-      'l.expires_at',
-      'l.number_id',
-      'l.e164',
-    ])
+    .leftJoin(latestVisitQuery(db, projectId, visitorId, since).as('v'), (join) => join.onTrue())
+    .leftJoin(liveLeaseQuery(db, projectId, visitorId, since).as('l'), (join) => join.onTrue())
+    .select(VISITOR_COLUMNS)
     .executeTakeFirstOrThrow();
+  return visitorOf(row);
+}
+
+export type FoundVisitor = Awaited<ReturnType<typeof findVisitor>>;
+
+/**
+ * `findVisitor` for many visitors at once, keyed `projectId|visitorId`: what a group of page views in shared mode
+ * reads before it runs. On PostgreSQL one query (LATERAL subqueries per visitor, each on the visitor indexes); SQLite,
+ * without LATERAL and without round trips, asks for each in turn.
+ */
+export async function findVisitors(
+  db: Db,
+  dialect: DialectName,
+  keys: readonly { projectId: string; visitorId: string }[],
+  since: number,
+): Promise<Map<string, FoundVisitor>> {
+  const found = new Map<string, FoundVisitor>();
+  if (dialect !== 'postgres') {
+    for (const k of keys)
+      found.set(`${k.projectId}|${k.visitorId}`, await findVisitor(db, k.projectId, k.visitorId, since));
+    return found;
+  }
+  if (keys.length === 0) return found;
+  const wanted = sql<{
+    project_id: string;
+    visitor_id: string;
+  }>`(select column1 as project_id, column2 as visitor_id
+    from (values ${sql.join(keys.map((k) => sql`(cast(${k.projectId} as text), cast(${k.visitorId} as text))`))}) as keys)`;
+  const project = sql.ref<string>('k.project_id');
+  const visitor = sql.ref<string>('k.visitor_id');
+  const rows = await db
+    .selectFrom(wanted.as('k'))
+    .leftJoinLateral(latestVisitQuery(db, project, visitor, since).as('v'), (join) => join.onTrue())
+    .leftJoinLateral(liveLeaseQuery(db, project, visitor, since).as('l'), (join) => join.onTrue())
+    .select(['k.project_id as key_project_id', 'k.visitor_id as key_visitor_id', ...VISITOR_COLUMNS])
+    .execute();
+  for (const row of rows) found.set(`${row.key_project_id}|${row.key_visitor_id}`, visitorOf(row));
+  return found;
+}
+
+function visitorOf(row: {
+  visit_id: string | null;
+  last_seen_at: number | null;
+  channel: string | null;
+  source: string | null;
+  campaign: string | null;
+  visit_pool_id: string | null;
+  lease_id: string | null;
+  project_id: string | null;
+  lease_visit_id: string | null;
+  pool_id: string | null;
+  shared: number | null;
+  expires_at: number | null;
+  number_id: string | null;
+  e164: string | null;
+}) {
   return {
     visit:
       row.visit_id === null
@@ -262,59 +338,91 @@ export async function findVisitor(db: Db, projectId: string, visitorId: string, 
 }
 
 /**
- * Lends a number and holds it until `until`, in one statement: the least-recently-released free number, or (when
- * `share` allows it and none is free) the busy one whose holder went silent first, whose hold is then only ever
- * extended. Answers whether the number was busy (shared). On PostgreSQL the chosen row is locked and locked rows
- * are skipped, so concurrent instances never lend the same free number; SQLite has one writer at a time, which
- * gives the same guarantee.
+ * Lends up to `count` numbers of a pool and holds them until `until`, in one statement: the least-recently-released
+ * free numbers first, then (when `share` allows it) the busy ones whose holders went silent first, whose holds are
+ * then only ever extended. Answers them in lending order, each with its previous release moment (later than now:
+ * it was busy, and is now shared). On PostgreSQL the chosen rows are locked and locked rows are skipped, so
+ * concurrent instances never lend the same free number; SQLite has one writer at a time, which gives the same
+ * guarantee.
  */
-export async function claimNumber(
+export async function claimNumbers(
   db: Db,
   dialect: DialectName,
   poolId: string,
   now: number,
   until: number,
   share: boolean,
+  count: number,
+): Promise<{ id: string; e164: string; previous: number }[]> {
+  const rows =
+    dialect === 'postgres'
+      ? (
+          await db.executeQuery<{ id: string; e164: string; previous: string | number }>(
+            CompiledQuery.raw(share ? CLAIM_SHARED : CLAIM_FREE, [
+              poolId,
+              until,
+              count,
+              ...(share ? [] : [now]),
+            ]),
+          )
+        ).rows
+      : await claimOnSqlite(db, poolId, now, until, share, count);
+  return rows
+    .map((r) => ({ id: r.id, e164: r.e164, previous: Number(r.previous) }))
+    .sort((a, b) => a.previous - b.previous || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The claim on PostgreSQL as fixed text ($1 pool, $2 until, $3 count, $4 now): it runs for every group of new
+ * leases in shared mode, and building it with Kysely's query builder took more of the event loop than running it.
+ * The order is tracking_number_pool_idx's, so the first unlocked entries of the index are the answer.
+ */
+const claimSql = (freeOnly: boolean) => `with pick as (
+    select id, released_at as previous from tracking_number
+    where pool_id = $1 and status = 'active'${freeOnly ? ' and released_at <= $4' : ''}
+    order by released_at, id limit $3 for update skip locked)
+  update tracking_number
+  set released_at = case when tracking_number.released_at < $2 then $2 else tracking_number.released_at end
+  from pick where tracking_number.id = pick.id
+  returning tracking_number.id, tracking_number.e164, pick.previous`;
+const CLAIM_SHARED = claimSql(false);
+const CLAIM_FREE = claimSql(true);
+
+async function claimOnSqlite(
+  db: Db,
+  poolId: string,
+  now: number,
+  until: number,
+  share: boolean,
+  count: number,
 ) {
   let pick = db
     .selectFrom('tracking_number')
     .select(['id', 'released_at as previous'])
     .where('pool_id', '=', poolId)
     .where('status', '=', 'active')
-    // The earliest release moment is free if any number is, else the one whose holder went silent first.
     .orderBy('released_at')
     .orderBy('id')
-    .limit(1);
+    .limit(count);
   if (!share) pick = pick.where('released_at', '<=', now);
-  const hold = (eb: ExpressionBuilder<Database, 'tracking_number'>) => ({
-    released_at: eb
-      .case()
-      .when('tracking_number.released_at', '<', until)
-      .then(eb.val(until))
-      .else(eb.ref('tracking_number.released_at'))
-      .end(),
-  });
-  if (dialect === 'sqlite') {
-    // SQLite's RETURNING cannot name the FROM table; it has one writer at a time, so two statements are safe.
-    const chosen = await pick.executeTakeFirst();
-    if (!chosen) return undefined;
-    const row = await db
-      .updateTable('tracking_number')
-      .set(hold)
-      .where('id', '=', chosen.id)
-      .returning(['id', 'e164'])
-      .executeTakeFirstOrThrow();
-    return { ...row, shared: chosen.previous > now };
-  }
-  const row = await db
-    .with('pick', () => pick.forUpdate().skipLocked())
+  // SQLite's RETURNING cannot name the FROM table; it has one writer at a time, so two statements are safe.
+  const chosen = await pick.execute();
+  if (chosen.length === 0) return [];
+  const previous = new Map(chosen.map((c) => [c.id, c.previous]));
+  const held = await db
     .updateTable('tracking_number')
-    .from('pick')
-    .set(hold)
-    .whereRef('tracking_number.id', '=', 'pick.id')
-    .returning(['tracking_number.id', 'tracking_number.e164', 'pick.previous'])
-    .executeTakeFirst();
-  return row && { id: row.id, e164: row.e164, shared: row.previous > now };
+    .set((eb) => ({
+      released_at: eb
+        .case()
+        .when('released_at', '<', until)
+        .then(eb.val(until))
+        .else(eb.ref('released_at'))
+        .end(),
+    }))
+    .where('id', 'in', [...previous.keys()])
+    .returning(['id', 'e164'])
+    .execute();
+  return held.map((r) => ({ ...r, previous: previous.get(r.id) as number }));
 }
 
 export async function insertLease(db: Db, row: LeaseTable): Promise<void> {

@@ -2,7 +2,6 @@ import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'no
 import type { Clock } from '../../clock.js';
 import type { Db, DialectName } from '../../db/connect.js';
 import type { VisitTable } from '../../db/database.js';
-import { GroupCommit } from '../../db/group-commit.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { LeaseCandidate } from '../calls/attribution.js';
@@ -11,8 +10,9 @@ import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './inge
 import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
 import { MemoryTrackerStore } from './memory-tracker-store.js';
 import { RateLimiter } from './rate-limit.js';
-import { noTouches, sqlTrackerStore } from './sql-tracker-store.js';
+import type { JobHint } from './sql-tracker-store.js';
 import { sqliteWriterThread } from './sqlite-writer-thread.js';
+import { TrackerGroups } from './tracker-groups.js';
 import type { TrackerStore } from './tracker-store.js';
 import { kyselySink, TrackerWriter } from './tracker-writer.js';
 import * as repo from './tracking.repository.js';
@@ -45,7 +45,8 @@ interface TrackingDeps {
   sqliteFile?: string;
 }
 
-type Run = <T>(job: (store: TrackerStore) => Promise<T>) => Promise<T>;
+/** Runs one page view or heartbeat against the store; `hint`: whom and what it will ask about, if known. */
+type Run = <T>(job: (store: TrackerStore) => Promise<T>, hint?: JobHint) => Promise<T>;
 
 /**
  * Dynamic number insertion, server side: each page view becomes (or continues) a visit, and the visitor is lent a
@@ -96,19 +97,13 @@ export class TrackingService {
     }
     // SQLite runs a group synchronously: short groups let waiting requests be read between them. PostgreSQL waits
     // on round trips: several groups at once (row locks with SKIP LOCKED keep them apart) use that time.
-    const group =
-      deps.dialect === 'sqlite'
-        ? new GroupCommit(deps.db, { maxGroup: 32, concurrency: 1 })
-        : new GroupCommit(deps.db, { maxGroup: 64, concurrency: 4 });
-    this.run = async (job) => {
-      // A group that fails runs each job again alone: only the attempt that committed leaves its touches.
-      const { answer, touches } = await group.run(async (trx) => {
-        const touches = noTouches();
-        return { answer: await job(sqlTrackerStore(trx, deps.dialect, touches)), touches };
-      });
-      await repo.writeTouches(deps.db, deps.dialect, touches);
-      return answer;
-    };
+    const groups = new TrackerGroups(
+      deps.db,
+      deps.dialect,
+      deps.log,
+      deps.dialect === 'sqlite' ? { maxGroup: 32, concurrency: 1 } : { maxGroup: 64, concurrency: 4 },
+    );
+    this.run = (job, hint) => groups.run(job, hint);
   }
 
   /** Forgets cached setup after a change through the API (other instances pick it up within seconds). */
@@ -153,7 +148,19 @@ export class TrackingService {
       if (result.reason !== 'unknown_project') await this.countDrop(hit, result.reason);
       return result;
     }
-    const answer = await this.run((store) => this.persist(store, result.value));
+    const view = result.value;
+    const route = routeOf(view);
+    // Told ahead, so that the shared state reads a group's returning visitors at once and claims each pool's
+    // numbers at once.
+    const hint: JobHint = {};
+    if (view.visitorId !== undefined && UUID.test(view.visitorId))
+      hint.visitor = {
+        projectId: view.setup.projectId,
+        visitorId: view.visitorId,
+        since: view.at - VISIT_IDLE_MS,
+      };
+    if (route.pool && view.setup.siteNumbers.length > 0) hint.claim = { poolId: route.pool.id, at: view.at };
+    const answer = await this.run((store) => this.persist(store, view, route), hint);
     return { ok: true, answer };
   }
 
@@ -212,13 +219,12 @@ export class TrackingService {
   }
 
   /** One page view. */
-  private async persist(store: TrackerStore, hit: EnrichedHit): Promise<VisitAnswer> {
+  private async persist(store: TrackerStore, hit: EnrichedHit, route: Route): Promise<VisitAnswer> {
     const { setup, source } = hit;
+    const { staticNumberId, pool } = route;
     const now = hit.at;
     const returning = hit.visitorId !== undefined && UUID.test(hit.visitorId);
     const vid = returning ? (hit.visitorId as string) : newId();
-    const staticNumberId = staticSwapFor(setup.swaps, source);
-    const pool = staticNumberId ? undefined : choosePool(setup.pools, source);
 
     const recent = returning ? await store.recentVisit(setup.projectId, vid, now - VISIT_IDLE_MS) : undefined;
     const tagged = Object.keys(source.utm).length > 0 || Object.keys(source.clickIds).length > 0;
@@ -390,6 +396,19 @@ export class TrackingService {
     const given = Buffer.from(signature);
     return expected.length === given.length && timingSafeEqual(expected, given) ? leaseId : undefined;
   }
+}
+
+interface Route {
+  /** The fixed number a static swap rule shows, if one matches. */
+  staticNumberId: string | undefined;
+  /** Else the pool whose numbers the visitor is lent, if one matches. */
+  pool: TrackedPool | undefined;
+}
+
+/** Where a page view's number comes from. */
+function routeOf({ setup, source }: EnrichedHit): Route {
+  const staticNumberId = staticSwapFor(setup.swaps, source);
+  return { staticNumberId, pool: staticNumberId ? undefined : choosePool(setup.pools, source) };
 }
 
 /**

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlTrackerGroup } from '../../src/modules/tracking/sql-tracker-store.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { testDatabases } from '../helpers/databases.js';
+import { CHROME_UA, createNumber, createProject } from '../helpers/factories.js';
+
+const HOLD_MS = 900_000;
+
+// The shared lease state runs page views in groups (tracker-groups.ts, sql-tracker-store.ts): a group reads its
+// returning visitors at once, claims each pool's numbers at once, and inserts its rows at once.
+describe.each(testDatabases())('shared lease state in groups on $name', (database) => {
+  let t: TestApp;
+  let project: { id: string; publicKey: string };
+  let poolId: string;
+  const numberIds: string[] = [];
+
+  const releasedAt = async () => {
+    const rows = await t.deps.database.db
+      .selectFrom('tracking_number')
+      .select(['id', 'released_at'])
+      .where('pool_id', '=', poolId)
+      .execute();
+    return new Map(rows.map((r) => [r.id, Number(r.released_at)]));
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(await database.open(), {
+      TRACKER_STATE: 'shared',
+      TRACKER_RATE_BURST: '1000',
+      TRACKER_RATE_PER_MINUTE: '100000',
+    });
+    project = await createProject(t, { siteNumbers: ['+7 (495) 123-45-67'] });
+    for (let i = 0; i < 4; i++) numberIds.push((await createNumber(t, project.id)).id);
+    const res = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${project.id}/pools`,
+      payload: {
+        name: 'Весь сайт',
+        numberIds,
+        holdSeconds: HOLD_MS / 1000,
+        exhaustionPolicy: 'reuse_oldest',
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    poolId = res.json().id;
+  });
+  afterAll(() => t.close());
+
+  it('claims the numbers a group will need at once, and gives back as they were those it did not lend', async () => {
+    const before = await releasedAt();
+    const now = t.clock.now();
+    const { db, dialect } = t.deps.database;
+    const lent = await db.transaction().execute(async (trx) => {
+      // Three new visitors would need a number each; only the first asks before the group ends.
+      const hint = { claim: { poolId, at: now } };
+      const group = await SqlTrackerGroup.open(trx, dialect, [hint, hint, hint]);
+      const first = await group.claimNumber(poolId, now, now + HOLD_MS, true);
+      const second = await group.claimNumber(poolId, now + 5, now + 5 + HOLD_MS, true);
+      await group.insertRows();
+      return [first, second];
+    });
+    expect(lent.map((n) => n?.shared)).toEqual([false, false]);
+    const first = lent[0]?.id as string;
+    const second = lent[1]?.id as string;
+    expect(first).not.toBe(second);
+    const after = await releasedAt();
+    expect(after.get(first)).toBe(now + HOLD_MS);
+    // Lent from the reserve after the reserve's hold: held to its own lease's end.
+    expect(after.get(second)).toBe(now + 5 + HOLD_MS);
+    // The third one reserved and the fourth never touched are as they were.
+    for (const id of numberIds.filter((id) => id !== first && id !== second))
+      expect(after.get(id)).toBe(before.get(id));
+  });
+
+  it('keeps one visit and one lease for a visitor whose page views arrive together', async () => {
+    const send = (vid?: string, page = '') =>
+      t.call({
+        method: 'POST',
+        url: '/t/visit',
+        token: null,
+        payload: JSON.stringify({ k: project.publicKey, u: `https://okna.example.ru/${page}`, vid }),
+        headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME_UA },
+      });
+    const first = (await send()).json();
+    // Several tabs of the same visitor at once: they may land in one group or in groups running side by side.
+    const tabs = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((page) => send(first.vid, page)));
+    for (const tab of tabs) {
+      expect(tab.statusCode).toBe(200);
+      expect(tab.json().visit).toBe(first.visit);
+      expect(tab.json().swap[0].to).toBe(first.swap[0].to);
+    }
+    await t.deps.services.tracking.flush();
+    const { db } = t.deps.database;
+    const leases = await db.selectFrom('lease').select('id').where('visitor_id', '=', first.vid).execute();
+    expect(leases).toHaveLength(1);
+    const visit = await db
+      .selectFrom('visit')
+      .select('page_views')
+      .where('id', '=', first.visit)
+      .executeTakeFirstOrThrow();
+    expect(Number(visit.page_views)).toBe(7);
+  });
+});
