@@ -12,21 +12,24 @@ export interface Config {
   wait: boolean;
 }
 
-/** Must run while the script itself executes: `document.currentScript` is null afterwards. */
+/**
+ * Must run while the script itself executes: `document.currentScript` is null afterwards. Undefined without
+ * a usable tag; anything that throws here (a malformed src) is caught by start(), which then does nothing.
+ */
 export function readConfig(): Config | undefined {
-  try {
-    // Fallback for loaders that hide currentScript (it is null in some tag managers' wrappers).
-    const script = (document.currentScript ||
-      document.querySelector('script[data-project]')) as HTMLScriptElement | null;
-    const key = script?.getAttribute('data-project');
-    if (!script || !key) return undefined;
-    const api = script.getAttribute('data-api') || new URL(script.src || location.href).origin;
-    const wait =
-      script.getAttribute('data-consent') === 'required' ||
-      (script.hasAttribute('data-respect-gpc') &&
-        (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true);
-    return { key, api: api.replace(/\/+$/, ''), wait };
-  } catch {
-    return undefined;
-  }
+  // Fallback for loaders that hide currentScript (it is null in some tag managers' wrappers).
+  const script = (document.currentScript ||
+    document.querySelector('script[data-project]')) as HTMLScriptElement | null;
+  if (!script) return undefined;
+  const data = (name: string): string | null => script.getAttribute('data-' + name);
+  const key = data('project');
+  if (!key) return undefined;
+  return {
+    key,
+    api: (data('api') || new URL(script.src || location.href).origin).replace(/\/+$/, ''),
+    wait:
+      data('consent') === 'required' ||
+      (data('respect-gpc') !== null &&
+        (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true),
+  };
 }

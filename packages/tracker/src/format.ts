@@ -19,11 +19,6 @@ const SEP = '[\\s().\\u2010-\\u2015-]{0,3}';
 // 1 in NANP (the same digit as the country code), 0 in most other countries; none if cc is unknown.
 const trunk = (cc: string): string => (cc === '7' ? '8' : cc === '1' ? '1' : cc ? '0' : '');
 
-// A match glued to more digits, directly or through one dash or dot ("184951234567", "4951234567-89"),
-// is a piece of a longer number (an order id, an account), not the phone: leave it alone.
-const gluedBefore = /\d[-.]?$/;
-const gluedAfter = /^[-.]?\d/;
-
 /**
  * Writes `digits` into the digit positions of `printed` and keeps every other character, so
  * "8 (495) 123-45-67" stays "8 (…) …-…-…". Extra digits go at the end; missing ones are dropped.
@@ -56,17 +51,19 @@ export function compileSwapper(rules: readonly SwapRule[]): Swapper | undefined 
   // Longest first, so that at one position "+7 495…" wins over its national tail "495…".
   const keys = Object.keys(targets).sort((a, b) => b.length - a.length);
   if (!keys.length) return undefined;
-  // No capture groups: the replacer's second argument must be the match offset.
-  const pattern = new RegExp(keys.map((key) => key.split('').join(SEP)).join('|'), 'g');
+  // A number glued to more digits, directly or through one dash or dot ("184951234567", "4951234567-89"),
+  // is a piece of a longer number (an order id, an account), not the phone: leave it alone. A digit after
+  // it fails the lookahead. A digit before it is taken into the match (the empty alternative comes first, so
+  // only where no number starts at that digit itself), and then the match's digits are no key, so the
+  // replacer keeps it as it is.
+  const pattern = new RegExp(
+    '(?:|\\d[-.]?)(?:' + keys.map((key) => key.split('').join(SEP)).join('|') + ')(?![-.]?\\d)',
+    'g',
+  );
   return (text) =>
-    text.replace(pattern, (match: string, at: number) => {
-      const end = at + match.length;
+    text.replace(pattern, (match) => {
       const to = targets[match.replace(/\D/g, '')];
-      return !to ||
-        gluedBefore.test(text.slice(at < 2 ? 0 : at - 2, at)) ||
-        gluedAfter.test(text.slice(end, end + 2))
-        ? match
-        : writeDigits(match, to);
+      return to ? writeDigits(match, to) : match;
     });
 }
 
@@ -80,17 +77,14 @@ export function swapParts(parts: readonly string[], swapper: Swapper): string[] 
   const text = parts.join('');
   const next = swapper(text);
   if (next === text) return undefined;
-  // The changed stretch is text[from, end), now next[from, nextEnd); what lies around it is unchanged.
+  // The changed stretch is text[from, end), now next[from, end + shift); what lies around it is unchanged.
+  const shift = next.length - text.length;
   let from = 0;
   let end = text.length;
-  let nextEnd = next.length;
   while (text[from] === next[from]) from++;
-  while (end > from && nextEnd > from && text[end - 1] === next[nextEnd - 1]) {
-    end--;
-    nextEnd--;
-  }
+  while (end > from && end + shift > from && text[end - 1] === next[end - 1 + shift]) end--;
   // Where a piece boundary of `text` lies in `next`: in place up to the end of the change, shifted after it.
-  const at = (i: number): number => (i < end ? Math.min(i, nextEnd) : i - end + nextEnd);
+  const at = (i: number): number => (i < end ? Math.min(i, end + shift) : i + shift);
   let start = 0;
   return parts.map((part) => {
     const begin = at(start);

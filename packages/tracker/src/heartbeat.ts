@@ -1,6 +1,7 @@
 // Keeping the lease alive while the visitor is looking at the page, and only then.
 
-const visible = (): boolean => document.visibilityState === 'visible';
+/** The period when the answer gives none (or a wrong one). */
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
 
 /**
  * Calls `beat` every `seconds` while the page is visible and once when it becomes visible again; a hidden
@@ -9,25 +10,18 @@ const visible = (): boolean => document.visibilityState === 'visible';
 export function heartbeat(beat: () => void): (seconds: number) => void {
   let period = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const schedule = (): void => {
+  // Restarts the timer, after a beat when `now`. Hiding the page fires visibilitychange, which stops it, so
+  // the timer only ever fires on a visible page.
+  const run = (now?: boolean): void => {
     clearTimeout(timer);
-    if (period > 0 && visible()) {
-      timer = setTimeout(() => {
-        beat();
-        schedule();
-      }, period * 1000);
+    if (period > 0 && !document.hidden) {
+      if (now) beat();
+      timer = setTimeout(() => run(true), period * 1000);
     }
   };
-  try {
-    document.addEventListener('visibilitychange', () => {
-      if (period > 0 && visible()) beat();
-      schedule();
-    });
-  } catch {
-    // Without the event the heartbeat still runs on its timer.
-  }
+  document.addEventListener('visibilitychange', () => run(true));
   return (seconds) => {
     period = seconds;
-    schedule();
+    run();
   };
 }

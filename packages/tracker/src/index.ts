@@ -3,15 +3,11 @@
 // Rule one: never break the host page. Everything is guarded; on any failure the page keeps its number.
 import { readConfig } from './config.js';
 import { compileSwapper, type Swapper, type SwapRule } from './format.js';
-import { heartbeat } from './heartbeat.js';
+import { DEFAULT_HEARTBEAT_SECONDS, heartbeat } from './heartbeat.js';
 import { observe } from './observer.js';
-import { post, type VisitAnswer } from './send.js';
+import { post, VERSION, type VisitAnswer } from './send.js';
 import { cookie, gaClientId, readVid, writeVid } from './storage.js';
 import { swapTree } from './swap.js';
-
-/** Sent as `sv`; bump when the payload or what it means changes. 2: SPA navigations are page views. */
-const VERSION = 2;
-const DEFAULT_HEARTBEAT_SECONDS = 30;
 
 /** `window.ringtrace` once the script runs. Before, the page may keep calls in an array (see `push`). */
 interface Api {
@@ -51,21 +47,22 @@ function start(): void {
   let visits: Promise<void> = Promise.resolve();
 
   const rescan = (): void => {
-    if (!swapper) return;
-    swapTree(document.documentElement, swapper);
-    observer?.takeRecords(); // our own writes, not the page's
+    if (swapper) {
+      swapTree(document.documentElement, swapper);
+      if (observer) observer.takeRecords(); // our own writes, not the page's
+    }
   };
 
   // Shows a new swap list. The page may already show numbers from an earlier answer (before a 410, or
   // before an SPA navigation), so each of those is rewritten to its new number, or back to the original
-  // when it has none now.
+  // when it has none now (a rule whose number stays the same is one compileSwapper ignores).
   const apply = (swap: SwapRule[]): void => {
-    const rules = swap.slice();
-    for (const old of shown) {
-      const now = swap.find((rule) => rule.from === old.from);
-      const to = now ? now.to : old.from;
-      if (to !== old.to) rules.push({ from: old.to, to, cc: old.cc });
-    }
+    const rules = swap.concat(
+      shown.map((old) => {
+        const now = swap.find((rule) => rule.from === old.from);
+        return { from: old.to, to: now ? now.to : old.from, cc: old.cc };
+      }),
+    );
     shown = swap;
     swapper = compileSwapper(rules);
     if (swapper && !observer) observer = observe((node) => swapper && swapTree(node, swapper));
@@ -74,61 +71,62 @@ function start(): void {
 
   /** Reports the page view `url`; `navigation` for an SPA navigation, whose failure changes nothing. */
   const visit = (navigation?: boolean): void => {
-    const u = url;
-    const r = referrer;
-    visits = visits.then(() =>
-      post(config.api + '/t/visit', {
-        k: config.key,
-        vid: readVid(),
-        u,
-        r,
-        ga: gaClientId(),
-        ym: cookie('_ym_uid'),
-        l: navigator.language,
-        s: screen.width + 'x' + screen.height,
-        sv: VERSION,
-      })
-        .then((res) => (res?.ok ? (res.json() as Promise<VisitAnswer | null>) : undefined))
+    const body: Record<string, unknown> = {
+      k: config.key,
+      u: url,
+      r: referrer,
+      ga: gaClientId(),
+      ym: cookie('_ym_uid'),
+      l: navigator.language,
+      s: screen.width + 'x' + screen.height,
+      sv: VERSION,
+    };
+    visits = visits.then(() => {
+      // Read only now: the answer to the page view before may have brought it.
+      body.vid = readVid();
+      return post(config.api + '/t/visit', body)
+        .then<VisitAnswer | null | false>((res) => res.ok && res.json())
         .catch(() => undefined)
         .then((answer) => {
           // Any failure lands here with no answer: no lease, nothing (more) to show. After a navigation
           // the page keeps what it shows, and the lease lives on through the heartbeat.
-          const a = answer || {};
-          if (navigation && !Array.isArray(a.swap)) return;
+          const a: VisitAnswer = answer || {};
+          const swap = Array.isArray(a.swap) && a.swap.filter((rule) => rule?.from && rule.to);
+          if (navigation && !swap) return;
           if (a.vid && typeof a.vid === 'string') writeVid(a.vid);
           lease = a.lease;
-          apply(Array.isArray(a.swap) ? a.swap.filter((rule) => rule?.from && rule.to) : []);
-          setPeriod(lease ? (Number(a.hb) > 0 ? Number(a.hb) : DEFAULT_HEARTBEAT_SECONDS) : 0);
+          apply(swap || []);
+          const hb = Number(a.hb);
+          setPeriod(lease ? (hb > 0 ? hb : DEFAULT_HEARTBEAT_SECONDS) : 0);
         })
-        .catch(() => undefined),
-    );
+        .catch(() => undefined);
+    });
   };
 
   const ping = (): void => {
     const sent = lease;
     if (!sent) return;
-    post(config.api + '/t/ping', { k: config.key, lease: sent }).then((res) => {
-      // 410: the lease is gone (the tab slept too long). Ask again; `apply` moves the page to the new
-      // number or back to the original. `sent === lease` ignores a late answer to an older ping.
-      if (res?.status === 410 && sent === lease) {
-        lease = undefined;
-        visit();
-      }
-    });
+    post(config.api + '/t/ping', { k: config.key, lease: sent })
+      .then((res) => {
+        // 410: the lease is gone (the tab slept too long). Ask again; `apply` moves the page to the new
+        // number or back to the original. `sent === lease` ignores a late answer to an older ping.
+        if (res.status === 410 && sent === lease) {
+          lease = undefined;
+          visit();
+        }
+      })
+      .catch(() => undefined);
   };
 
   // An SPA navigation: a new path or query is a new page view. A change of the #fragment alone is an
   // anchor or a tab of the same page, and the same URL again (a router storing its state) is nothing.
+  // Nothing here can throw into the page's own pushState call.
   const navigated = (): void => {
-    try {
-      const now = location.href;
-      if (now.split('#')[0] !== url.split('#')[0]) {
-        referrer = url;
-        url = now;
-        visit(true);
-      }
-    } catch {
-      // Never throw into the page's own pushState call.
+    const now = location.href;
+    if (now.split('#')[0] !== url.split('#')[0]) {
+      referrer = url;
+      url = now;
+      visit(true);
     }
   };
 
@@ -165,8 +163,9 @@ function start(): void {
     consent,
     push: (call) => {
       try {
-        // String(['consent']) is 'consent' too. A call naming no method throws here and does nothing.
-        api[String(call) as 'swap']();
+        // As a property key, ['consent'] is 'consent' too. A call naming no method throws here and does
+        // nothing.
+        api[call as 'swap']();
       } catch {
         // Never throw into the page.
       }

@@ -5,13 +5,8 @@ export function observe(onNode: (node: Node) => void): MutationObserver | undefi
   try {
     const observer = new MutationObserver((records) => {
       for (const record of records) {
-        if (record.type === 'childList') {
-          record.addedNodes.forEach((node) => {
-            onNode(node);
-          });
-        } else {
-          onNode(record.target);
-        }
+        if (record.type === 'childList') record.addedNodes.forEach(onNode);
+        else onNode(record.target);
       }
       // Our own rewrites in onNode queued records too. Dropping them keeps one change from triggering
       // another scan of the same nodes (and a loop if a rewrite ever produced a match again).
@@ -25,6 +20,6 @@ export function observe(onNode: (node: Node) => void): MutationObserver | undefi
     });
     return observer;
   } catch {
-    return undefined;
+    // Unsupported: later content keeps its numbers; ringtrace.swap() still rescans.
   }
 }

@@ -1,6 +1,9 @@
 // The two requests of docs/tracker-protocol.md.
 import type { SwapRule } from './format.js';
 
+/** Sent as `sv`; bump when the payload or what it means changes. 2: SPA navigations are page views. */
+export const VERSION = 2;
+
 /** Answer of `POST /t/visit`. Every field is checked before use: it comes over the network. */
 export interface VisitAnswer {
   vid?: string;
@@ -13,17 +16,15 @@ export interface VisitAnswer {
 /**
  * POSTs `body` as JSON. A string body is sent as `text/plain;charset=UTF-8`, a CORS-safelisted type, so
  * the browser sends no preflight; no credentials, so `Access-Control-Allow-Origin: *` suffices; keepalive,
- * so a request started just before the page unloads still arrives. Never rejects: any failure → undefined.
+ * so a request started just before the page unloads still arrives. Never throws: any failure, even a
+ * page's fetch wrapper that throws (this function is async), rejects the promise, which the caller must
+ * catch.
  */
-export function post(url: string, body: object): Promise<Response | undefined> {
-  try {
-    return fetch(url, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      credentials: 'omit',
-      keepalive: true,
-    }).catch(() => undefined);
-  } catch {
-    return Promise.resolve(undefined);
-  }
+export async function post(url: string, body: object): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    credentials: 'omit',
+    keepalive: true,
+  });
 }

@@ -8,27 +8,24 @@ const YEAR = 31536000;
 export function cookie(name: string): string | undefined {
   try {
     const found = document.cookie.match('(?:^|;)\\s*' + name + '=([^;]*)');
-    return found?.[1] ? decodeURIComponent(found[1]) : undefined;
+    return (found && decodeURIComponent(found[1]!)) || undefined;
   } catch {
-    return undefined;
+    // Unreadable cookies: as if there were none.
   }
 }
 
 /** Google Analytics client id: `_ga` = "GA1.1.123.456" → "123.456". */
 export function gaClientId(): string | undefined {
-  const ga = cookie('_ga');
-  return ga?.split('.').slice(2).join('.') || undefined;
+  return (cookie('_ga') || '').split('.').slice(2).join('.') || undefined;
 }
 
 /** The visitor id from localStorage, or from its cookie mirror when storage was cleared or blocked. */
 export function readVid(): string | undefined {
-  let vid: string | null = null;
   try {
-    vid = localStorage.getItem(VID);
+    return localStorage.getItem(VID) || cookie(VID);
   } catch {
-    // Blocked storage: fall back to the cookie.
+    return cookie(VID); // blocked storage
   }
-  return vid || cookie(VID);
 }
 
 export function writeVid(vid: string): void {

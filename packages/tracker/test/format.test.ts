@@ -125,6 +125,22 @@ describe('compileSwapper: rules', () => {
     const once = swap('+7 (495) 123-45-67');
     expect(swap(once)).toBe(once);
   });
+
+  it.each([
+    // Glued on both sides, or a second copy glued to the first: every copy stays.
+    ['4951234567-84951234567', '4951234567-84951234567'],
+    ['1-84951234567', '1-84951234567'],
+    ['84951234567.1', '84951234567.1'],
+    ['9 84951234567-1 84951234567', '9 84951234567-1 84957654321'],
+    // Separated by a space, a comma or two dashes, or followed by a dash and no digit: each is swapped.
+    ['84951234567 84951234567', '84957654321 84957654321'],
+    ['84951234567,84951234567', '84957654321,84957654321'],
+    ['8 495 123-45-67 - 1', '8 495 765-43-21 - 1'],
+    ['84951234567-', '84957654321-'],
+    ['x84951234567x', 'x84957654321x'],
+  ])('tells numbers glued to other digits from separate ones: %j → %j', (input, expected) => {
+    expect(swap(input)).toBe(expected);
+  });
 });
 
 describe('writeDigits', () => {

@@ -197,6 +197,21 @@ describe('when something fails, the page keeps its own number and nothing is log
     await waitForText(session.page, '#phone', FIRST);
     expect(server.to('/t/visit')[0]?.json?.vid).toBeUndefined();
   });
+
+  it('a fetch of the page that throws instead of rejecting', async () => {
+    const server = await startServer();
+    const session = await newSession('own context');
+    await session.page.addInitScript(() => {
+      window.fetch = () => {
+        throw new TypeError('blocked by the page');
+      };
+    });
+    await session.page.goto(`${server.url}/p/page`);
+    await session.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    // Nothing reaches the server, nothing is thrown into the page (checked after each test), the number stays.
+    expect(await session.page.textContent('#phone')).toBe(ORIGINAL);
+    expect(server.to('/t/visit')).toEqual([]);
+  });
 });
 
 describe('POST /t/ping', () => {
