@@ -1,8 +1,8 @@
 // The child side of server-process.ts: answers the parent's requests for CPU time, run statistics and CPU
 // profiles, and stops the server cleanly when told to.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
+import { dirname } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { threadCpu } from './machine.js';
 import type { ChildMessage, ParentMessage } from './server-process.js';
