@@ -2,7 +2,13 @@ import type { Db } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 import { VISIT_IDLE_MS } from './lease.js';
 import { NumberHeap } from './number-heap.js';
-import type { HeldLease, LiveLease, RecentVisit, TrackerStore } from './tracker-store.js';
+import {
+  type HeldLease,
+  type LiveLease,
+  type RecentVisit,
+  type TrackerStore,
+  visitorKey,
+} from './tracker-store.js';
 import type { TrackerWriter } from './tracker-writer.js';
 import * as repo from './tracking.repository.js';
 
@@ -241,5 +247,3 @@ export class MemoryTrackerStore implements TrackerStore {
     for (const [id, lease] of this.leases) if (now - lease.expiresAt > SWEEP_AFTER_MS) this.leases.delete(id);
   }
 }
-
-const visitorKey = (projectId: string, visitorId: string) => `${projectId}|${visitorId}`;

@@ -1,7 +1,7 @@
 import type { Db, DialectName } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 import { VISIT_IDLE_MS } from './lease.js';
-import type { RecentVisit, TrackerStore } from './tracker-store.js';
+import { type RecentVisit, type TrackerStore, visitorKey } from './tracker-store.js';
 import * as repo from './tracking.repository.js';
 
 /** Times of existing rows to move later, written after the group's transaction has committed. */
@@ -113,7 +113,7 @@ export class SqlTrackerGroup implements TrackerStore {
     const wanted = new Map<string, number>();
     for (const { visitor, claim } of hints) {
       if (!claim) continue;
-      const lease = visitor && known.get(keyOf(visitor.projectId, visitor.visitorId))?.lease;
+      const lease = visitor && known.get(visitorKey(visitor.projectId, visitor.visitorId))?.lease;
       if (lease && lease.expires_at > claim.at) continue;
       wanted.set(claim.poolId, (wanted.get(claim.poolId) ?? 0) + 1);
     }
@@ -151,7 +151,7 @@ export class SqlTrackerGroup implements TrackerStore {
 
   async startVisit(row: VisitTable) {
     this.visits.push(row);
-    const visitor = this.known.get(keyOf(row.project_id, row.visitor_id));
+    const visitor = this.known.get(visitorKey(row.project_id, row.visitor_id));
     const visit = {
       id: row.id,
       lastSeenAt: row.last_seen_at,
@@ -160,7 +160,7 @@ export class SqlTrackerGroup implements TrackerStore {
       campaign: row.campaign,
     };
     if (visitor) visitor.visit = visit;
-    else this.known.set(keyOf(row.project_id, row.visitor_id), { visit, lease: undefined });
+    else this.known.set(visitorKey(row.project_id, row.visitor_id), { visit, lease: undefined });
   }
 
   async continueVisit(visitId: string, at: number) {
@@ -201,7 +201,7 @@ export class SqlTrackerGroup implements TrackerStore {
 
   async startLease(row: LeaseTable) {
     this.leases.push(row);
-    const visitor = this.known.get(keyOf(row.project_id, row.visitor_id));
+    const visitor = this.known.get(visitorKey(row.project_id, row.visitor_id));
     const e164 = this.numbers.get(row.tracking_number_id);
     // Known after startVisit or a read; a lease without its visitor's entry is not asked about again.
     if (visitor && e164)
@@ -253,7 +253,7 @@ export class SqlTrackerGroup implements TrackerStore {
 
   /** A visitor the group did not read at its start (a page view run alone, a visitor not named) is read now. */
   private async visitor(projectId: string, visitorId: string, since: number): Promise<KnownVisitor> {
-    const key = keyOf(projectId, visitorId);
+    const key = visitorKey(projectId, visitorId);
     const known = this.known.get(key);
     if (known) return known;
     const visitor = knownVisitor(await repo.findVisitor(this.trx, projectId, visitorId, since));
@@ -271,8 +271,6 @@ export class SqlTrackerGroup implements TrackerStore {
     return undefined;
   }
 }
-
-const keyOf = (projectId: string, visitorId: string) => `${projectId}|${visitorId}`;
 
 function knownVisitor({ visit, lease }: repo.FoundVisitor): KnownVisitor {
   return {

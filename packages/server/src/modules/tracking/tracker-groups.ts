@@ -1,7 +1,7 @@
 import type { Db, DialectName } from '../../db/connect.js';
 import type { Logger } from '../../logger.js';
 import { type JobHint, SqlTrackerGroup, type VisitorKey } from './sql-tracker-store.js';
-import type { TrackerStore } from './tracker-store.js';
+import { type TrackerStore, visitorKey } from './tracker-store.js';
 import * as repo from './tracking.repository.js';
 
 type Job<T> = (store: TrackerStore) => Promise<T>;
@@ -111,4 +111,4 @@ export class TrackerGroups {
   }
 }
 
-const keyOf = (v: VisitorKey) => `${v.projectId}|${v.visitorId}`;
+const keyOf = (v: VisitorKey) => visitorKey(v.projectId, v.visitorId);

@@ -1,5 +1,8 @@
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 
+/** A visitor of a project, as the key of maps of visitors. */
+export const visitorKey = (projectId: string, visitorId: string) => `${projectId}|${visitorId}`;
+
 /** The visitor's latest visit, as far as deciding whether a page view continues it. */
 export interface RecentVisit {
   id: string;

@@ -1,10 +1,7 @@
 import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Db, DialectName } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
-
-export async function insertVisit(db: Db, row: VisitTable): Promise<void> {
-  await db.insertInto('visit').values(row).execute();
-}
+import { visitorKey } from './tracker-store.js';
 
 /** Many rows per statement, in chunks of 64, 32, …, 1 rows, so that only a few distinct statements exist. */
 async function inChunks<R>(rows: readonly R[], run: (chunk: R[]) => Promise<unknown>) {
@@ -219,10 +216,6 @@ const latestVisitQuery = (db: Db, projectId: Operand, visitorId: Operand, since:
     .orderBy('started_at', 'desc')
     .limit(1);
 
-/** The visitor's lease that is still alive at `now`, newest first. */
-export const findLiveLease = (db: Db, projectId: string, visitorId: string, now: number) =>
-  liveLeaseQuery(db, projectId, visitorId, now).executeTakeFirst();
-
 /** What the visitor queries select: the visit's columns, then the lease's (each side null when there is none). */
 const VISITOR_COLUMNS = [
   'v.id as visit_id',
@@ -259,7 +252,7 @@ export async function findVisitor(db: Db, projectId: string, visitorId: string, 
 export type FoundVisitor = Awaited<ReturnType<typeof findVisitor>>;
 
 /**
- * `findVisitor` for many visitors at once, keyed `projectId|visitorId`: what a group of page views in shared mode
+ * `findVisitor` for many visitors at once, keyed by `visitorKey`: what a group of page views in shared mode
  * reads before it runs. On PostgreSQL one query (LATERAL subqueries per visitor, each on the visitor indexes); SQLite,
  * without LATERAL and without round trips, asks for each in turn.
  */
@@ -272,7 +265,7 @@ export async function findVisitors(
   const found = new Map<string, FoundVisitor>();
   if (dialect !== 'postgres') {
     for (const k of keys)
-      found.set(`${k.projectId}|${k.visitorId}`, await findVisitor(db, k.projectId, k.visitorId, since));
+      found.set(visitorKey(k.projectId, k.visitorId), await findVisitor(db, k.projectId, k.visitorId, since));
     return found;
   }
   if (keys.length === 0) return found;
@@ -289,7 +282,7 @@ export async function findVisitors(
     .leftJoinLateral(liveLeaseQuery(db, project, visitor, since).as('l'), (join) => join.onTrue())
     .select(['k.project_id as key_project_id', 'k.visitor_id as key_visitor_id', ...VISITOR_COLUMNS])
     .execute();
-  for (const row of rows) found.set(`${row.key_project_id}|${row.key_visitor_id}`, visitorOf(row));
+  for (const row of rows) found.set(visitorKey(row.key_project_id, row.key_visitor_id), visitorOf(row));
   return found;
 }
 
@@ -423,10 +416,6 @@ async function claimOnSqlite(
     .returning(['id', 'e164'])
     .execute();
   return held.map((r) => ({ ...r, previous: previous.get(r.id) as number }));
-}
-
-export async function insertLease(db: Db, row: LeaseTable): Promise<void> {
-  await db.insertInto('lease').values(row).execute();
 }
 
 /** Extends a live lease; returns its number and hold, or undefined when it has already ended. */
