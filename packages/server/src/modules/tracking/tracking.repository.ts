@@ -331,12 +331,11 @@ function visitorOf(row: {
 }
 
 /**
- * Lends up to `count` numbers of a pool and holds them until `until`, in one statement: the least-recently-released
- * free numbers first, then (when `share` allows it) the busy ones whose holders went silent first, whose holds are
- * then only ever extended. Answers them in lending order, each with its previous release moment (later than now:
- * it was busy, and is now shared). On PostgreSQL the chosen rows are locked and locked rows are skipped, so
- * concurrent instances never lend the same free number; SQLite has one writer at a time, which gives the same
- * guarantee.
+ * Lends up to `count` numbers of a pool and holds them until `until`: the least-recently-released free numbers
+ * first, then (when `share` allows it) the busy ones whose holders went silent first, whose holds are then only
+ * ever extended. Answers them in lending order, each with its previous release moment (later than now: it was
+ * busy, and is now shared). On PostgreSQL the chosen rows are locked and locked rows are skipped, so concurrent
+ * instances never lend the same free number; SQLite has one writer at a time, which gives the same guarantee.
  */
 export async function claimNumbers(
   db: Db,
@@ -347,39 +346,42 @@ export async function claimNumbers(
   share: boolean,
   count: number,
 ): Promise<{ id: string; e164: string; previous: number }[]> {
-  const rows =
-    dialect === 'postgres'
-      ? (
-          await db.executeQuery<{ id: string; e164: string; previous: string | number }>(
-            CompiledQuery.raw(share ? CLAIM_SHARED : CLAIM_FREE, [
-              poolId,
-              until,
-              count,
-              ...(share ? [] : [now]),
-            ]),
-          )
-        ).rows
-      : await claimOnSqlite(db, poolId, now, until, share, count);
+  let rows: { id: string; e164: string; previous: string | number }[];
+  if (dialect === 'postgres') {
+    const claim = (text: string, params: unknown[]) =>
+      db.executeQuery<(typeof rows)[number]>(CompiledQuery.raw(text, params)).then((r) => r.rows);
+    // Free numbers in a statement of their own: the rows are ordered by the statement's snapshot, and a number
+    // another instance lent (and committed) since then still sorts as free there; only a condition on
+    // `released_at` makes PostgreSQL re-check it against the row's latest version when it locks it, and skip it.
+    // Ordered by the snapshot alone, such numbers were lent again as if free while free ones were left (seen in
+    // the two-process test).
+    rows = await claim(CLAIM_FREE, [poolId, until, count, now]);
+    if (share && rows.length < count)
+      rows = rows.concat(
+        await claim(CLAIM_BUSY, [poolId, until, count - rows.length, rows.map((r) => r.id)]),
+      );
+  } else rows = await claimOnSqlite(db, poolId, now, until, share, count);
   return rows
     .map((r) => ({ id: r.id, e164: r.e164, previous: Number(r.previous) }))
     .sort((a, b) => a.previous - b.previous || (a.id < b.id ? -1 : 1));
 }
 
 /**
- * The claim on PostgreSQL as fixed text ($1 pool, $2 until, $3 count, $4 now): it runs for every group of new
- * leases in shared mode, and building it with Kysely's query builder took more of the event loop than running it.
- * The order is tracking_number_pool_idx's, so the first unlocked entries of the index are the answer.
+ * The claims on PostgreSQL as fixed text ($1 pool, $2 until, $3 count; $4 now for free numbers, the ids already
+ * taken for busy ones): they run for every group of new leases in shared mode, and building them with Kysely's
+ * query builder took more of the event loop than running them. The order is tracking_number_pool_idx's, so the
+ * first unlocked entries of the index are the answer. `previous` is the locked row's latest version.
  */
-const claimSql = (freeOnly: boolean) => `with pick as (
+const claimSql = (condition: string) => `with pick as (
     select id, released_at as previous from tracking_number
-    where pool_id = $1 and status = 'active'${freeOnly ? ' and released_at <= $4' : ''}
+    where pool_id = $1 and status = 'active' and ${condition}
     order by released_at, id limit $3 for update skip locked)
   update tracking_number
   set released_at = case when tracking_number.released_at < $2 then $2 else tracking_number.released_at end
   from pick where tracking_number.id = pick.id
   returning tracking_number.id, tracking_number.e164, pick.previous`;
-const CLAIM_SHARED = claimSql(false);
-const CLAIM_FREE = claimSql(true);
+const CLAIM_FREE = claimSql('released_at <= $4');
+const CLAIM_BUSY = claimSql('id <> all($4::text[])');
 
 async function claimOnSqlite(
   db: Db,
