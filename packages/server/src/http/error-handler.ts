@@ -15,6 +15,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'validation_failed',
 };
 
+/** PostgreSQL's SQLSTATEs for text the database encoding cannot hold (a NUL character, in practice). */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 /** One error shape everywhere: `{ error: { code, message } }`; 5xx answers hide internals. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -37,6 +40,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
             params: v.params,
           })),
         },
+      } satisfies ErrorBody);
+    }
+    // Text PostgreSQL cannot store (NUL characters) is the client's input, not a server fault.
+    if (UNSTORABLE_TEXT.has((error as { code?: string }).code ?? '')) {
+      return reply.status(400).send({
+        error: { code: 'validation_failed', message: 'text must not contain NUL characters' },
       } satisfies ErrorBody);
     }
     const status = error.statusCode ?? 500;

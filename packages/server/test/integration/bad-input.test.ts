@@ -157,6 +157,20 @@ describe.each(testDatabases())('bad input on $name', (database) => {
     expect(await count()).toBe(before);
   });
 
+  it('answers text PostgreSQL cannot store (a NUL character) with a 400, not a 500', async () => {
+    const res = await t.call({
+      method: 'PATCH',
+      url: `/api/v1/projects/${projectId}`,
+      payload: { name: 'Клиника\u0000' },
+    });
+    // SQLite stores any string; PostgreSQL refuses NUL in text, which is the client's fault.
+    if (database.name === 'sqlite') expect(res.statusCode).toBe(200);
+    else {
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('validation_failed');
+    }
+  });
+
   it('hides internals of a 500', async () => {
     vi.spyOn(t.deps.services.numbers, 'list').mockRejectedValueOnce(
       new Error('secret database password in stack'),

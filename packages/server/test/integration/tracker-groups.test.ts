@@ -100,4 +100,38 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
       .executeTakeFirstOrThrow();
     expect(Number(visit.page_views)).toBe(7);
   });
+
+  it('stores text with quotes, backslashes, braces, commas and emoji as sent (rows go in as arrays)', async () => {
+    const landing = 'https://okna.example.ru/"a",b\\c/{d}?utm_source=vk&utm_campaign=зима"2026",{x}\\y';
+    const referrer = 'https://vk.com/wall-1_2?a={"b":[1,2]}&c=NULL&d=\'\'&e=🎄';
+    const res = await t.call({
+      method: 'POST',
+      url: '/t/visit',
+      token: null,
+      payload: JSON.stringify({ k: project.publicKey, u: landing, r: referrer, l: 'ru-RU', s: '1920x1080' }),
+      headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME_UA },
+    });
+    expect(res.statusCode).toBe(200);
+    await t.deps.services.tracking.flush();
+    const visit = await t.deps.database.db
+      .selectFrom('visit')
+      .select(['landing_url', 'referrer', 'utm_campaign', 'page_views', 'started_at'])
+      .where('id', '=', res.json().visit)
+      .executeTakeFirstOrThrow();
+    expect(visit).toMatchObject({ landing_url: landing, referrer, utm_campaign: 'зима"2026",{x}\\y' });
+    expect(Number(visit.page_views)).toBe(1);
+    expect(Number(visit.started_at)).toBe(t.clock.now());
+  });
+
+  it('refuses a NUL character, which PostgreSQL text cannot hold, with a 400', async () => {
+    const res = await t.call({
+      method: 'POST',
+      url: '/t/visit',
+      token: null,
+      payload: JSON.stringify({ k: project.publicKey, u: 'https://okna.example.ru/?q=a\u0000b' }),
+      headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME_UA },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('validation_failed');
+  });
 });

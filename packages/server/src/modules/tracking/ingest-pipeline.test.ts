@@ -7,7 +7,7 @@ const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 function sourceOf(url: string, referrer: string | undefined) {
-  const hit: Hit & { setup: TrackingSetup } = {
+  const hit: Hit = {
     publicKey: 'pk_test',
     visitorId: undefined,
     url,
@@ -20,9 +20,8 @@ function sourceOf(url: string, referrer: string | undefined) {
     ip: '203.0.113.7',
     headers: {},
     at: Date.UTC(2026, 10, 24, 12),
-    setup: {} as TrackingSetup,
   };
-  const result = classify(hit, ctx);
+  const result = classify(hit, {} as TrackingSetup, ctx);
   if (!result.ok) throw new Error(`dropped: ${result.reason}`);
   return result.value.source;
 }

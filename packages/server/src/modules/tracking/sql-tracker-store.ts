@@ -128,11 +128,10 @@ export class SqlTrackerGroup implements TrackerStore {
     const unused: [id: string, releasedAt: number][] = [];
     for (const reserve of this.reserves.values())
       for (const n of reserve.numbers) unused.push([n.id, n.previous]);
-    if (
-      this.dialect === 'postgres' &&
-      (await repo.insertBatchAtOnce(this.trx, this.visits, this.leases, this.holds, unused))
-    )
+    if (this.dialect === 'postgres') {
+      await repo.insertBatchAtOnce(this.trx, this.visits, this.leases, this.holds, unused);
       return;
+    }
     await repo.insertVisits(this.trx, this.visits);
     await repo.insertLeases(this.trx, this.leases);
     await repo.holdNumbersUntil(this.trx, this.holds);

@@ -347,12 +347,10 @@ export function kyselySink(db: Db, dialect: DialectName): BatchSink {
   return {
     async write(batch) {
       // New rows, which page views wait for, in one round trip where the database allows it.
-      if (
-        dialect === 'postgres' &&
-        !hasTouches(batch) &&
-        (await repo.insertBatchAtOnce(db, batch.visits, batch.leases, batch.claims))
-      )
+      if (dialect === 'postgres' && !hasTouches(batch)) {
+        await repo.insertBatchAtOnce(db, batch.visits, batch.leases, batch.claims);
         return;
+      }
       await db.transaction().execute(async (trx) => {
         await repo.insertVisits(trx, batch.visits);
         await repo.insertLeases(trx, batch.leases);

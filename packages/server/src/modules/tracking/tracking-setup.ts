@@ -66,5 +66,9 @@ export function compileSetup(
 export function swapList(setup: TrackingSetup, shown: string): { from: string; to: string; cc?: string }[] {
   return setup.siteNumbers
     .filter((s) => s.e164 !== shown)
-    .map((s) => ({ from: s.e164.slice(1), to: shown.slice(1), ...(s.cc && { cc: s.cc }) }));
+    .map((s) =>
+      s.cc
+        ? { from: s.e164.slice(1), to: shown.slice(1), cc: s.cc }
+        : { from: s.e164.slice(1), to: shown.slice(1) },
+    );
 }

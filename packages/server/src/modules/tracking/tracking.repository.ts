@@ -1,4 +1,4 @@
-import { CompiledQuery, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db, DialectName } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 import { visitorKey } from './tracker-store.js';
@@ -90,25 +90,70 @@ export const holdNumbersUntil = (db: Db, rows: readonly (readonly [id: string, u
 export const releaseNumbersAt = (db: Db, rows: readonly (readonly [id: string, releasedAt: number])[]) =>
   batchUpdate(db, BATCH_UPDATES.releases, rows);
 
-/** PostgreSQL takes at most 65,535 parameters per statement; a batch bigger than this goes in chunks instead. */
-const ONE_STATEMENT_MAX_PARAMS = 30_000;
+/** Columns that are not text, by name: the array type each is sent as to `unnest` on PostgreSQL. */
+const NUMERIC_COLUMNS: Record<string, string> = {
+  started_at: 'bigint',
+  last_seen_at: 'bigint',
+  expires_at: 'bigint',
+  page_views: 'integer',
+  is_returning: 'integer',
+  shared: 'integer',
+};
 
-/** `insert into T (columns) values (…), (…)` for rows of one shape, as SQL to nest in a WITH. */
-function insertSql(table: 'visit' | 'lease', rows: readonly object[]) {
-  const columns = Object.keys(rows[0] as object);
-  const value = (row: object, column: string) => {
-    const v = (row as Record<string, unknown>)[column];
-    return v === undefined ? sql`default` : v;
-  };
-  const values = rows.map((row) => sql`(${sql.join(columns.map((c) => value(row, c)))})`);
-  return sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.join(values)}`;
+/**
+ * One statement of data-modifying CTEs for PostgreSQL with each column's values as one array parameter
+ * (`unnest`): its text depends on the batch's shape only, never on its size, and is a few string joins to build.
+ * Kysely building the same statement a value at a time took ~20% of the event loop in shared mode.
+ */
+class ArrayStatement {
+  private readonly parts: string[] = [];
+  private readonly params: unknown[] = [];
+
+  /** `insert into T (columns) select * from unnest(…)`; the columns are the first row's keys. */
+  insert(name: string, table: 'visit' | 'lease', rows: readonly object[]): this {
+    if (rows.length === 0) return this;
+    const columns = Object.keys(rows[0] as object);
+    const from = this.arrays(
+      columns.map((c) => NUMERIC_COLUMNS[c] ?? 'text'),
+      columns.map((c) => rows.map((row) => (row as Record<string, unknown>)[c] ?? null)),
+    );
+    const list = columns.map((c) => `"${c}"`).join(', ');
+    this.parts.push(`${name} as (insert into ${table} (${list}) select * from ${from})`);
+    return this;
+  }
+
+  /** A batch update (BATCH_UPDATES) of rows of (id, …) values. */
+  update(name: string, u: BatchUpdate, rows: readonly (readonly unknown[])[]): this {
+    if (rows.length === 0) return this;
+    const from = this.arrays(
+      u.types,
+      u.types.map((_, i) => rows.map((row) => row[i] ?? null)),
+    );
+    const alias = u.types.map((_, i) => `column${i + 1}`).join(', ');
+    this.parts.push(
+      `${name} as (update ${u.table} set ${u.set} from ${from} as v(${alias}) where ${u.table}.id = v.column1)`,
+    );
+    return this;
+  }
+
+  async execute(db: Db): Promise<void> {
+    if (this.parts.length === 0) return;
+    await db.executeQuery(CompiledQuery.raw(`with ${this.parts.join(', ')} select 1`, this.params));
+  }
+
+  /** `unnest($n::type[], …)`, numbering on from the parameters already taken. */
+  private arrays(types: readonly string[], columns: unknown[][]): string {
+    const first = this.params.length + 1;
+    this.params.push(...columns);
+    return `unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(', ')})`;
+  }
 }
 
 /**
- * New visits and leases and the holds of the numbers they claim, in one statement of data-modifying CTEs
- * (PostgreSQL runs it as one atomic transaction, checking the leases' foreign keys at its end). One round trip
- * instead of BEGIN, two or more INSERTs per table, the UPDATE and COMMIT: the page views waiting for this batch
- * wait that much less. Returns false, having written nothing, when the batch is too big for one statement.
+ * New visits and leases, the holds of the numbers they claim and the numbers given back, in one statement of
+ * data-modifying CTEs on PostgreSQL (it runs as one atomic transaction, checking the leases' foreign keys at its
+ * end): one round trip instead of BEGIN, an INSERT per table, the UPDATEs and COMMIT, so the page views waiting
+ * for it wait that much less.
  */
 export async function insertBatchAtOnce(
   db: Db,
@@ -116,20 +161,13 @@ export async function insertBatchAtOnce(
   leases: readonly LeaseTable[],
   holds: readonly (readonly [id: string, until: number])[],
   releases: readonly (readonly [id: string, releasedAt: number])[] = [],
-): Promise<boolean> {
-  const params =
-    visits.length * Object.keys(visits[0] ?? {}).length +
-    leases.length * Object.keys(leases[0] ?? {}).length +
-    (holds.length + releases.length) * 2;
-  if (params > ONE_STATEMENT_MAX_PARAMS) return false;
-  const parts = [];
-  if (visits.length > 0) parts.push(sql`new_visits as (${insertSql('visit', visits)})`);
-  if (leases.length > 0) parts.push(sql`new_leases as (${insertSql('lease', leases)})`);
-  if (holds.length > 0) parts.push(sql`holds as (${batchUpdateStatement(BATCH_UPDATES.holds, holds)})`);
-  if (releases.length > 0)
-    parts.push(sql`releases as (${batchUpdateStatement(BATCH_UPDATES.releases, releases)})`);
-  if (parts.length > 0) await sql`with ${sql.join(parts)} select 1`.execute(db);
-  return true;
+): Promise<void> {
+  await new ArrayStatement()
+    .insert('new_visits', 'visit', visits)
+    .insert('new_leases', 'lease', leases)
+    .update('holds', BATCH_UPDATES.holds, holds)
+    .update('releases', BATCH_UPDATES.releases, releases)
+    .execute(db);
 }
 
 /**
@@ -153,86 +191,42 @@ export async function writeTouches(
     await holdNumbersUntil(db, touches.holds);
     return;
   }
-  const parts = [
-    [BATCH_UPDATES.visits, touches.visits],
-    [BATCH_UPDATES.leases, touches.leases],
-    [BATCH_UPDATES.holds, touches.holds],
-  ] as const;
-  const statements = parts
-    .filter(([, rows]) => rows.length > 0)
-    .map(([u, rows]) => batchUpdateStatement(u, rows));
-  if (statements.length === 0) return;
-  const [last, ...first] = statements.reverse();
-  const query = first.length
-    ? sql`with ${sql.join(first.map((s, i) => sql`${sql.raw(`t${i}`)} as (${s})`))} ${last}`
-    : (last as NonNullable<typeof last>);
+  const statement = new ArrayStatement()
+    .update('visits', BATCH_UPDATES.visits, touches.visits)
+    .update('leases', BATCH_UPDATES.leases, touches.leases)
+    .update('holds', BATCH_UPDATES.holds, touches.holds);
   try {
-    await query.execute(db);
+    await statement.execute(db);
   } catch (error) {
     if ((error as { code?: string }).code !== '40P01') throw error;
-    await query.execute(db);
+    await statement.execute(db);
   }
 }
 
-/** Leases with their number: what both the live-lease lookup and the lookup by id return. */
-const leasesWithNumber = (db: Db) =>
-  db
-    .selectFrom('lease')
-    .innerJoin('tracking_number', 'tracking_number.id', 'lease.tracking_number_id')
-    .select([
-      'lease.id',
-      'lease.project_id',
-      'lease.visitor_id',
-      'lease.visit_id',
-      'lease.pool_id',
-      'lease.shared',
-      'lease.expires_at',
-      'tracking_number.id as number_id',
-      'tracking_number.e164',
-    ]);
-
-/** A value, or a column of an outer query (a LATERAL subquery's key). */
-type Operand = string | RawBuilder<string>;
+/**
+ * The visitor's latest visit seen since `since`. The keys are values, or the columns of an outer query
+ * (`sql.ref`, as the keys of a LATERAL subquery). SQL templates rather than the query builder: the shared mode runs
+ * these for every group of page views, and building them with Kysely's builder had cost more of the event loop
+ * than the query's round trip.
+ */
+const latestVisitSql = (projectId: unknown, visitorId: unknown, since: number) =>
+  sql`select id, last_seen_at, channel, source, campaign, pool_id from visit
+    where project_id = ${projectId} and visitor_id = ${visitorId} and last_seen_at >= ${since}
+    order by started_at desc limit 1`;
 
 /** The visitor's newest lease alive after `after`, on a number still active in the lease's pool. */
-const liveLeaseQuery = (db: Db, projectId: Operand, visitorId: Operand, after: number) =>
-  leasesWithNumber(db)
-    .where('lease.project_id', '=', projectId)
-    .where('lease.visitor_id', '=', visitorId)
-    .where('lease.expires_at', '>', after)
-    .where('tracking_number.status', '=', 'active')
-    .whereRef('tracking_number.pool_id', '=', 'lease.pool_id')
-    .orderBy('lease.started_at', 'desc')
-    .limit(1);
-
-/** The visitor's latest visit seen since `since`. */
-const latestVisitQuery = (db: Db, projectId: Operand, visitorId: Operand, since: number) =>
-  db
-    .selectFrom('visit')
-    .select(['id', 'last_seen_at', 'channel', 'source', 'campaign', 'pool_id'])
-    .where('project_id', '=', projectId)
-    .where('visitor_id', '=', visitorId)
-    .where('last_seen_at', '>=', since)
-    .orderBy('started_at', 'desc')
-    .limit(1);
+const liveLeaseSql = (projectId: unknown, visitorId: unknown, after: number) =>
+  sql`select lease.id, lease.project_id, lease.visit_id, lease.pool_id, lease.shared, lease.expires_at,
+      tracking_number.id as number_id, tracking_number.e164
+    from lease inner join tracking_number on tracking_number.id = lease.tracking_number_id
+    where lease.project_id = ${projectId} and lease.visitor_id = ${visitorId} and lease.expires_at > ${after}
+      and tracking_number.status = 'active' and tracking_number.pool_id = lease.pool_id
+    order by lease.started_at desc limit 1`;
 
 /** What the visitor queries select: the visit's columns, then the lease's (each side null when there is none). */
-const VISITOR_COLUMNS = [
-  'v.id as visit_id',
-  'v.last_seen_at',
-  'v.channel',
-  'v.source',
-  'v.campaign',
-  'v.pool_id as visit_pool_id',
-  'l.id as lease_id',
-  'l.project_id',
-  'l.visit_id as lease_visit_id',
-  'l.pool_id',
-  'l.shared',
-  'l.expires_at',
-  'l.number_id',
-  'l.e164',
-] as const;
+const VISITOR_COLUMNS = sql.raw(`v.id as visit_id, v.last_seen_at, v.channel, v.source, v.campaign,
+  v.pool_id as visit_pool_id, l.id as lease_id, l.project_id, l.visit_id as lease_visit_id, l.pool_id, l.shared,
+  l.expires_at, l.number_id, l.e164`);
 
 /**
  * The visitor's latest visit seen since `since`, and their latest lease alive at any moment since then (whether it
@@ -240,21 +234,19 @@ const VISITOR_COLUMNS = [
  * and one round trip instead of two is what the shared mode on PostgreSQL is short of.
  */
 export async function findVisitor(db: Db, projectId: string, visitorId: string, since: number) {
-  const row = await db
-    .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('one'))
-    .leftJoin(latestVisitQuery(db, projectId, visitorId, since).as('v'), (join) => join.onTrue())
-    .leftJoin(liveLeaseQuery(db, projectId, visitorId, since).as('l'), (join) => join.onTrue())
-    .select(VISITOR_COLUMNS)
-    .executeTakeFirstOrThrow();
-  return visitorOf(row);
+  const { rows } = await sql<VisitorRow>`select ${VISITOR_COLUMNS} from (select 1 as one) as one
+    left join (${latestVisitSql(projectId, visitorId, since)}) as v on true
+    left join (${liveLeaseSql(projectId, visitorId, since)}) as l on true`.execute(db);
+  return visitorOf(rows[0] as VisitorRow);
 }
 
 export type FoundVisitor = Awaited<ReturnType<typeof findVisitor>>;
 
 /**
  * `findVisitor` for many visitors at once, keyed by `visitorKey`: what a group of page views in shared mode
- * reads before it runs. On PostgreSQL one query (LATERAL subqueries per visitor, each on the visitor indexes); SQLite,
- * without LATERAL and without round trips, asks for each in turn.
+ * reads before it runs. On PostgreSQL one query over the keys as two arrays, with `findVisitor`'s subqueries as
+ * LATERAL joins (each on a visitor index, newest first); SQLite, without LATERAL and without round trips, asks for
+ * each in turn.
  */
 export async function findVisitors(
   db: Db,
@@ -269,26 +261,22 @@ export async function findVisitors(
     return found;
   }
   if (keys.length === 0) return found;
-  const wanted = sql<{
-    project_id: string;
-    visitor_id: string;
-  }>`(select column1 as project_id, column2 as visitor_id
-    from (values ${sql.join(keys.map((k) => sql`(cast(${k.projectId} as text), cast(${k.visitorId} as text))`))}) as keys)`;
-  const project = sql.ref<string>('k.project_id');
-  const visitor = sql.ref<string>('k.visitor_id');
-  const rows = await db
-    .selectFrom(wanted.as('k'))
-    .leftJoinLateral(latestVisitQuery(db, project, visitor, since).as('v'), (join) => join.onTrue())
-    .leftJoinLateral(liveLeaseQuery(db, project, visitor, since).as('l'), (join) => join.onTrue())
-    .select(['k.project_id as key_project_id', 'k.visitor_id as key_visitor_id', ...VISITOR_COLUMNS])
-    .execute();
+  const project = sql.ref('k.project_id');
+  const visitor = sql.ref('k.visitor_id');
+  const projectIds = keys.map((k) => k.projectId);
+  const visitorIds = keys.map((k) => k.visitorId);
+  const { rows } = await sql<VisitorRow & { key_project_id: string; key_visitor_id: string }>`
+    select k.project_id as key_project_id, k.visitor_id as key_visitor_id, ${VISITOR_COLUMNS}
+    from unnest(${projectIds}::text[], ${visitorIds}::text[]) as k(project_id, visitor_id)
+    left join lateral (${latestVisitSql(project, visitor, since)}) as v on true
+    left join lateral (${liveLeaseSql(project, visitor, since)}) as l on true`.execute(db);
   for (const row of rows) found.set(visitorKey(row.key_project_id, row.key_visitor_id), visitorOf(row));
   return found;
 }
 
-function visitorOf(row: {
+interface VisitorRow {
   visit_id: string | null;
-  last_seen_at: number | null;
+  last_seen_at: number | string | null;
   channel: string | null;
   source: string | null;
   campaign: string | null;
@@ -297,11 +285,13 @@ function visitorOf(row: {
   project_id: string | null;
   lease_visit_id: string | null;
   pool_id: string | null;
-  shared: number | null;
-  expires_at: number | null;
+  shared: number | string | null;
+  expires_at: number | string | null;
   number_id: string | null;
   e164: string | null;
-}) {
+}
+
+function visitorOf(row: VisitorRow) {
   return {
     visit:
       row.visit_id === null
@@ -438,7 +428,22 @@ export async function extendLease(db: Db, id: string, projectId: string, now: nu
 
 /** A lease by id with its number, whatever its state (the in-memory tracker checks liveness itself). */
 export const findLease = (db: Db, id: string) =>
-  leasesWithNumber(db).where('lease.id', '=', id).executeTakeFirst();
+  db
+    .selectFrom('lease')
+    .innerJoin('tracking_number', 'tracking_number.id', 'lease.tracking_number_id')
+    .select([
+      'lease.id',
+      'lease.project_id',
+      'lease.visitor_id',
+      'lease.visit_id',
+      'lease.pool_id',
+      'lease.shared',
+      'lease.expires_at',
+      'tracking_number.id as number_id',
+      'tracking_number.e164',
+    ])
+    .where('lease.id', '=', id)
+    .executeTakeFirst();
 
 /** A pool's hold time and its active numbers with their release moments. */
 export async function loadPoolNumbers(db: Db, poolId: string) {
@@ -489,13 +494,19 @@ export const findProjectByKey = (db: Db, publicKey: string) =>
     .executeTakeFirst();
 
 /** Leases of a number that may have been alive at `at`: newest first, for attribution. */
+/**
+ * The number's leases alive at some moment in [at − lookback, at], newest first: read by lease_number_expires_idx,
+ * so only leases that ended after the look-back's start are visited, however long the number's history. The unary
+ * `+` keeps `started_at` out of index choice (SQLite's documented way): SQLite, without statistics, otherwise took
+ * (tracking_number_id, started_at) for the ORDER BY and walked back through all the number's older leases.
+ */
 export const leasesAround = (db: Db, numberId: string, at: number, lookbackMs: number) =>
   db
     .selectFrom('lease')
     .selectAll()
     .where('tracking_number_id', '=', numberId)
-    .where('started_at', '<=', at)
     .where('expires_at', '>=', at - lookbackMs)
+    .where(sql<number>`+started_at`, '<=', at)
     .orderBy('started_at', 'desc')
     .limit(20)
     .execute();

@@ -37,6 +37,12 @@ const PingBody = Type.Object({
 const allowAnyOrigin = (reply: FastifyReply) =>
   reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
 
+/** A string value of the (flat) tracker body holds a NUL character. */
+const hasNul = (body: unknown) =>
+  typeof body === 'object' &&
+  body !== null &&
+  Object.values(body).some((value) => typeof value === 'string' && value.includes('\0'));
+
 /** Where the built site script lives: the tracker package's dist, three folders up from this module's folder. */
 const SCRIPT_PATH = fileURLToPath(new URL('../../../../tracker/dist/rt.js', import.meta.url));
 
@@ -47,11 +53,17 @@ export async function trackingRoutes(instance: FastifyInstance, { deps }: { deps
 
   // The script sends text/plain so that browsers skip the CORS preflight; the body is JSON all the same.
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(body as string));
+      parsed = JSON.parse(body as string);
     } catch {
-      done(new AppError('invalid_json', 'body is not JSON'), undefined);
+      return done(new AppError('invalid_json', 'body is not JSON'), undefined);
     }
+    // No browser sends NUL (URLs percent-encode it), and PostgreSQL text cannot hold it: refused here rather than
+    // failing the batch that would carry it. The raw search is cheap; only a hit looks at the values.
+    if ((body as string).includes('\\u0000') && hasNul(parsed))
+      return done(new AppError('validation_failed', 'text must not contain NUL characters'), undefined);
+    done(null, parsed);
   });
   // Only the protocol's answers: the script itself is cacheable and sets its own headers. A callback hook, not an
   // async one: it runs on every page view, and a promise per hook costs there.

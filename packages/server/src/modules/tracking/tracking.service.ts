@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Db, DialectName } from '../../db/connect.js';
-import type { VisitTable } from '../../db/database.js';
+import type { LeaseTable, VisitTable } from '../../db/database.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { LeaseCandidate } from '../calls/attribution.js';
@@ -275,14 +275,19 @@ export class TrackingService {
     const now = hit.at;
     const projectId = hit.setup.projectId;
     const expiresAt = leaseExpiry(now, pool.holdSeconds);
-    const base = {
+    const row = (id: string, poolId: string | null, numberId: string, shared: number): LeaseTable => ({
+      id,
       project_id: projectId,
-      visitor_id: vid,
+      pool_id: poolId,
+      tracking_number_id: numberId,
       visit_id: visitId,
+      visitor_id: vid,
       started_at: now,
       last_seen_at: now,
       expires_at: expiresAt,
-    };
+      shared,
+      kind: 'dynamic',
+    });
 
     const live = returning ? await store.liveLease(projectId, vid, now) : undefined;
     if (live) {
@@ -293,14 +298,7 @@ export class TrackingService {
         // Same visitor, new visit: the number stays theirs, but calls from now on belong to the new visit.
         await store.endLease(live.id, now);
         leaseId = newId();
-        await store.startLease({
-          ...base,
-          id: leaseId,
-          pool_id: live.poolId,
-          tracking_number_id: live.numberId,
-          shared: live.shared,
-          kind: 'dynamic',
-        });
+        await store.startLease(row(leaseId, live.poolId, live.numberId, live.shared));
       }
       await store.holdNumberUntil(live.numberId, expiresAt);
       return { e164: live.e164, leaseId };
@@ -310,14 +308,7 @@ export class TrackingService {
     if (!claimed || claimed.shared) this.noteExhaustion(pool, now);
     if (!claimed) return pool.fallback ? { e164: pool.fallback.e164, leaseId: undefined } : undefined;
     const leaseId = newId();
-    await store.startLease({
-      ...base,
-      id: leaseId,
-      pool_id: pool.id,
-      tracking_number_id: claimed.id,
-      shared: claimed.shared ? 1 : 0,
-      kind: 'dynamic',
-    });
+    await store.startLease(row(leaseId, pool.id, claimed.id, claimed.shared ? 1 : 0));
     return { e164: claimed.e164, leaseId };
   }
 
