@@ -139,6 +139,7 @@ describe('UsersPage', () => {
       </Providers>,
     );
     expect(await screen.findByRole('heading', { name: 'Пользователи' })).toBeTruthy();
-    expect(screen.getByRole('group', { name: 'Пригласить пользователя' })).toBeTruthy();
+    // The invite form appears once users and projects have loaded, which may be after the heading.
+    expect(await screen.findByRole('group', { name: 'Пригласить пользователя' })).toBeTruthy();
   });
 });
