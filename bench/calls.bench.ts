@@ -42,6 +42,7 @@ const { values: opt } = parseArgs({
     'sip-rates': { type: 'string', default: '100,200,300' },
     'sip-seconds': { type: 'string', default: '10' },
     only: { type: 'string', default: 'bare,twilio,sip' },
+    'trace-sql': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -52,7 +53,9 @@ if (opt.help) {
   --rate R           fixed rate for the paced latency run, req/s [200]; --rate-seconds S [10]
   --pool N           numbers in the pool [1000]; --leases N lease history rows [100000]
   --sip-rates LIST   SIPp call rates to try, calls/s, ascending [100,200,300]; --sip-seconds S per rate [10]
-  --only LIST        any of bare,twilio,sip [all]`);
+  --only LIST        any of bare,twilio,sip [all]
+  --trace-sql        time every SQL statement of the webhook's saturation run and list the costliest (slows it)
+  BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR" profiles the servers (written when they stop)`);
   process.exit(0);
 }
 const num = (name: keyof typeof opt) => Number(opt[name]);
@@ -82,7 +85,12 @@ async function startTwilioServer(
   args: string[],
 ): Promise<{ url: string; setup: TwilioSetup; stop(): Promise<void>; child: ChildProcess }> {
   const child = fork(fileURLToPath(new URL('./lib/twilio-server.ts', import.meta.url)), args, {
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    // BENCH_NODE_FLAGS as for the other servers (lib/server-process.ts), e.g. `--cpu-prof --cpu-prof-dir=DIR`.
+    execArgv: [
+      '--import',
+      import.meta.resolve('tsx'),
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<{ port: number; publicKey: string }>((resolve, reject) => {
@@ -105,17 +113,19 @@ async function startTwilioServer(
   };
 }
 
-async function serverStats(child: ChildProcess): Promise<Record<string, unknown>> {
+/** Asks the child (lib/child-control.ts) and waits for the answer of the same type. */
+async function ask<T>(child: ChildProcess, type: 'stats' | 'trace-reset'): Promise<T> {
   return new Promise((resolve) => {
-    const onMessage = (m: { type: string; stats: Record<string, unknown> }) => {
-      if (m.type !== 'stats') return;
+    const onMessage = (m: { type: string; stats: T }) => {
+      if (m.type !== type) return;
       child.off('message', onMessage);
       resolve(m.stats);
     };
     child.on('message', onMessage);
-    child.send({ type: 'stats' });
+    child.send({ type });
   });
 }
+const serverStats = (child: ChildProcess) => ask<Record<string, unknown>>(child, 'stats');
 
 /** Signed voice webhooks, each with a new CallSid; the signature is computed per request (HMAC-SHA1, a few µs). */
 function twilioTraffic(setup: TwilioSetup): Traffic {
@@ -170,17 +180,34 @@ interface Measured {
   paced: LoadResult & { lagP99: number; unanswered: number };
 }
 
-async function measure(name: string, url: string, traffic: Traffic): Promise<Measured> {
+async function measure(name: string, url: string, traffic: Traffic, child?: ChildProcess): Promise<Measured> {
   console.log(`\n${name} (${url})`);
   report(
     'warm-up',
     await closedLoop(url, traffic, { connections: num('connections'), seconds: num('warmup') }),
   );
+  const tracing = child && opt['trace-sql'];
+  if (tracing) await ask(child, 'trace-reset');
   const saturation = await closedLoop(url, traffic, {
     connections: num('connections'),
     seconds: num('seconds'),
   });
   report(`saturation (${num('connections')} conn)`, saturation);
+  if (tracing) {
+    const sql = (await serverStats(child)).sql as {
+      sql: string;
+      count: number;
+      prepareUs: number;
+      executeUs: number;
+    }[];
+    console.log(
+      '  SQL during the saturation run (per statement: calls per request, prepare and execute µs per call):',
+    );
+    for (const e of sql)
+      console.log(
+        `    ${(e.count / Math.max(1, saturation.requests)).toFixed(2)}/req  prepare ${String(e.prepareUs).padStart(5)}  execute ${String(e.executeUs).padStart(6)}  ${e.sql}`,
+      );
+  }
   const even = await paced(url, traffic, { rate: num('rate'), seconds: num('rate-seconds') });
   report(`${fmt(num('rate'))} req/s, paced`, even);
   console.log(`    sender lag p99 ${ms(even.lagP99)}`);
@@ -314,6 +341,7 @@ try {
       `sqlite:${join(dir, 'twilio.db')}`,
       String(num('pool')),
       String(num('leases')),
+      ...(opt['trace-sql'] ? ['--trace-sql'] : []),
     ]);
     try {
       const before = await serverStats(server.child);
@@ -321,7 +349,9 @@ try {
         `\ntwilio server ready in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
           `(${fmt(Number(before.leases))} leases, inserted in ${Number(before.leaseInsertSeconds).toFixed(1)} s)`,
       );
-      results.push(await measure('twilio voice webhook (sqlite)', server.url, twilioTraffic(server.setup)));
+      results.push(
+        await measure('twilio voice webhook (sqlite)', server.url, twilioTraffic(server.setup), server.child),
+      );
       const after = await serverStats(server.child);
       console.log(
         `  database after the runs: ${fmt(Number(after.calls))} calls, ${fmt(Number(after.leases))} leases`,

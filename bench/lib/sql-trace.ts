@@ -6,7 +6,10 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 
 interface Entry {
+  /** Executions. */
   count: number;
+  /** Prepares: fewer than executions when the driver (db/connect.ts) caches statements. */
+  prepares: number;
   prepareMs: number;
   executeMs: number;
 }
@@ -14,7 +17,7 @@ interface Entry {
 const entries = new Map<string, Entry>();
 const entryFor = (sql: string) => {
   const key = sql.replace(/\s+/g, ' ').replace(/\((?:\$?\d*|\?)(?:, (?:\$?\d+|\?))+\)/g, '(…)');
-  const entry = entries.get(key) ?? { count: 0, prepareMs: 0, executeMs: 0 };
+  const entry = entries.get(key) ?? { count: 0, prepares: 0, prepareMs: 0, executeMs: 0 };
   entries.set(key, entry);
   return entry;
 };
@@ -28,12 +31,13 @@ export function installSqlTrace(): void {
     const started = performance.now();
     const statement = prepare.apply(this, args) as Record<string, Method>;
     const entry = entryFor(String(args[0]));
-    entry.count += 1;
+    entry.prepares += 1;
     entry.prepareMs += performance.now() - started;
     for (const name of ['run', 'all', 'get']) {
       const original = statement[name];
       if (!original) continue;
       statement[name] = (...callArgs: unknown[]) => {
+        entry.count += 1;
         const at = performance.now();
         try {
           return original.apply(statement, callArgs);
@@ -69,14 +73,21 @@ export function sqlTraceReport(top = 15) {
     .map(([sql, e]) => ({
       sql: sql.length > 140 ? `${sql.slice(0, 137)}...` : sql,
       count: e.count,
-      prepareUs: Math.round((1000 * e.prepareMs) / e.count),
+      prepareUs: e.prepares > 0 ? Math.round((1000 * e.prepareMs) / e.prepares) : 0,
       executeUs: Math.round((1000 * e.executeMs) / e.count),
       totalMs: Math.round(e.prepareMs + e.executeMs),
     }))
+    .filter((e) => e.count > 0)
     .sort((a, b) => b.totalMs - a.totalMs)
     .slice(0, top);
 }
 
 export function resetSqlTrace(): void {
-  entries.clear();
+  // Zeroed, not dropped: statements prepared before (a driver's statement cache) keep their entries.
+  for (const entry of entries.values()) {
+    entry.count = 0;
+    entry.prepares = 0;
+    entry.prepareMs = 0;
+    entry.executeMs = 0;
+  }
 }

@@ -1,13 +1,14 @@
 // A Ringtrace server ready for Twilio voice webhooks, run as a child process (forked by calls.bench.ts): built
 // like `ringtrace serve` builds it, with PUBLIC_URL set, a project whose default destination is a phone number, a
 // pool of numbers, a Twilio provider account and `leases` rows of lease history over the last days, inserted
-// directly. argv: database URL, pool size, lease count. Announces the port and, as its "public key", a JSON
+// directly. argv: database URL, pool size, lease count, and optionally --trace-sql. Announces the port and, as its "public key", a JSON
 // `{ voiceUrl, authToken, numbers }` (the pool's numbers, to dial).
 import type { Insertable } from 'kysely';
 import type { LeaseTable } from '../../packages/server/src/db/database.js';
 import { announce, serveParent } from './child-control.js';
 import { openRingtrace } from './ringtrace-app.js';
 import { fromBuild } from './server-build.js';
+import { installSqlTrace, resetSqlTrace, sqlTraceReport } from './sql-trace.js';
 
 const { newId } = await fromBuild<typeof import('../../packages/server/src/ids.js')>('ids.js');
 
@@ -15,6 +16,8 @@ export const PUBLIC_URL = 'https://ct.example.com';
 const AUTH_TOKEN = 'f7c3a1e9d2b84c56a0e1f2d3c4b5a697';
 
 const [databaseUrl = '', poolSize = '1000', leaseCount = '100000'] = process.argv.slice(2);
+const traceSql = process.argv.includes('--trace-sql');
+if (traceSql) installSqlTrace();
 
 const { config, database, app, api } = await openRingtrace({
   DATABASE_URL: databaseUrl,
@@ -109,8 +112,10 @@ serveParent({
       leases: await count('lease'),
       leaseInsertSeconds: insertSeconds,
       inserted,
+      ...(traceSql && { sql: sqlTraceReport() }),
     };
   },
+  traceReset: resetSqlTrace,
   async close() {
     await app.close();
     await database.close();

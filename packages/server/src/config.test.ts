@@ -67,4 +67,20 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(7);
     expect((error as ConfigError).message).toContain('PORT must be an integer from 0 to 65535, got "70000"');
   });
+
+  it('reads the providers’ API addresses for recordings, and the recording timeout', () => {
+    const defaults = loadConfig({});
+    expect(defaults.providerApis).toEqual({
+      twilio: 'https://api.twilio.com',
+      zadarma: 'https://api.zadarma.com',
+      mango: 'https://app.mango-office.ru/vpbx',
+    });
+    expect(defaults.recordingTimeoutMs).toBe(15_000);
+    const set = loadConfig({ MANGO_API_URL: 'http://127.0.0.1:9000/vpbx/', RECORDING_TIMEOUT_SECONDS: '5' });
+    expect(set.providerApis.mango).toBe('http://127.0.0.1:9000/vpbx');
+    expect(set.recordingTimeoutMs).toBe(5000);
+    expect(() => loadConfig({ ZADARMA_API_URL: 'api.zadarma.com' })).toThrow(
+      /ZADARMA_API_URL must be an http/,
+    );
+  });
 });

@@ -39,6 +39,13 @@ export interface Config {
    * several instances may serve one database). Undefined: the database's default.
    */
   readonly trackerState: 'memory' | 'shared' | undefined;
+  /**
+   * The providers' API origins (no trailing slash) that recordings are fetched from with an account's
+   * credentials. Overridable so that tests (and proxies) can stand in for the providers.
+   */
+  readonly providerApis: { twilio: string; zadarma: string; mango: string };
+  /** How long a provider may take to start answering a recording request. */
+  readonly recordingTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +142,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
   }
 
+  const apiUrl = (name: string, fallback: string): string => {
+    const value = (read(name) ?? fallback).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^\s/]+/.test(value)) problems.push(`${name} must be an http(s) URL, got "${value}"`);
+    return value;
+  };
+
   const config: Config = {
     port: int('PORT', 8080, 0, 65535),
     host: read('HOST') ?? '0.0.0.0',
@@ -153,6 +166,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trackerRatePerMinute: int('TRACKER_RATE_PER_MINUTE', 120, 1, 1_000_000),
     trackerRateBurst: int('TRACKER_RATE_BURST', 60, 1, 1_000_000),
     trackerState: trackerState(read('TRACKER_STATE'), problems),
+    providerApis: {
+      twilio: apiUrl('TWILIO_API_URL', 'https://api.twilio.com'),
+      zadarma: apiUrl('ZADARMA_API_URL', 'https://api.zadarma.com'),
+      mango: apiUrl('MANGO_API_URL', 'https://app.mango-office.ru/vpbx'),
+    },
+    recordingTimeoutMs: int('RECORDING_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -9,6 +9,7 @@ import { ReportService } from './modules/analytics/report.service.js';
 import { SpendService } from './modules/analytics/spend.service.js';
 import { VisitRollupService } from './modules/analytics/visit-rollup.service.js';
 import { CallService } from './modules/calls/call.service.js';
+import { RecordingService } from './modules/calls/recording.service.js';
 import { StaticChannelService } from './modules/channels/static-channel.service.js';
 import { DestinationService } from './modules/destinations/destination.service.js';
 import { NumberService } from './modules/numbers/number.service.js';
@@ -27,6 +28,7 @@ export interface Services {
   pools: PoolService;
   tracking: TrackingService;
   calls: CallService;
+  recordings: RecordingService;
   providerAccounts: ProviderAccountService;
   users: UserService;
   spend: SpendService;
@@ -66,6 +68,13 @@ export function createDeps(input: {
   });
   const credit = new CreditService({ db });
   const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl, credit });
+  const calls = new CallService({ db, dialect: input.database.dialect, clock, tracking, credit });
+  const providerAccounts = new ProviderAccountService({
+    db,
+    clock,
+    publicUrl: input.config.publicUrl,
+    secretKey: input.secretKey,
+  });
   const services: Services = {
     apiKeys: new ApiKeyService({ db, clock }),
     projects: new ProjectService({ db, clock, defaultCountry: input.config.defaultCountry, destinations }),
@@ -74,13 +83,14 @@ export function createDeps(input: {
     channels: new StaticChannelService({ db, clock }),
     pools: new PoolService({ db, clock, destinations }),
     tracking,
-    calls: new CallService({ db, dialect: input.database.dialect, clock, tracking, credit }),
-    providerAccounts: new ProviderAccountService({
-      db,
-      clock,
-      publicUrl: input.config.publicUrl,
-      secretKey: input.secretKey,
+    calls,
+    recordings: new RecordingService({
+      calls,
+      providerAccounts,
+      apis: input.config.providerApis,
+      timeoutMs: input.config.recordingTimeoutMs,
     }),
+    providerAccounts,
     users: new UserService({ db, clock }),
     spend: new SpendService({ db, clock }),
     deals,

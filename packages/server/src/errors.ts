@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'invalid_phone_number'
   | 'number_in_use'
   | 'lease_expired'
+  | 'recording_unavailable'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -29,6 +30,8 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_phone_number: 400,
   number_in_use: 409,
   lease_expired: 410,
+  /** The telephony provider refused or could not be reached; the message says what it answered. */
+  recording_unavailable: 502,
   internal_error: 500,
 };
 

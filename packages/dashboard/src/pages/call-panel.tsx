@@ -4,7 +4,7 @@ import { ErrorNote, Loading } from '../components/ui.js';
 import { formatDateTime, formatDuration, formatPhone } from '../format.js';
 import { label, useI18n } from '../i18n.js';
 import { useAsync } from '../use-async.js';
-import { Confidence, Recording } from './call-table.js';
+import { Confidence, Recording, recordingPath } from './call-table.js';
 
 /** One call: its facts, the attribution with its confidence and candidates, and the visit behind it. */
 export function CallPanel({
@@ -69,7 +69,7 @@ export function CallPanel({
             {row(t('duration'), formatDuration(call.talkSeconds))}
             {row(t('target'), call.isTarget ? t('yes') : t('no'))}
           </dl>
-          {call.recordingUrl && <Recording url={call.recordingUrl} label={t('recording')} />}
+          {call.recordingUrl && <Recording src={recordingPath(project.id, call.id)} label={t('recording')} />}
           <h3>{t('attribution')}</h3>
           <p>
             <Confidence value={call.confidence} /> · {label(t, 'ch_', call.channel)}

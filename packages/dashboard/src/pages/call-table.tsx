@@ -1,16 +1,71 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Call, Project } from '../api.js';
 import { formatDateTime, formatDuration, formatPhone } from '../format.js';
 import { label, useI18n } from '../i18n.js';
+import { useSession } from '../session.js';
 import { useRowWindow } from '../use-row-window.js';
 
 /** Every row is this tall (CSS keeps it so), which is what lets the table draw only the rows in view. */
 export const CALL_ROW_HEIGHT = 56;
 const COLUMNS = 8;
 
-export function Recording({ url, label: name }: { url: string; label: string }) {
-  // biome-ignore lint/a11y/useMediaCaption: call recordings come without transcripts to caption them with
-  return <audio controls preload="none" src={url} aria-label={name} />;
+/** Where the server plays a call's recording from (it fetches the file from the provider with its credentials). */
+export const recordingPath = (projectId: string, callId: string) =>
+  `/api/v1/projects/${encodeURIComponent(projectId)}/calls/${encodeURIComponent(callId)}/recording`;
+
+/**
+ * A call's recording, played through the server. Signed in by cookie, the player loads it directly (the cookie
+ * authenticates the audio requests, seeking included). Signed in with an API key, which an <audio> element cannot
+ * send, a click fetches the file with the key and plays it from memory.
+ */
+export function Recording({ src, label: name }: { src: string; label: string }) {
+  const { api } = useSession();
+  const { t } = useI18n();
+  const [loaded, setLoaded] = useState<string>();
+  const [failed, setFailed] = useState(false);
+  useEffect(
+    () => () => {
+      if (loaded) URL.revokeObjectURL(loaded);
+    },
+    [loaded],
+  );
+  const note = failed && (
+    <span className="error inline" role="alert">
+      {t('recordingUnavailable')}
+    </span>
+  );
+  if (!api.linksAuthenticate && !loaded)
+    return (
+      <>
+        <button
+          type="button"
+          onClick={async () => {
+            setFailed(false);
+            try {
+              setLoaded(URL.createObjectURL(await api.file(src)));
+            } catch {
+              setFailed(true);
+            }
+          }}
+        >
+          {t('playRecording')}
+        </button>
+        {note}
+      </>
+    );
+  return (
+    <>
+      {/* biome-ignore lint/a11y/useMediaCaption: call recordings come without transcripts to caption them with */}
+      <audio
+        controls
+        preload={loaded ? 'auto' : 'none'}
+        src={loaded ?? src}
+        aria-label={name}
+        onError={() => setFailed(true)}
+      />
+      {note}
+    </>
+  );
 }
 
 export function Confidence({ value }: { value: number | null }) {
@@ -111,7 +166,13 @@ export function CallTable({
                 <td className="num">
                   <Confidence value={c.confidence} />
                 </td>
-                <td>{c.recordingUrl ? <Recording url={c.recordingUrl} label={t('recording')} /> : '—'}</td>
+                <td>
+                  {c.recordingUrl ? (
+                    <Recording src={recordingPath(project.id, c.id)} label={t('recording')} />
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
             );
           })}

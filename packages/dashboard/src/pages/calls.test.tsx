@@ -120,7 +120,10 @@ describe('CallsPage', () => {
       </Providers>,
     );
     const table = await screen.findByRole('table', { name: 'Calls' });
-    expect(table.querySelector('audio')?.getAttribute('src')).toBe('https://rec.example/r1.mp3');
+    // The player loads the recording through the server, never the provider's URL (it needs credentials).
+    const played = `/api/v1/projects/${project.id}/calls/${c.id}/recording`;
+    expect(table.querySelector('audio')?.getAttribute('src')).toBe(played);
+    expect(table.querySelector('audio')?.getAttribute('preload')).toBe('none');
     fireEvent.click(within(table).getByRole('button', { name: /Call details/ }));
     const panel = await screen.findByRole('dialog', { name: 'Call details' });
     await waitFor(() => expect(panel.textContent).toContain('two visitors shared the number'));
@@ -128,11 +131,30 @@ describe('CallsPage', () => {
     expect(panel.textContent).toContain('https://clinic.example/?utm_source=google');
     expect(panel.textContent).toContain('implants');
     expect(panel.textContent).toContain('Candidate visits');
+    expect(panel.querySelector('audio')?.getAttribute('src')).toBe(played);
     expect(document.activeElement?.getAttribute('aria-label')).toBe('Close');
     act(() => {
       window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
     });
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('signed in with an API key, fetches the recording with the key on a click and plays it from memory', async () => {
+    const c = call({ recordingUrl: 'https://api.zadarma.com/v1/pbx/record/request/?call_id=1.rec' });
+    const api = fakeApi((r) => (r.method === 'FILE' ? 'ID3…' : [c]), { linksAuthenticate: false });
+    render(
+      <Providers api={api}>
+        <CallTable calls={[c]} project={project} selected={undefined} onSelect={() => undefined} />
+      </Providers>,
+    );
+    const table = screen.getByRole('table', { name: 'Calls' });
+    expect(table.querySelector('audio')).toBeNull();
+    fireEvent.click(within(table).getByRole('button', { name: 'Play the recording' }));
+    await waitFor(() => expect(table.querySelector('audio')?.getAttribute('src')).toMatch(/^blob:/));
+    expect(api.requests.at(-1)).toEqual({
+      method: 'FILE',
+      path: `/api/v1/projects/${project.id}/calls/${c.id}/recording`,
+    });
   });
 
   it('merges pages by id, newest first', () => {

@@ -199,6 +199,8 @@ export interface CallTable {
   talk_seconds: number | null;
   status: 'ringing' | 'in-progress' | 'answered' | 'no-answer' | 'busy' | 'failed' | 'canceled';
   recording_url: string | null;
+  /** The provider account that reported the call (its credentials fetch the recording). Optional on insert. */
+  provider_account_id?: string | null;
   visit_id: string | null;
   static_channel_id: string | null;
   pool_id: string | null;
@@ -310,6 +312,8 @@ export interface ProviderAccountTable {
   provider: 'twilio' | 'mango' | 'zadarma' | 'generic';
   name: string;
   credentials: string;
+  /** JSON array of the IPs and CIDR ranges its webhooks may come from; null: any address. */
+  allowed_sources: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -262,6 +262,39 @@ describe.each(testDatabases())('calls through Zadarma on $name', (database) => {
     expect(await callRow(id)).toBeUndefined();
   });
 
+  it("refuses notifications from addresses outside the account's allowed sources with 403, storing nothing", async () => {
+    const accountUrl = `/api/v1/projects/${project.id}/provider-accounts/${eventsUrl.split('/').at(-2)}`;
+    const limit = (allowedSources: string[]) =>
+      t.call({ method: 'PATCH', url: accountUrl, payload: { allowedSources } });
+    const bad = await limit(['185.45.152.0/33']);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('185.45.152.0/33');
+
+    // Zadarma's published address only: the test client (127.0.0.1) is outside it.
+    const limited = await limit(['185.45.152.42', '2001:db8::/32']);
+    expect(limited.statusCode).toBe(200);
+    expect(limited.json().allowedSources).toEqual(['185.45.152.42', '2001:db8::/32']);
+    const before = await countCalls();
+    const refused = await notify(startFields(pbxCallId(), poolNumber));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('forbidden');
+    const echo = await t.call({
+      method: 'GET',
+      url: `${eventsUrl.slice(PUBLIC_URL.length)}?zd_echo=1`,
+      token: null,
+    });
+    expect(echo.statusCode).toBe(403);
+    expect(await countCalls()).toBe(before);
+
+    // The range that holds the client: accepted again; an empty list accepts any address.
+    expect((await limit(['127.0.0.0/8'])).statusCode).toBe(200);
+    expect((await notify(startFields(pbxCallId(), poolNumber))).statusCode).toBe(200);
+    const open = await limit([]);
+    expect(open.json().allowedSources).toEqual([]);
+    expect((await notify(startFields(pbxCallId(), poolNumber))).statusCode).toBe(200);
+    expect(await countCalls()).toBe(before + 2);
+  });
+
   it('refuses a signed but malformed notification with 400, and an unknown account with 404', async () => {
     const id = pbxCallId();
     const bad = await notify({ ...startFields(id, poolNumber), call_start: '15.01.2026 12:00' });

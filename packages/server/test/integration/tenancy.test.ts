@@ -26,7 +26,7 @@ function bodyFor(method: Method, path: string, numberId: string): unknown {
     destinations: { name: 'x' },
     'static-channels': { name: 'x' },
     pools: { name: 'x' },
-    'provider-accounts': { provider: 'generic', name: 'x', credentials: { secret: 's' } },
+    'provider-accounts': { name: 'x' },
     projects: { name: 'x' },
   };
   return (method === 'POST' ? create : update)[collection];

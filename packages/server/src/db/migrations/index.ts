@@ -8,6 +8,9 @@ import * as reportSpeedKeys from './2026_11_24_1700_report_speed_keys.js';
 import * as trackerIndexes from './2026_11_24_1800_tracker_indexes.js';
 import * as trackerDrops from './2026_11_24_2000_tracker_drops.js';
 import * as numberClaimIndex from './2026_11_24_2100_number_claim_index.js';
+import * as attributionIndex from './2026_11_24_2200_attribution_index.js';
+import * as callProviderAccount from './2026_11_24_2300_call_provider_account.js';
+import * as providerAllowedSources from './2026_11_24_2310_provider_allowed_sources.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +23,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_1800_tracker_indexes': trackerIndexes,
   '2026_11_24_2000_tracker_drops': trackerDrops,
   '2026_11_24_2100_number_claim_index': numberClaimIndex,
+  '2026_11_24_2200_attribution_index': attributionIndex,
+  '2026_11_24_2300_call_provider_account': callProviderAccount,
+  '2026_11_24_2310_provider_allowed_sources': providerAllowedSources,
 };

@@ -24,6 +24,10 @@ export type AppliedEvent =
   | { kind: 'unknown_call' }
   | { kind: 'ok'; call: Call; forwardTo: ForwardTarget | undefined };
 
+/** The event as reported through one provider account: a call it creates remembers that account. */
+export const viaAccount = (event: CallEvent, providerAccountId: string): CallEvent =>
+  event.incoming ? { ...event, incoming: { ...event.incoming, providerAccountId } } : event;
+
 /**
  * Creates the call on its first event (CallService.start is idempotent by provider call id), then applies the
  * update. Once a call is final only late details (recording, the provider's own talk time of an answered call)

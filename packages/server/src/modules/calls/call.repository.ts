@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/connect.js';
 import type { CallTable } from '../../db/database.js';
 
@@ -60,7 +61,11 @@ export async function updateCall(db: Db, id: string, patch: Partial<CallTable>):
   await db.updateTable('call').set(patch).where('id', '=', id).execute();
 }
 
-/** The caller's first (or latest) call in the window before this one, for repeat-caller rules. */
+/**
+ * The caller's first (or latest) call in the window before this one, for repeat-caller rules. Read by
+ * call_project_caller_idx: the unary `+` keeps `started_at` out of index choice, or SQLite (without statistics)
+ * chose call_project_started_idx and read every call of the project in the window, on every incoming call.
+ */
 export const findPreviousCall = (
   db: Db,
   projectId: string,
@@ -74,8 +79,8 @@ export const findPreviousCall = (
     .selectAll()
     .where('project_id', '=', projectId)
     .where('caller', '=', caller)
-    .where('started_at', '>=', since)
-    .where('started_at', '<', before)
+    .where(sql<number>`+started_at`, '>=', since)
+    .where(sql<number>`+started_at`, '<', before)
     .orderBy('started_at', which === 'first' ? 'asc' : 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -134,4 +136,42 @@ export async function callRoutes(instance: FastifyInstance, { deps }: { deps: De
     },
     (request) => calls.get(scope(request).project.id, request.params.id),
   );
+  app.get(
+    '/:id/recording',
+    {
+      schema: {
+        tags,
+        summary: "The call's recording: audio fetched from the provider, or a redirect to the PBX's URL",
+        description:
+          'Streams the audio (`content-type` as the provider sends it, `audio/mpeg` by default; `Range` is passed ' +
+          'on). 404 `not_found` when the call has no recording; 502 `recording_unavailable` when the provider ' +
+          'refuses or cannot be reached (the message carries its answer).',
+        params: ProjectItemParams,
+        response: { ...errorResponses, 502: Type.Ref('ErrorResponse') },
+      },
+    },
+    async (request, reply) => {
+      const range = request.headers.range;
+      const answer = await deps.services.recordings.open(
+        scope(request).project.id,
+        request.params.id,
+        typeof range === 'string' && BYTE_RANGE.test(range) ? range : undefined,
+      );
+      if (answer.kind === 'redirect') return reply.redirect(answer.url, 302);
+      const body = Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>);
+      // A client that goes away stops the download from the provider too.
+      reply.raw.once('close', () => body.destroy());
+      return reply
+        .status(answer.status)
+        .headers({
+          ...answer.headers,
+          'cache-control': 'private, no-store',
+          'x-content-type-options': 'nosniff',
+        })
+        .send(body);
+    },
+  );
 }
+
+/** Byte ranges as browsers send them when seeking in audio; anything else is not passed to the provider. */
+const BYTE_RANGE = /^bytes=\d*-\d*(,\s*\d*-\d*)*$/;

@@ -24,6 +24,8 @@ export interface IncomingCall {
   caller: string;
   called: string;
   startedAt: number;
+  /** The provider account whose webhook reported the call: its credentials fetch the recording later. */
+  providerAccountId?: string;
 }
 
 export interface ForwardTarget {
@@ -43,6 +45,12 @@ export interface CallProgress {
   endedAt?: number;
   talkSeconds?: number;
   recordingUrl?: string;
+}
+
+export interface RecordingSource {
+  provider: string;
+  providerAccountId: string | null;
+  recordingUrl: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -178,6 +186,7 @@ export class CallService {
       talk_seconds: null,
       status: 'ringing',
       recording_url: null,
+      provider_account_id: input.providerAccountId ?? null,
       visit_id: attribution.visitId,
       static_channel_id: attribution.staticChannelId,
       pool_id: attribution.poolId,
@@ -261,6 +270,17 @@ export class CallService {
     if (!row) throw notFound(`call ${id}`);
     const visit = row.visit_id ? await repo.findVisit(this.deps.db, projectId, row.visit_id) : undefined;
     return { call: toCall(row), visit: visit ?? null };
+  }
+
+  /** Where a call's recording is and which provider account reported the call (to fetch it with). */
+  async recordingOf(projectId: string, id: string): Promise<RecordingSource> {
+    const row = await repo.findCall(this.deps.db, projectId, id);
+    if (!row) throw notFound(`call ${id}`);
+    return {
+      provider: row.provider,
+      providerAccountId: row.provider_account_id ?? null,
+      recordingUrl: row.recording_url,
+    };
   }
 
   private async destination(ids: (string | null)[]): Promise<ForwardTarget | undefined> {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { applyCallEvent } from './call-events.js';
+import { applyCallEvent, viaAccount } from './call-events.js';
 import { genericCallEvent, parseGenericEvent, verifyStandardWebhook } from './generic-webhook.js';
 
 const Params = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
@@ -35,7 +35,7 @@ export async function genericWebhookRoutes(app: FastifyInstance, { deps }: { dep
     },
     async (request, reply) => {
       const { accountId } = request.params as { accountId: string };
-      const account = await deps.services.providerAccounts.secretsOf(accountId, 'generic');
+      const account = await deps.services.providerAccounts.webhookAccount(accountId, 'generic', request.ip);
       if (!account) throw new AppError('not_found', 'unknown generic webhook account');
       const raw = typeof request.body === 'string' ? request.body : '';
       const check = verifyStandardWebhook(
@@ -63,7 +63,10 @@ export async function genericWebhookRoutes(app: FastifyInstance, { deps }: { dep
       const parsed = parseGenericEvent(raw);
       if (!parsed.ok) throw new AppError(parsed.code, parsed.message, parsed.details);
       const { event, at } = parsed;
-      const applied = await applyCallEvent(deps.services.calls, genericCallEvent(event, at));
+      const applied = await applyCallEvent(
+        deps.services.calls,
+        viaAccount(genericCallEvent(event, at), accountId),
+      );
       if (applied.kind !== 'ok') {
         return reply.send({
           callId: null,

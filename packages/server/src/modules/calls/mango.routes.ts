@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { type AppliedEvent, applyCallEvent, type CallEvent } from './call-events.js';
-import { mangoCallEvent, mangoSummaryEvent, parseMango, verifyMango } from './mango.js';
+import { type AppliedEvent, applyCallEvent, type CallEvent, viaAccount } from './call-events.js';
+import { mangoCallEvent, mangoRecordingEvent, mangoSummaryEvent, parseMango, verifyMango } from './mango.js';
 
 const Params = Type.Object({
   accountId: Type.String({ maxLength: 64 }),
@@ -12,7 +12,8 @@ const Params = Type.Object({
 
 /**
  * Mango Office VPBX: the PBX routes calls itself and only notifies us, to `<external system URL>/events/<type>`.
- * `events/call` and `events/summary` build the call record; every other event type is verified and ignored.
+ * `events/call` and `events/summary` build the call record, `events/recording` (Completed) and
+ * `events/record/added` add its recording; every other event type is verified and ignored.
  * Each request is answered 200 once its write has committed (Mango retries otherwise).
  */
 export async function mangoRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
@@ -32,12 +33,13 @@ export async function mangoRoutes(app: FastifyInstance, { deps }: { deps: Deps }
         params: Params,
         hide: false,
         tags: ['webhooks'],
-        summary: 'Mango Office VPBX event (events/call, events/summary; others are acknowledged)',
+        summary:
+          'Mango Office VPBX event (events/call, events/summary, events/recording, events/record/added; others are acknowledged)',
       },
     },
     async (request, reply) => {
       const { accountId, '*': type } = request.params as { accountId: string; '*': string };
-      const account = await deps.services.providerAccounts.secretsOf(accountId, 'mango');
+      const account = await deps.services.providerAccounts.webhookAccount(accountId, 'mango', request.ip);
       if (!account) throw new AppError('not_found', 'unknown Mango Office account');
       const form = (request.body ?? {}) as Record<string, string | undefined>;
       const check = verifyMango(account.credentials, form);
@@ -55,16 +57,23 @@ export async function mangoRoutes(app: FastifyInstance, { deps }: { deps: Deps }
         const parsed = parseMango('summary', json);
         if (!parsed.ok) throw new AppError(parsed.code, parsed.message, parsed.details);
         event = mangoSummaryEvent(parsed.value);
+      } else if (type === 'recording' || type === 'record/added') {
+        const parsed = parseMango('recording', json);
+        if (!parsed.ok) throw new AppError(parsed.code, parsed.message, parsed.details);
+        const recording = mangoRecordingEvent(type, parsed.value);
+        if (!recording) return reply.send({ ok: true, note: 'the recording is not complete yet: ignored' });
+        return reply.send(answer(await applyCallEvent(deps.services.calls, recording)));
       } else {
         return reply.send({ ok: true, note: `events/${type} is not used by Ringtrace` });
       }
       if (!event) return reply.send({ ok: true, note: 'not an inbound call: ignored' });
-      return reply.send(answer(await applyCallEvent(deps.services.calls, event)));
+      return reply.send(answer(await applyCallEvent(deps.services.calls, viaAccount(event, accountId))));
     },
   );
 }
 
 function answer(applied: AppliedEvent) {
   if (applied.kind === 'ok') return { ok: true, callId: applied.call.id };
+  if (applied.kind === 'unknown_call') return { ok: true, note: 'no such call here: nothing was stored' };
   return { ok: true, note: 'the call is not to a tracking number here: nothing was stored' };
 }

@@ -4,6 +4,7 @@ import {
   type MangoCall,
   mangoCallEvent,
   mangoMissedStatus,
+  mangoRecordingEvent,
   mangoSign,
   mangoSummaryEvent,
   parseMango,
@@ -143,5 +144,20 @@ describe('Mango call events', () => {
       disconnect_reason: '1121',
     });
     expect(missed?.update?.(call())).toEqual({ status: 'busy', endedAt: 130_000, talkSeconds: 0 });
+  });
+});
+
+describe('mangoRecordingEvent', () => {
+  const e = { entry_id: 'E1', recording_id: 'MToxMDEy', recording_state: 'Completed' };
+  it('stores the reference once the recording is Completed, or when it was put into storage', () => {
+    const ref = 'https://app.mango-office.ru/vpbx/queries/recording/post?recording_id=MToxMDEy';
+    expect(mangoRecordingEvent('recording', e)?.update?.(undefined)).toEqual({ recordingUrl: ref });
+    expect(
+      mangoRecordingEvent('record/added', { entry_id: 'E1', recording_id: 'MToxMDEy' })?.providerCallId,
+    ).toBe('E1');
+  });
+  it('ignores a recording still being made', () => {
+    expect(mangoRecordingEvent('recording', { ...e, recording_state: 'Started' })).toBeUndefined();
+    expect(mangoRecordingEvent('recording', { ...e, recording_state: 'Continued' })).toBeUndefined();
   });
 });

@@ -74,7 +74,24 @@ export const MangoSummarySchema = Type.Object({
 });
 export type MangoSummary = Static<typeof MangoSummarySchema>;
 
-const validators = { call: Compile(MangoCallSchema), summary: Compile(MangoSummarySchema) };
+/**
+ * `/events/recording` (a recording's progress: `recording_state` Started, Continued, Completed) and
+ * `/events/record/added` (the recording was put into Mango's cloud storage). Field names and states as used by
+ * public Mango integrations (docs/telephony.md cites them); other fields (extension, call_id, user_id…) are
+ * accepted and unused.
+ */
+export const MangoRecordingSchema = Type.Object({
+  entry_id: Type.String({ minLength: 1, maxLength: 128 }),
+  recording_id: Type.String({ minLength: 1, maxLength: 256 }),
+  recording_state: opt(Type.String({ maxLength: 32 })),
+});
+export type MangoRecording = Static<typeof MangoRecordingSchema>;
+
+const validators = {
+  call: Compile(MangoCallSchema),
+  summary: Compile(MangoSummarySchema),
+  recording: Compile(MangoRecordingSchema),
+};
 
 export type ParsedMango<T> =
   | { ok: true; value: T }
@@ -82,7 +99,11 @@ export type ParsedMango<T> =
 
 export function parseMango(kind: 'call', json: string): ParsedMango<MangoCall>;
 export function parseMango(kind: 'summary', json: string): ParsedMango<MangoSummary>;
-export function parseMango(kind: 'call' | 'summary', json: string): ParsedMango<MangoCall | MangoSummary> {
+export function parseMango(kind: 'recording', json: string): ParsedMango<MangoRecording>;
+export function parseMango(
+  kind: 'call' | 'summary' | 'recording',
+  json: string,
+): ParsedMango<MangoCall | MangoSummary | MangoRecording> {
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -198,4 +219,25 @@ export function mangoSummaryEvent(s: MangoSummary): CallEvent | undefined {
             ...(endedAt !== undefined && { endedAt }),
           },
   };
+}
+
+/**
+ * Where Mango hands out a recording: its signed `queries/recording/post` API method with this `recording_id`
+ * (recording-fetch.ts makes the call). Stored as the call's recordingUrl, as Zadarma's API reference is.
+ */
+export const mangoRecordingRef = (recordingId: string) =>
+  `https://app.mango-office.ru/vpbx/queries/recording/post?recording_id=${encodeURIComponent(recordingId)}`;
+
+/**
+ * A recording event as a call event (by `entry_id`, which never creates a call), or undefined while the
+ * recording is still being made. `events/recording` counts once its state is Completed; `events/record/added`
+ * means the file is in Mango's storage, so it always counts. A call with several recorded legs keeps the last.
+ */
+export function mangoRecordingEvent(
+  type: 'recording' | 'record/added',
+  e: MangoRecording,
+): CallEvent | undefined {
+  if (type === 'recording' && e.recording_state?.toLowerCase() !== 'completed') return undefined;
+  const recordingUrl = mangoRecordingRef(e.recording_id);
+  return { provider: 'mango', providerCallId: e.entry_id, update: () => ({ recordingUrl }) };
 }

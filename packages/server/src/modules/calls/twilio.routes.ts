@@ -28,7 +28,7 @@ export async function twilioRoutes(app: FastifyInstance, { deps }: { deps: Deps 
     request: FastifyRequest,
   ): Promise<{ form: Form; hooks: Record<string, string> }> => {
     const { accountId } = request.params as { accountId: string };
-    const account = await deps.services.providerAccounts.secretsOf(accountId, 'twilio');
+    const account = await deps.services.providerAccounts.webhookAccount(accountId, 'twilio', request.ip);
     if (!account) throw new AppError('not_found', 'unknown Twilio account');
     const header = request.headers['x-twilio-signature'];
     if (typeof header !== 'string') throw new AppError('unauthorized', 'missing X-Twilio-Signature');
@@ -58,6 +58,7 @@ export async function twilioRoutes(app: FastifyInstance, { deps }: { deps: Deps 
         caller: form.From ?? form.Caller ?? '',
         called: form.To ?? form.Called ?? '',
         startedAt: deps.clock.now(),
+        providerAccountId: (request.params as { accountId: string }).accountId,
       });
       if (started.kind === 'unknown_number') return twiml(reply, rejectTwiml('rejected'));
       if (!started.forwardTo) {

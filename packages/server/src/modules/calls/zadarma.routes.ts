@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { SYSTEM_PRINCIPAL } from '../access/access.js';
 import { isValidTimezone } from '../projects/project.js';
-import { applyCallEvent } from './call-events.js';
+import { applyCallEvent, viaAccount } from './call-events.js';
 import { verifyZadarma, zadarmaCallEvent } from './zadarma.js';
 
 const Params = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
@@ -25,8 +25,8 @@ export async function zadarmaRoutes(app: FastifyInstance, { deps }: { deps: Deps
     },
   );
 
-  const account = async (accountId: string) => {
-    const found = await deps.services.providerAccounts.secretsOf(accountId, 'zadarma');
+  const account = async (accountId: string, from: string) => {
+    const found = await deps.services.providerAccounts.webhookAccount(accountId, 'zadarma', from);
     if (!found) throw new AppError('not_found', 'unknown Zadarma account');
     return found;
   };
@@ -40,7 +40,7 @@ export async function zadarmaRoutes(app: FastifyInstance, { deps }: { deps: Deps
     '/events',
     { schema: { ...schema, querystring: EchoQuery, summary: 'Zadarma URL check: echoes zd_echo' } },
     async (request, reply) => {
-      await account((request.params as { accountId: string }).accountId);
+      await account((request.params as { accountId: string }).accountId, request.ip);
       const { zd_echo: echo } = request.query as { zd_echo: string };
       return reply
         .header('content-type', 'text/plain; charset=utf-8')
@@ -56,7 +56,7 @@ export async function zadarmaRoutes(app: FastifyInstance, { deps }: { deps: Deps
     },
     async (request, reply) => {
       const { accountId } = request.params as { accountId: string };
-      const found = await account(accountId);
+      const found = await account(accountId, request.ip);
       const form = (request.body ?? {}) as Record<string, string | undefined>;
       const check = verifyZadarma(found.credentials.apiSecret ?? '', form, request.headers.signature);
       if (check === 'missing') throw new AppError('unauthorized', 'missing Signature header');
@@ -75,7 +75,7 @@ export async function zadarmaRoutes(app: FastifyInstance, { deps }: { deps: Deps
           'zadarma call_start disagrees with the arrival time: check the time zone; arrival time used',
         );
       }
-      const applied = await applyCallEvent(deps.services.calls, mapped.event);
+      const applied = await applyCallEvent(deps.services.calls, viaAccount(mapped.event, accountId));
       if (applied.kind === 'unknown_number')
         return done(reply, 'not a tracking number here: nothing was stored');
       if (applied.kind === 'unknown_call') return done(reply, 'unknown call: nothing was stored');

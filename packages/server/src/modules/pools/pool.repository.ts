@@ -84,8 +84,8 @@ export async function deletePool(db: Db, projectId: string, id: string): Promise
 }
 
 /**
- * Leases of these numbers that started at or after `since` (the index on number and start finds them), with
- * the moments that decide each number's state.
+ * Leases of these numbers that started at or after `since`, with the moments that decide each number's state. A
+ * lease ends after it starts, so `expires_at >= since` adds nothing but lets lease_number_expires_idx find them.
  */
 export async function leasesOfNumbers(db: Db, numberIds: readonly string[], since: number) {
   const rows: {
@@ -108,6 +108,7 @@ export async function leasesOfNumbers(db: Db, numberIds: readonly string[], sinc
           'shared',
         ])
         .where('tracking_number_id', 'in', numberIds.slice(i, i + 500))
+        .where('expires_at', '>=', since)
         .where('started_at', '>=', since)
         .where('kind', '=', 'dynamic')
         .execute()),

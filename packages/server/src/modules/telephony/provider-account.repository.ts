@@ -11,6 +11,14 @@ export async function insertAccount(db: Db, row: ProviderAccountTable): Promise<
   await db.insertInto('provider_account').values(row).execute();
 }
 
+export async function updateAccount(db: Db, row: ProviderAccountTable): Promise<void> {
+  await db
+    .updateTable('provider_account')
+    .set({ name: row.name, allowed_sources: row.allowed_sources, updated_at: row.updated_at })
+    .where('id', '=', row.id)
+    .execute();
+}
+
 export async function deleteAccount(db: Db, projectId: string, id: string): Promise<number> {
   const result = await db
     .deleteFrom('provider_account')

@@ -19,6 +19,9 @@ export const ProviderAccountSchema = Type.Object(
     provider: Provider,
     name: Type.String(),
     credentialKeys: Type.Array(Type.String()),
+    allowedSources: Type.Array(Type.String(), {
+      description: 'IPs and CIDR ranges its webhooks may come from; empty: any address',
+    }),
     webhookUrls: Type.Record(Type.String(), Type.String(), {
       description: 'configure these at the provider',
     }),
@@ -27,6 +30,11 @@ export const ProviderAccountSchema = Type.Object(
   { $id: 'ProviderAccount' },
 );
 
+/** Where the provider's webhooks may come from: e.g. ["185.45.152.42", "185.45.152.0/24"]; empty: anywhere. */
+const AllowedSources = Type.Array(Type.String({ maxLength: 64 }), {
+  maxItems: 50,
+  description: 'IPs and CIDR ranges its webhooks may come from (others get 403); empty: any address',
+});
 const CreateBody = Type.Object(
   {
     provider: Provider,
@@ -34,8 +42,13 @@ const CreateBody = Type.Object(
     credentials: Type.Record(Type.String({ maxLength: 64 }), Type.String({ minLength: 1, maxLength: 512 }), {
       maxProperties: 10,
     }),
+    allowedSources: Type.Optional(AllowedSources),
   },
   { additionalProperties: false },
+);
+const UpdateBody = Type.Object(
+  { name: Type.Optional(Name), allowedSources: Type.Optional(AllowedSources) },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export async function providerAccountRoutes(instance: FastifyInstance, { deps }: { deps: Deps }) {
@@ -69,6 +82,19 @@ export async function providerAccountRoutes(instance: FastifyInstance, { deps }:
     },
     async (request, reply) =>
       reply.status(201).send(await accounts.create(scope(request).project.id, request.body)),
+  );
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a provider account or change where its webhooks may come from',
+        params: ProjectItemParams,
+        body: UpdateBody,
+        response: { 200: account, ...errorResponses },
+      },
+    },
+    (request) => accounts.update(scope(request).project.id, request.params.id, request.body),
   );
   app.delete(
     '/:id',

@@ -17,6 +17,8 @@ export interface ProviderAccount {
   name: string;
   /** Secrets are never sent back: only which ones are set. */
   credentialKeys: string[];
+  /** IPs and CIDR ranges its webhooks may come from; empty: any address. */
+  allowedSources: string[];
   webhookUrls: Record<string, string>;
   createdAt: number;
 }

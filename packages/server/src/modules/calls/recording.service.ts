@@ -1,0 +1,73 @@
+import { AppError, notFound } from '../../errors.js';
+import type { ProviderAccountService } from '../telephony/provider-account.service.js';
+import type { CallService } from './call.service.js';
+import {
+  type FetchOptions,
+  mangoRecording,
+  plainRecording,
+  type RecordingAnswer,
+  twilioRecording,
+  zadarmaRecording,
+} from './recording-fetch.js';
+
+type Fetcher = (
+  ref: string,
+  credentials: Record<string, string>,
+  opts: FetchOptions,
+) => Promise<RecordingAnswer>;
+const FETCHERS = {
+  twilio: twilioRecording,
+  zadarma: zadarmaRecording,
+  mango: mangoRecording,
+} satisfies Record<string, Fetcher>;
+type ApiProvider = keyof typeof FETCHERS;
+const isApiProvider = (p: string): p is ApiProvider => Object.hasOwn(FETCHERS, p);
+
+/**
+ * A call's recording for a user to play: fetched from the provider with the credentials of the account that
+ * reported the call (Twilio, Zadarma, Mango Office), or a redirect to the URL a PBX sent (generic webhook).
+ */
+export class RecordingService {
+  constructor(
+    private readonly deps: {
+      calls: CallService;
+      providerAccounts: ProviderAccountService;
+      apis: Record<ApiProvider, string>;
+      timeoutMs: number;
+      fetch?: typeof fetch;
+    },
+  ) {}
+
+  /** Throws not_found (no such call in the project, or no recording) or recording_unavailable (502). */
+  async open(
+    projectId: string,
+    callId: string,
+    range?: string,
+  ): Promise<Exclude<RecordingAnswer, { kind: 'unavailable' }>> {
+    const source = await this.deps.calls.recordingOf(projectId, callId);
+    if (!source.recordingUrl) throw notFound(`a recording of call ${callId}`);
+    let answer: RecordingAnswer;
+    if (isApiProvider(source.provider)) {
+      const credentials = await this.deps.providerAccounts.credentialsFor(
+        source.provider,
+        source.providerAccountId,
+        projectId,
+      );
+      if (!credentials)
+        throw new AppError(
+          'recording_unavailable',
+          `no ${source.provider} account is connected to fetch it with`,
+        );
+      answer = await FETCHERS[source.provider](source.recordingUrl, credentials, {
+        api: this.deps.apis[source.provider],
+        timeoutMs: this.deps.timeoutMs,
+        ...(range !== undefined && { range }),
+        ...(this.deps.fetch && { fetch: this.deps.fetch }),
+      });
+    } else {
+      answer = plainRecording(source.recordingUrl);
+    }
+    if (answer.kind === 'unavailable') throw new AppError('recording_unavailable', answer.message);
+    return answer;
+  }
+}
