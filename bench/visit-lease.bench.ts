@@ -46,7 +46,7 @@ if (opt.help) {
   --only LIST        any of bare,sqlite,postgres,postgres-memory [all]; postgres-memory: one instance with
                      TRACKER_STATE=memory (lease state in memory, batched writes) instead of the default shared
   --postgres URL     PostgreSQL server [$RINGTRACE_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test]
-  --profile DIR      also write a CPU profile of each Ringtrace server's saturation run to DIR and summarise it
+  --profile DIR      also write a CPU profile of each server's saturation run (bare Fastify's too) to DIR and summarise it
   --trace-sql        time every SQL statement in the Ringtrace servers' saturation runs and list the costliest
   (--profile and --trace-sql slow the server down: take throughput and latency from a run without them)`);
   process.exit(0);
@@ -107,7 +107,7 @@ async function measure(name: string, server: ServerProcess, traffic: () => Traff
     await closedLoop(server.url, t, { connections: settings.connections, seconds: settings.warmup }),
   );
   const profile =
-    opt.profile && name !== 'bare fastify'
+    opt.profile
       ? join(opt.profile, `visit-lease-${name.split(' ')[0]}-${Date.now()}.cpuprofile`)
       : undefined;
   if (profile) await server.profileStart();

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { NumberVacuum } from '../../src/modules/tracking/number-vacuum.js';
 import { SqlTrackerGroup } from '../../src/modules/tracking/sql-tracker-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
@@ -57,6 +60,8 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
       const first = await group.claimNumber(poolId, now, now + HOLD_MS, true);
       const second = await group.claimNumber(poolId, now + 5, now + 5 + HOLD_MS, true);
       await group.insertRows();
+      // Versions of number rows written: three claimed, the second's later hold, the unused one given back.
+      expect(group.numberWrites).toBe(5);
       return [first, second];
     });
     expect(lent.map((n) => n?.shared)).toEqual([false, false]);
@@ -133,5 +138,53 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation_failed');
+  });
+});
+
+// Claims and holds leave a dead version of a number's row each on PostgreSQL; the tracker vacuums the small table
+// itself once enough have piled up (number-vacuum.ts), since autovacuum comes by at most once a minute.
+describe.each(testDatabases().filter((d) => d.name !== 'sqlite'))('number vacuum on $name', (database) => {
+  let t: TestApp;
+  let project: { id: string };
+  beforeAll(async () => {
+    t = await createTestApp(await database.open(), { TRACKER_STATE: 'shared' });
+    project = await createProject(t);
+    for (let i = 0; i < 3; i++) await createNumber(t, project.id);
+  });
+  afterAll(() => t.close());
+
+  it('vacuums tracking_number once enough row versions were written, at most once per interval', async () => {
+    const { db } = t.deps.database;
+    const log = createLogger({ logLevel: 'silent', logFile: undefined });
+    const vacuum = new NumberVacuum(db, log, { afterWrites: 100, minIntervalMs: 1_000 });
+    for (let i = 0; i < 50; i++)
+      await db
+        .updateTable('tracking_number')
+        .set({ released_at: i })
+        .where('project_id', '=', project.id)
+        .execute();
+    vacuum.noteWrites(99, 10_000);
+    expect(vacuum.runs).toBe(0);
+    vacuum.noteWrites(1, 10_000);
+    await vacuum.settled();
+    expect(vacuum).toMatchObject({ runs: 1, failed: false });
+    // Due again by count, but not before the interval has passed.
+    vacuum.noteWrites(100, 10_500);
+    await vacuum.settled();
+    expect(vacuum.runs).toBe(1);
+    vacuum.noteWrites(0, 11_000);
+    await vacuum.settled();
+    expect(vacuum).toMatchObject({ runs: 2, failed: false });
+    if (database.name === 'postgres') {
+      // The server's own statistics say the table was vacuumed (they are published within a second or so).
+      const vacuumed = async () =>
+        (
+          await sql<{ n: string }>`select vacuum_count as n from pg_stat_user_tables
+            where relname = 'tracking_number' and schemaname = current_schema()`.execute(db)
+        ).rows[0]?.n;
+      for (let i = 0; i < 50 && Number(await vacuumed()) < 2; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(Number(await vacuumed())).toBe(2);
+    }
   });
 });

@@ -38,6 +38,10 @@ class GroupTouches {
     this.holds.set(id, Math.max(this.holds.get(id) ?? 0, until));
   }
 
+  get holdCount(): number {
+    return this.holds.size;
+  }
+
   rows(): Touches {
     return {
       visits: [...this.visits].map(([id, [at, views]]) => [id, at, views]),
@@ -91,6 +95,8 @@ export class SqlTrackerGroup implements TrackerStore {
   private readonly reserves = new Map<string, Reserve>();
   /** Numbers lent from a reserve later than its hold: held to the lease's end with the new rows. */
   private readonly holds: [id: string, until: number][] = [];
+  /** Versions of number rows the group wrote in its transaction (claims, holds, give-backs). */
+  private claimedRows = 0;
 
   private constructor(
     private readonly trx: Db,
@@ -128,6 +134,7 @@ export class SqlTrackerGroup implements TrackerStore {
     const unused: [id: string, releasedAt: number][] = [];
     for (const reserve of this.reserves.values())
       for (const n of reserve.numbers) unused.push([n.id, n.previous]);
+    this.claimedRows += this.holds.length + unused.length;
     if (this.dialect === 'postgres') {
       await repo.insertBatchAtOnce(this.trx, this.visits, this.leases, this.holds, unused);
       return;
@@ -141,6 +148,11 @@ export class SqlTrackerGroup implements TrackerStore {
   /** Times of existing rows the group moved, one entry per row: written after its commit. */
   get touches(): Touches {
     return this.moved.rows();
+  }
+
+  /** How many versions of number rows the group writes, its moved holds included (for NumberVacuum). */
+  get numberWrites(): number {
+    return this.claimedRows + this.moved.holdCount;
   }
 
   async recentVisit(projectId: string, visitorId: string, since: number) {
@@ -233,6 +245,7 @@ export class SqlTrackerGroup implements TrackerStore {
     if (!reserve) {
       const count = Math.max(1, this.wanted.get(poolId) ?? 1);
       const numbers = await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, count);
+      this.claimedRows += numbers.length;
       reserve = { numbers, until };
       this.reserves.set(poolId, reserve);
     }
@@ -240,7 +253,10 @@ export class SqlTrackerGroup implements TrackerStore {
     if (claimed && until > reserve.until) this.holds.push([claimed.id, until]);
     // More asks than the group counted, or a pool smaller than the group: one more claim, which may take a number
     // lent earlier in this group (its own locks do not skip it), now at the back of the pool.
-    claimed ??= (await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, 1))[0];
+    if (!claimed) {
+      claimed = (await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, 1))[0];
+      if (claimed) this.claimedRows += 1;
+    }
     if (!claimed) return undefined;
     this.numbers.set(claimed.id, claimed.e164);
     return { id: claimed.id, e164: claimed.e164, shared: claimed.previous > now };

@@ -1,5 +1,6 @@
 import type { Db, DialectName } from '../../db/connect.js';
 import type { Logger } from '../../logger.js';
+import { NumberVacuum } from './number-vacuum.js';
 import { type JobHint, SqlTrackerGroup, type VisitorKey } from './sql-tracker-store.js';
 import { type TrackerStore, visitorKey } from './tracker-store.js';
 import * as repo from './tracking.repository.js';
@@ -29,13 +30,17 @@ export class TrackerGroups {
   private workers = 0;
   /** Visitors of the groups being run, by `projectId|visitorId`. */
   private readonly busy = new Set<string>();
+  /** PostgreSQL only: SQLite rewrites a row in place and leaves no dead versions behind. */
+  readonly vacuum: NumberVacuum | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly dialect: DialectName,
     private readonly log: Logger,
     private readonly options: { maxGroup: number; concurrency: number },
-  ) {}
+  ) {
+    this.vacuum = dialect === 'postgres' ? new NumberVacuum(db, log) : undefined;
+  }
 
   run<T>(job: Job<T>, hint: JobHint = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -107,6 +112,7 @@ export class TrackerGroups {
     await repo
       .writeTouches(this.db, this.dialect, store.touches)
       .catch((error) => this.log.error({ err: error }, 'could not write the tracker’s moved times'));
+    this.vacuum?.noteWrites(store.numberWrites);
     return results;
   }
 }

@@ -69,6 +69,7 @@ export class TrackingService {
   /** Runs one page view or heartbeat against the store; resolves once what it wrote is committed. */
   private readonly run: Run;
   private readonly memory: { store: MemoryTrackerStore; writer: TrackerWriter } | undefined;
+  private readonly groups: TrackerGroups | undefined;
   private readonly limiter: RateLimiter;
   private readonly tokens = new Map<string, string>();
   /** The secret as a key object: HMAC with a string key imports the key again on every call. */
@@ -103,6 +104,7 @@ export class TrackingService {
       deps.log,
       deps.dialect === 'sqlite' ? { maxGroup: 32, concurrency: 1 } : { maxGroup: 64, concurrency: 4 },
     );
+    this.groups = groups;
     this.run = (job, hint) => groups.run(job, hint);
   }
 
@@ -121,6 +123,7 @@ export class TrackingService {
   /** Writes everything and stops the writer thread, if any (at shutdown, before the database closes). */
   async close(): Promise<void> {
     await this.memory?.writer.close();
+    await this.groups?.vacuum?.settled();
     await this.flushCounts();
   }
 
