@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/connect.js';
 import type { PoolTable } from '../../db/database.js';
+import type { HourCount } from './pool-sizing.js';
 
 export const listPools = (db: Db, projectId: string) =>
   db
@@ -115,4 +117,33 @@ export async function leasesOfNumbers(db: Db, numberIds: readonly string[], sinc
     );
   }
   return rows.map((r) => ({ ...r, shared: r.shared === 1 }));
+}
+
+/**
+ * A pool's visits that started in [from, to], counted per UTC clock hour (epoch ms / 3,600,000: integer division
+ * on both databases), with the sum of their lengths.
+ */
+export async function poolVisitsByHour(
+  db: Db,
+  projectId: string,
+  poolId: string,
+  from: number,
+  to: number,
+): Promise<HourCount[]> {
+  const hour = sql<number>`started_at / ${sql.lit(3_600_000)}`;
+  const rows = await db
+    .selectFrom('visit')
+    .select([
+      hour.as('hour'),
+      (eb) => eb.fn.countAll<number | string>().as('visits'),
+      sql<number | string>`sum(last_seen_at - started_at)`.as('visit_ms'),
+    ])
+    .where('project_id', '=', projectId)
+    .where('started_at', '>=', from)
+    .where('started_at', '<=', to)
+    .where('pool_id', '=', poolId)
+    .groupBy(hour)
+    .execute();
+  // PostgreSQL answers sum(bigint) as numeric, which arrives as text.
+  return rows.map((r) => ({ hour: Number(r.hour), visits: Number(r.visits), visitMs: Number(r.visit_ms) }));
 }

@@ -13,6 +13,13 @@ import {
   Timestamp,
 } from '../../http/schemas.js';
 import { MAX_HOLD_SECONDS, MIN_HOLD_SECONDS } from './pool.js';
+import { DEFAULT_ACCURACY } from './pool-sizing.js';
+import {
+  ObservedSizingQuery,
+  ObservedSizingSchema,
+  SizingQuery,
+  SizingSchema,
+} from './pool-sizing.schemas.js';
 
 const Policy = Type.Union([Type.Literal('reuse_oldest'), Type.Literal('fallback')], {
   description:
@@ -136,6 +143,23 @@ export async function poolRoutes(instance: FastifyInstance, { deps }: { deps: De
     },
     (request) => pools.usage(scope(request).project.id),
   );
+  app.get(
+    '/sizing',
+    {
+      schema: {
+        tags,
+        summary: 'Pool calculator: how many numbers planned traffic needs for a target accuracy',
+        description:
+          'Busy numbers at the busiest hour are Poisson(λT): λ = daily visitors × busiest-hour share per hour, ' +
+          'T = visit length + hold. The answer is the smallest N with P(busy ≥ N) ≤ 1 − accuracy, beside the ' +
+          "industry rule's one number per 20 daily visitors. A read: it changes nothing (docs/pool-sizing.md).",
+        params: ProjectParams,
+        querystring: SizingQuery,
+        response: { 200: SizingSchema, ...errorResponses },
+      },
+    },
+    (request) => pools.sizing({ ...request.query, accuracy: request.query.accuracy ?? DEFAULT_ACCURACY }),
+  );
   app.post(
     '',
     {
@@ -161,6 +185,30 @@ export async function poolRoutes(instance: FastifyInstance, { deps }: { deps: De
       },
     },
     (request) => pools.get(scope(request).project.id, request.params.id),
+  );
+  app.get(
+    '/:id/sizing',
+    {
+      schema: {
+        tags,
+        summary: 'How many numbers a pool needs, from its own visits of the last days',
+        description:
+          "The calculator fed with the pool's visits: daily visitors, the busiest hour of the day in the " +
+          "project's time zone, the mean visit length, with the pool's hold and size; beside what the pool went " +
+          'through (exhaustions, peak of busy numbers). With too little data only the rule of 20 is given.',
+        params: ProjectItemParams,
+        querystring: ObservedSizingQuery,
+        response: { 200: ObservedSizingSchema, ...errorResponses },
+      },
+    },
+    (request) => {
+      const { project } = scope(request);
+      return pools.observedSizing(project.id, request.params.id, {
+        days: request.query.days,
+        accuracy: request.query.accuracy ?? DEFAULT_ACCURACY,
+        timeZone: project.timezone,
+      });
+    },
   );
   app.patch(
     '/:id',

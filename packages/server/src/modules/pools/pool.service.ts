@@ -7,7 +7,24 @@ import type { DestinationService } from '../destinations/destination.service.js'
 import { validatePoolMatch } from '../ingest/pool-rules.js';
 import { DEFAULT_HOLD_SECONDS, type ExhaustionPolicy, type Pool, toPool } from './pool.js';
 import * as repo from './pool.repository.js';
-import { type NumberUsage, PAGE_OPEN_MS, PEAK_WINDOW_MS, type PoolUsage, poolUsage } from './pool-usage.js';
+import {
+  checkSizingInput,
+  LIMITS,
+  type ObservedTraffic,
+  observedTraffic,
+  ruleOfTwenty,
+  type Sizing,
+  type SizingInput,
+  sizePool,
+} from './pool-sizing.js';
+import {
+  type NumberUsage,
+  PAGE_OPEN_MS,
+  PEAK_WINDOW_MS,
+  type PoolUsage,
+  peakBusy,
+  poolUsage,
+} from './pool-usage.js';
 
 export interface PoolInput {
   name: string;
@@ -22,6 +39,30 @@ export interface PoolInput {
 
 /** How long before the peak window a lease may have started and still be read. */
 const LOOKBACK_MS = 6 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** A pool's recommended size from its own traffic, beside what it went through. */
+export interface ObservedSizing {
+  poolId: string;
+  /** observed: enough history for the model; too_little_data: only the rule of 20 is given. */
+  basis: 'observed' | 'too_little_data';
+  accuracy: number;
+  timeZone: string;
+  observed: Omit<ObservedTraffic, 'enough'> & {
+    from: number;
+    to: number;
+    size: number;
+    holdSeconds: number;
+    exhaustedCount: number;
+    lastExhaustedAt: number | null;
+    /** Most numbers busy at once over the last peakWindowHours, from the leases (as in pool usage). */
+    peakBusy: number;
+    peakAt: number | null;
+    peakWindowHours: number;
+  };
+  ruleOfTwenty: number;
+  recommendation: Sizing | null;
+}
 
 export class PoolService {
   constructor(private readonly deps: { db: Db; clock: Clock; destinations: DestinationService }) {}
@@ -67,6 +108,68 @@ export class PoolService {
         lastExhaustedAt: byId.get(u.poolId)?.lastExhaustedAt ?? null,
       })),
       numbers: usage.numbers,
+    };
+  }
+
+  /** The pool calculator for planned traffic. */
+  sizing(input: SizingInput): Sizing {
+    const problems = checkSizingInput(input);
+    if (problems.length > 0) throw new AppError('validation_failed', problems.join('; '), { problems });
+    return sizePool(input);
+  }
+
+  /**
+   * The calculator fed with the pool's own visits of the last `days` days (or since the pool was made): their
+   * daily count, the busiest hour of the day in `timeZone`, the mean visit length; with the pool's hold and size.
+   */
+  async observedSizing(
+    projectId: string,
+    id: string,
+    q: { days: number; accuracy: number; timeZone: string },
+  ): Promise<ObservedSizing> {
+    const pool = await this.get(projectId, id);
+    const now = this.deps.clock.now();
+    const from = Math.max(now - q.days * DAY_MS, pool.createdAt);
+    const days = Math.round(((now - from) / DAY_MS) * 100) / 100;
+    const hours = await repo.poolVisitsByHour(this.deps.db, projectId, id, from, now);
+    const { enough, ...traffic } = observedTraffic(hours, days, q.timeZone);
+    const leases = await repo.leasesOfNumbers(
+      this.deps.db,
+      pool.numberIds,
+      now - PEAK_WINDOW_MS - LOOKBACK_MS,
+    );
+    const peak = peakBusy(leases, now - PEAK_WINDOW_MS, now);
+    const recommendation =
+      enough && traffic.busiestHourShare !== null && traffic.meanVisitSeconds !== null
+        ? this.sizing({
+            dailyVisitors: traffic.visits / days,
+            busiestHourShare: traffic.busiestHourShare,
+            // A page left open for days says nothing about the typical visit.
+            visitSeconds: Math.min(traffic.meanVisitSeconds, LIMITS.maxVisitSeconds),
+            holdSeconds: pool.holdSeconds,
+            accuracy: q.accuracy,
+            currentSize: pool.numberIds.length,
+          })
+        : null;
+    return {
+      poolId: pool.id,
+      basis: recommendation ? 'observed' : 'too_little_data',
+      accuracy: q.accuracy,
+      timeZone: q.timeZone,
+      observed: {
+        from,
+        to: now,
+        ...traffic,
+        size: pool.numberIds.length,
+        holdSeconds: pool.holdSeconds,
+        exhaustedCount: pool.exhaustedCount,
+        lastExhaustedAt: pool.lastExhaustedAt,
+        peakBusy: peak.peak,
+        peakAt: peak.at,
+        peakWindowHours: PEAK_WINDOW_MS / 3_600_000,
+      },
+      ruleOfTwenty: ruleOfTwenty(traffic.dailyVisitors),
+      recommendation,
     };
   }
 
