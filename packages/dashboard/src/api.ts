@@ -207,6 +207,47 @@ export interface PoolsUsage {
   }[];
 }
 
+/** GET /pools/sizing: the pool calculator's answer (docs/pool-sizing.md). */
+export interface PoolSizing {
+  accuracy: number;
+  numbersNeeded: number;
+  levels: { accuracy: number; numbersNeeded: number }[];
+  busiestHourShare: number;
+  peakHourVisitors: number;
+  busySecondsPerVisitor: number;
+  expectedBusy: number;
+  ruleOfTwenty: number;
+  currentSize: number | null;
+  exhaustionProbability: number | null;
+}
+
+/** GET /pools/:id/sizing: the calculator fed with the pool's own visits, beside what the pool went through. */
+export interface ObservedPoolSizing {
+  poolId: string;
+  basis: 'observed' | 'too_little_data';
+  accuracy: number;
+  timeZone: string;
+  observed: {
+    from: number;
+    to: number;
+    days: number;
+    visits: number;
+    dailyVisitors: number;
+    busiestHour: number | null;
+    busiestHourShare: number | null;
+    meanVisitSeconds: number | null;
+    size: number;
+    holdSeconds: number;
+    exhaustedCount: number;
+    lastExhaustedAt: number | null;
+    peakBusy: number;
+    peakAt: number | null;
+    peakWindowHours: number;
+  };
+  ruleOfTwenty: number;
+  recommendation: PoolSizing | null;
+}
+
 export interface PoolRule {
   field: string;
   op: string;

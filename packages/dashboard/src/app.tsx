@@ -13,6 +13,7 @@ import { ErrorNote, Loading } from './components/ui.js';
 import { useI18n } from './i18n.js';
 import { CallsPage } from './pages/calls.js';
 import { NumbersPage } from './pages/numbers.js';
+import { PoolSizingPage } from './pages/pool-sizing.js';
 import { ProjectsPage } from './pages/projects.js';
 import { ComingSoon, ReportPage } from './pages/report.js';
 import { SetupPage } from './pages/setup-wizard.js';
@@ -100,7 +101,7 @@ function ProjectRoute({ id, page }: { id: string; page: ProjectPage }) {
       {p && page === 'calls' && <CallsPage project={p} />}
       {p && page === 'report' && <ReportPage project={p} />}
       {p && page === 'integrations' && <ComingSoon title={t('navIntegrations')} />}
-      {p && page === 'pool-sizing' && <ComingSoon title={t('navPoolSizing')} />}
+      {p && page === 'pool-sizing' && <PoolSizingPage project={p} />}
     </Layout>
   );
 }

@@ -6,14 +6,14 @@ import { useSession } from '../session.js';
 
 export type ProjectPage = 'setup' | 'numbers' | 'calls' | 'report' | 'integrations' | 'pool-sizing';
 
-/** The project's pages; the last two are placeholders for later issues. */
+/** The project's pages; those marked `soon` are placeholders for later issues. */
 export const PROJECT_NAV: { page: ProjectPage; label: MessageKey; soon?: boolean }[] = [
   { page: 'setup', label: 'navSetup' },
   { page: 'numbers', label: 'navNumbers' },
   { page: 'calls', label: 'navCalls' },
   { page: 'report', label: 'navReport' },
   { page: 'integrations', label: 'navIntegrations', soon: true },
-  { page: 'pool-sizing', label: 'navPoolSizing', soon: true },
+  { page: 'pool-sizing', label: 'navPoolSizing' },
 ];
 
 export function LanguageSwitch() {
