@@ -83,4 +83,27 @@ describe('loadConfig', () => {
       /ZADARMA_API_URL must be an http/,
     );
   });
+
+  it('reads the analytics APIs’ addresses and the integrations’ timeout', () => {
+    const defaults = loadConfig({});
+    expect(defaults.integrationApis).toEqual({
+      ga4: 'https://www.google-analytics.com',
+      metrica: 'https://api-metrika.yandex.net',
+    });
+    expect(defaults.integrationTimeoutMs).toBe(10_000);
+    const set = loadConfig({
+      GA4_BASE_URL: 'https://region1.google-analytics.com/',
+      METRICA_API_URL: 'http://127.0.0.1:9001',
+      INTEGRATION_TIMEOUT_SECONDS: '3',
+    });
+    expect(set.integrationApis).toEqual({
+      ga4: 'https://region1.google-analytics.com',
+      metrica: 'http://127.0.0.1:9001',
+    });
+    expect(set.integrationTimeoutMs).toBe(3000);
+    expect(() => loadConfig({ GA4_BASE_URL: 'www.google-analytics.com' })).toThrow(
+      /GA4_BASE_URL must be an http/,
+    );
+    expect(() => loadConfig({ INTEGRATION_TIMEOUT_SECONDS: '0' })).toThrow(/INTEGRATION_TIMEOUT_SECONDS/);
+  });
 });

@@ -46,6 +46,13 @@ export interface Config {
   readonly providerApis: { twilio: string; zadarma: string; mango: string };
   /** How long a provider may take to start answering a recording request. */
   readonly recordingTimeoutMs: number;
+  /**
+   * The analytics APIs' origins (no trailing slash) that call conversions are sent to. Overridable so that tests
+   * (and proxies, or GA4's EU host) can stand in.
+   */
+  readonly integrationApis: { ga4: string; metrica: string };
+  /** How long an outbound integration (webhook, GA4, Metrica) may take to answer before the attempt counts as failed. */
+  readonly integrationTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -172,6 +179,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       mango: apiUrl('MANGO_API_URL', 'https://app.mango-office.ru/vpbx'),
     },
     recordingTimeoutMs: int('RECORDING_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
+    integrationApis: {
+      ga4: apiUrl('GA4_BASE_URL', 'https://www.google-analytics.com'),
+      metrica: apiUrl('METRICA_API_URL', 'https://api-metrika.yandex.net'),
+    },
+    integrationTimeoutMs: int('INTEGRATION_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -12,6 +12,8 @@ import { CallService } from './modules/calls/call.service.js';
 import { RecordingService } from './modules/calls/recording.service.js';
 import { StaticChannelService } from './modules/channels/static-channel.service.js';
 import { DestinationService } from './modules/destinations/destination.service.js';
+import { IntegrationService } from './modules/integrations/integration.service.js';
+import { OutboxDispatcher } from './modules/integrations/outbox-dispatcher.js';
 import { NumberService } from './modules/numbers/number.service.js';
 import { PoolService } from './modules/pools/pool.service.js';
 import { ProjectService } from './modules/projects/project.service.js';
@@ -34,6 +36,9 @@ export interface Services {
   spend: SpendService;
   deals: DealService;
   reports: ReportService;
+  integrations: IntegrationService;
+  /** Delivers the integrations' outbox; `serve` runs it every second, tests call dispatchOnce(). */
+  outboxDispatcher: OutboxDispatcher;
 }
 
 export interface Deps {
@@ -68,7 +73,15 @@ export function createDeps(input: {
   });
   const credit = new CreditService({ db });
   const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl, credit });
-  const calls = new CallService({ db, dialect: input.database.dialect, clock, tracking, credit });
+  const integrations = new IntegrationService({ db, clock, secretKey: input.secretKey });
+  const calls = new CallService({
+    db,
+    dialect: input.database.dialect,
+    clock,
+    tracking,
+    credit,
+    outbox: integrations,
+  });
   const providerAccounts = new ProviderAccountService({
     db,
     clock,
@@ -101,6 +114,16 @@ export function createDeps(input: {
       deals,
       credit,
       rollup: new VisitRollupService({ db, dialect: input.database.dialect, clock }),
+    }),
+    integrations,
+    outboxDispatcher: new OutboxDispatcher({
+      db,
+      dialect: input.database.dialect,
+      clock,
+      log: input.log.child({ component: 'outbox' }),
+      integrations,
+      timeoutMs: input.config.integrationTimeoutMs,
+      apis: input.config.integrationApis,
     }),
   };
   return { ...input, clock, services };

@@ -304,6 +304,29 @@ export interface OutboxEventTable {
   attempts: number;
   delivered_at: number | null;
   last_error: string | null;
+  /** The integration this event is delivered to (null only for rows written before integrations existed). */
+  integration_id: string | null;
+  /** When delivery was given up (a 4xx, too many attempts, a deleted or disabled integration); see last_error. */
+  failed_at: number | null;
+  /** Why a delivered event was not actually sent, e.g. `skipped: no GA client id`. */
+  note: string | null;
+}
+
+/** An outbound integration of a project: a signed webhook, GA4 or Yandex Metrica. */
+export interface IntegrationTable {
+  id: string;
+  project_id: string;
+  kind: 'webhook' | 'ga4' | 'metrica';
+  name: string;
+  /** JSON object of the settings that are not secret. */
+  settings: string;
+  /** JSON object of the secrets, sealed (sealed.ts). */
+  secrets: string;
+  /** JSON array of the event types it takes: call.started, call.ended. */
+  events: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface ProviderAccountTable {
@@ -388,6 +411,7 @@ export interface Database {
   currency_rate: CurrencyRateTable;
   crm_link: CrmLinkTable;
   outbox_event: OutboxEventTable;
+  integration: IntegrationTable;
   provider_account: ProviderAccountTable;
   visit_rollup: VisitRollupTable;
   visit_rollup_day: VisitRollupDayTable;

@@ -12,6 +12,7 @@ import { twilioRoutes } from '../modules/calls/twilio.routes.js';
 import { zadarmaRoutes } from '../modules/calls/zadarma.routes.js';
 import { staticChannelRoutes } from '../modules/channels/static-channel.routes.js';
 import { destinationRoutes } from '../modules/destinations/destination.routes.js';
+import { integrationRoutes } from '../modules/integrations/integration.routes.js';
 import { numberRoutes } from '../modules/numbers/number.routes.js';
 import { poolRoutes } from '../modules/pools/pool.routes.js';
 import { projectRoutes } from '../modules/projects/project.routes.js';
@@ -57,6 +58,7 @@ async function registerJsonApi(app: FastifyInstance, deps: Deps): Promise<void> 
   await app.register(poolRoutes, { ...opts, prefix: `${project}/pools` });
   await app.register(callRoutes, { ...opts, prefix: `${project}/calls` });
   await app.register(providerAccountRoutes, { ...opts, prefix: `${project}/provider-accounts` });
+  await app.register(integrationRoutes, { ...opts, prefix: `${project}/integrations` });
   await app.register(spendRoutes, { ...opts, prefix: project });
   await app.register(dealRoutes, { ...opts, prefix: project });
   await app.register(reportRoutes, { ...opts, prefix: `${project}/reports` });

@@ -10,8 +10,9 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 function bodyFor(method: Method, path: string, numberId: string): unknown {
   if (method === 'GET' || method === 'DELETE') return undefined;
   const collection =
-    /\/(numbers|destinations|static-channels|pools|provider-accounts|calls)(\/|$)/.exec(path)?.[1] ??
-    'projects';
+    /\/(numbers|destinations|static-channels|pools|provider-accounts|integrations|calls)(\/|$)/.exec(
+      path,
+    )?.[1] ?? 'projects';
   if (path.endsWith('/import')) return { numbers: [{ number: '+74950000001' }] };
   const create: Record<string, unknown> = {
     numbers: { number: '+74950000002' },
@@ -19,6 +20,7 @@ function bodyFor(method: Method, path: string, numberId: string): unknown {
     'static-channels': { name: 'x', kind: 'online', numberId },
     pools: { name: 'x' },
     'provider-accounts': { provider: 'generic', name: 'x', credentials: { secret: 's' } },
+    integrations: { kind: 'webhook', name: 'x', settings: { url: 'https://crm.example.com/hook' } },
     projects: { name: 'x' },
   };
   const update: Record<string, unknown> = {
@@ -27,6 +29,7 @@ function bodyFor(method: Method, path: string, numberId: string): unknown {
     'static-channels': { name: 'x' },
     pools: { name: 'x' },
     'provider-accounts': { name: 'x' },
+    integrations: { name: 'x' },
     projects: { name: 'x' },
   };
   return (method === 'POST' ? create : update)[collection];
@@ -40,6 +43,8 @@ const TABLES: (keyof Database)[] = [
   'pool',
   'api_key',
   'api_key_project',
+  'integration',
+  'outbox_event',
 ];
 
 describe.each(testDatabases())('tenancy on $name', (database) => {
@@ -83,6 +88,12 @@ describe.each(testDatabases())('tenancy on $name', (database) => {
       payload: { name: 'p', numberIds: [numberB.id] },
     });
     idsOfB.pools = pool.json().id;
+    const integration = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${b.id}/integrations`,
+      payload: { kind: 'webhook', name: 'w', settings: { url: 'https://crm.example.com/b' } },
+    });
+    idsOfB.integrations = integration.json().id;
   });
   afterAll(() => t.close());
 
@@ -100,9 +111,10 @@ describe.each(testDatabases())('tenancy on $name', (database) => {
     expect(scoped.length).toBeGreaterThanOrEqual(20);
     const before = await snapshot();
     for (const { method, path } of scoped) {
-      const collection = /\/(numbers|destinations|static-channels|pools|provider-accounts|calls)\//.exec(
-        path,
-      )?.[1];
+      const collection =
+        /\/(numbers|destinations|static-channels|pools|provider-accounts|integrations|calls)\//.exec(
+          path,
+        )?.[1];
       const itemId = collection ? (idsOfB[collection] ?? 'missing') : 'none';
       const payload = bodyFor(method, path, idsOfB.numbers ?? '');
       // B's project in the URL, and also A's project with B's item id in it.

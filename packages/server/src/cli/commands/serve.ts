@@ -1,6 +1,7 @@
 import { buildApp } from '../../app.js';
 import type { Config } from '../../config.js';
 import { acquireInstanceLock } from '../../db/instance-lock.js';
+import { startOutboxDispatch } from '../../jobs/outbox-dispatch.js';
 import { startRollupRefresh } from '../../jobs/report-rollups.js';
 import { sipCallRouting } from '../../sip/call-routing.js';
 import { startSipProxy } from '../../sip/sip-proxy.js';
@@ -32,6 +33,10 @@ export async function serve(config: Config): Promise<void> {
     refresh: (onError) => deps.services.reports.refreshRollups(onError),
     log: deps.log.child({ component: 'report-rollups' }),
   });
+  const outbox = startOutboxDispatch({
+    dispatchOnce: () => deps.services.outboxDispatcher.dispatchOnce(),
+    log: deps.log.child({ component: 'outbox' }),
+  });
   const sip = config.sip
     ? await startSipProxy({
         address: config.sip.host,
@@ -54,6 +59,7 @@ export async function serve(config: Config): Promise<void> {
     deps.log.info({ signal }, 'shutting down');
     await sip?.close();
     await rollups.stop();
+    await outbox.stop();
     await app.close();
     await deps.database.close();
     await lock.release();

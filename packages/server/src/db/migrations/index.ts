@@ -11,6 +11,7 @@ import * as numberClaimIndex from './2026_11_24_2100_number_claim_index.js';
 import * as attributionIndex from './2026_11_24_2200_attribution_index.js';
 import * as callProviderAccount from './2026_11_24_2300_call_provider_account.js';
 import * as providerAllowedSources from './2026_11_24_2310_provider_allowed_sources.js';
+import * as integrations from './2026_11_24_2320_integrations.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_2200_attribution_index': attributionIndex,
   '2026_11_24_2300_call_provider_account': callProviderAccount,
   '2026_11_24_2310_provider_allowed_sources': providerAllowedSources,
+  '2026_11_24_2320_integrations': integrations,
 };

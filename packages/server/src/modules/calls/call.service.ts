@@ -16,6 +16,7 @@ import {
 } from './attribution.js';
 import { type Call, type CallStatus, FINAL_STATUSES, nextStatus, toCall } from './call.js';
 import * as repo from './call.repository.js';
+import { type CallEventType, type CallOutbox, callEventData } from './call-outbox.js';
 
 export interface IncomingCall {
   provider: string;
@@ -86,6 +87,8 @@ export class CallService {
       clock: Clock;
       tracking: TrackingService;
       credit: CreditService;
+      /** Integrations that hear of calls starting and ending (the outbox); none when absent. */
+      outbox?: CallOutbox;
     },
   ) {}
 
@@ -203,7 +206,36 @@ export class CallService {
       created_at: now,
       updated_at: now,
     };
-    return { kind: 'ok', call: toCall(await repo.insertCallOnce(this.deps.db, row)), forwardTo };
+    const outbox = this.deps.outbox;
+    const subscribers = outbox ? await outbox.subscribers(this.deps.db, row.project_id, 'call.started') : [];
+    if (!outbox || subscribers.length === 0)
+      return { kind: 'ok', call: toCall(await repo.insertCallOnce(this.deps.db, row)), forwardTo };
+    // The call and its events commit together; a repeated webhook (the call was there already) owes none.
+    const stored = await this.deps.db.transaction().execute(async (trx) => {
+      const written = await repo.insertCallOnce(trx, row);
+      if (written.id === row.id) await this.emit(trx, outbox, 'call.started', subscribers, written, now);
+      return written;
+    });
+    return { kind: 'ok', call: toCall(stored), forwardTo };
+  }
+
+  /** Writes one outbox event per subscribed integration, in the transaction `db`. */
+  private async emit(
+    db: Db,
+    outbox: CallOutbox,
+    type: CallEventType,
+    integrationIds: readonly string[],
+    row: CallTable,
+    occurredAt: number,
+  ): Promise<void> {
+    const visit = row.visit_id ? await repo.findVisit(db, row.project_id, row.visit_id) : undefined;
+    await outbox.enqueue(db, {
+      projectId: row.project_id,
+      type,
+      integrationIds,
+      occurredAt,
+      data: callEventData(row, visit),
+    });
   }
 
   /**
@@ -256,7 +288,22 @@ export class CallService {
           : 0;
       }
       await repo.updateCall(trx, row.id, patch);
-      return toCall({ ...row, ...patch });
+      const updated: CallTable = { ...row, ...patch };
+      const outbox = this.deps.outbox;
+      if (outbox && final && !wasFinal) {
+        // The moment the call ended: integrations hear of it once, with the write that ended it.
+        const subscribers = await outbox.subscribers(trx, row.project_id, 'call.ended');
+        if (subscribers.length > 0)
+          await this.emit(
+            trx,
+            outbox,
+            'call.ended',
+            subscribers,
+            updated,
+            updated.ended_at ?? updated.updated_at,
+          );
+      }
+      return toCall(updated);
     });
   }
 

@@ -1,0 +1,74 @@
+import type { Db } from '../../db/connect.js';
+import type { CallTable, VisitTable } from '../../db/database.js';
+import { type Call, toCall } from './call.js';
+
+/** What the integrations are told about a call. */
+export type CallEventType = 'call.started' | 'call.ended';
+export const CALL_EVENT_TYPES: readonly CallEventType[] = ['call.started', 'call.ended'];
+
+/** The attribution essentials an analytics or CRM receiver needs, flattened from the call and its visit. */
+export interface CallEventAttribution {
+  visitId: string | null;
+  channel: string | null;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  keyword: string | null;
+  confidence: number | null;
+  landingUrl: string | null;
+  /** Google Analytics client id (`<random>.<timestamp>`) of the visit, if the site runs GA. */
+  gaClientId: string | null;
+  /** Yandex Metrica ClientID (`_ym_uid`) of the visit, if the site runs Metrica. */
+  ymClientId: string | null;
+}
+
+export interface CallEventData {
+  call: Call;
+  attribution: CallEventAttribution;
+}
+
+/**
+ * Where call events go: the integrations module implements it. The call path asks first which integrations of the
+ * project take the event (cached, usually none: then it does nothing more), and writes the events in the same
+ * transaction as the call (`db` is that transaction), so an event is owed exactly when the call write commits.
+ */
+export interface CallOutbox {
+  subscribers(db: Db, projectId: string, type: CallEventType): Promise<readonly string[]>;
+  enqueue(
+    db: Db,
+    event: {
+      projectId: string;
+      type: CallEventType;
+      integrationIds: readonly string[];
+      occurredAt: number;
+      data: CallEventData;
+    },
+  ): Promise<void>;
+}
+
+/** `_ga` cookies are `GA1.1.<random>.<timestamp>`; the tracker stores the part after the second dot. */
+export function gaClientIdOf(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  const trimmed = raw.trim();
+  const cookie = /^GA\d+\.\d+\.(.+)$/.exec(trimmed);
+  const id = cookie ? (cookie[1] as string) : trimmed;
+  return id === '' ? null : id;
+}
+
+export function callEventData(row: CallTable, visit: VisitTable | undefined): CallEventData {
+  return {
+    call: toCall(row),
+    attribution: {
+      visitId: row.visit_id,
+      channel: row.channel,
+      source: row.source,
+      medium: row.medium,
+      campaign: visit?.campaign ?? visit?.utm_campaign ?? null,
+      keyword: visit?.keyword ?? visit?.utm_term ?? null,
+      confidence: row.confidence,
+      landingUrl: visit?.landing_url ?? null,
+      gaClientId: gaClientIdOf(visit?.ga_client_id),
+      ymClientId: visit?.ym_client_id?.trim() || null,
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** What a sender builds for one event: a request to make, an event to skip, or one that must not be sent. */
+export type Delivery =
+  | { kind: 'send'; request: OutboundRequest }
+  | { kind: 'skip'; note: string }
+  | { kind: 'invalid'; reason: string };
+
+export interface OutboundRequest {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string | FormData;
+}
+
+/** How one attempt ended, as far as the outbox cares. */
+export type AttemptResult =
+  | { kind: 'response'; status: number; body: string }
+  | { kind: 'error'; reason: string };
+
+export type Verdict =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'fail'; reason: string };
+
+/** Attempts before an event is given up: with the backoff below, about a day and a half of trying. */
+export const MAX_ATTEMPTS = 20;
+const BASE_DELAY_MS = 30_000;
+const MAX_DELAY_MS = 3 * 3_600_000;
+
+/**
+ * 2xx is delivered. A network error, a timeout, 408, 429 and 5xx are the receiver's passing trouble: try again
+ * later. Any other answer (400, 401, 404…) will not change by itself: stop, and let a person retry by the API.
+ */
+export function verdictOf(result: AttemptResult, attempts: number): Verdict {
+  if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { kind: 'delivered' };
+  const reason = reasonOf(result);
+  const transient =
+    result.kind === 'error' || result.status === 408 || result.status === 429 || result.status >= 500;
+  if (!transient) return { kind: 'fail', reason };
+  if (attempts >= MAX_ATTEMPTS)
+    return { kind: 'fail', reason: `gave up after ${attempts} attempts: ${reason}` };
+  return { kind: 'retry', reason };
+}
+
+/** A short, single-line reason: the status and the start of the answer, or the network error. */
+export function reasonOf(result: AttemptResult): string {
+  if (result.kind === 'error') return result.reason.slice(0, 200);
+  const body = result.body.replace(/\s+/g, ' ').trim().slice(0, 160);
+  return body ? `HTTP ${result.status}: ${body}` : `HTTP ${result.status}`;
+}
+
+/**
+ * The wait before attempt `attempts + 1`: 30 s doubling with each attempt, capped at 3 h, less up to 20% at random
+ * so that events that failed together do not all come back together. 20 attempts span 27–34 hours.
+ */
+export function backoffMs(attempts: number, random: () => number): number {
+  const base = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (1 - 0.2 * random()));
+}

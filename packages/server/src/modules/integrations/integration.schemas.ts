@@ -1,0 +1,105 @@
+import { Type } from 'typebox';
+import { Name, Timestamp } from '../../http/schemas.js';
+
+const Kind = Type.Union([Type.Literal('webhook'), Type.Literal('ga4'), Type.Literal('metrica')]);
+const EventType = Type.Union([Type.Literal('call.started'), Type.Literal('call.ended')]);
+const Events = Type.Array(EventType, {
+  minItems: 1,
+  maxItems: 2,
+  description:
+    'what it is sent: call.started, call.ended (default: both for a webhook, call.ended for analytics)',
+});
+
+/**
+ * Settings of every kind in one object; the service checks which keys each kind takes (webhook: url, secret;
+ * ga4: measurementId, apiSecret, eventName, value, currency; metrica: counterId, oauthToken).
+ */
+const Settings = Type.Object(
+  {
+    url: Type.Optional(Type.String({ maxLength: 2000, description: 'webhook: the receiver, http or https' })),
+    secret: Type.Optional(
+      Type.String({
+        minLength: 16,
+        maxLength: 200,
+        description: 'webhook: the signing secret (write-only); generated and shown once when not given',
+      }),
+    ),
+    measurementId: Type.Optional(
+      Type.String({ maxLength: 32, description: 'ga4: the stream’s G-XXXXXXXXXX' }),
+    ),
+    apiSecret: Type.Optional(
+      Type.String({ maxLength: 200, description: 'ga4: a Measurement Protocol API secret (write-only)' }),
+    ),
+    eventName: Type.Optional(Type.String({ maxLength: 40, description: 'ga4: default generate_lead' })),
+    value: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'ga4' })),
+    currency: Type.Optional(Type.Union([Type.String({ maxLength: 3 }), Type.Null()], { description: 'ga4' })),
+    counterId: Type.Optional(Type.String({ maxLength: 12, description: 'metrica: the counter number' })),
+    oauthToken: Type.Optional(
+      Type.String({ maxLength: 500, description: 'metrica: an OAuth token with metrika:write (write-only)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const IntegrationSchema = Type.Object({
+  id: Type.String(),
+  projectId: Type.String(),
+  kind: Kind,
+  name: Type.String(),
+  enabled: Type.Boolean(),
+  events: Type.Array(EventType),
+  settings: Type.Record(Type.String(), Type.Unknown(), { description: 'without the secrets' }),
+  secretKeys: Type.Array(Type.String(), { description: 'which secrets are set (never their values)' }),
+  secret: Type.Optional(
+    Type.String({ description: 'a webhook signing secret generated on create: shown this once only' }),
+  ),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const CreateIntegrationBody = Type.Object(
+  {
+    kind: Kind,
+    name: Name,
+    enabled: Type.Optional(Type.Boolean()),
+    events: Type.Optional(Events),
+    settings: Settings,
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateIntegrationBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    enabled: Type.Optional(Type.Boolean()),
+    events: Type.Optional(Events),
+    settings: Type.Optional(Settings),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const DeliverySchema = Type.Object({
+  id: Type.String({ description: 'the event id (the ringtrace-event-id header of a webhook)' }),
+  type: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  note: Type.Union([Type.String(), Type.Null()], {
+    description: 'on a delivered event that was not sent: why (e.g. "skipped: no GA client id")',
+  }),
+  callId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  nextAttemptAt: Type.Union([Timestamp, Type.Null()]),
+  deliveredAt: Type.Union([Timestamp, Type.Null()]),
+  failedAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+export const DeliveriesQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+});
+
+export const DeliveryParams = Type.Object({
+  projectId: Type.String({ maxLength: 64 }),
+  id: Type.String({ maxLength: 64 }),
+  eventId: Type.String({ maxLength: 64 }),
+});

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../errors.js';
+import { CALL_EVENT_TYPES, type CallEventType } from '../calls/call-outbox.js';
+import { ga4NameProblem } from './ga4.js';
+
+export type IntegrationKind = 'webhook' | 'ga4' | 'metrica';
+
+export interface WebhookSettings {
+  url: string;
+}
+export interface Ga4Settings {
+  measurementId: string;
+  eventName: string;
+  value?: number;
+  currency?: string;
+}
+export interface MetricaSettings {
+  counterId: string;
+}
+export type IntegrationSettings = WebhookSettings | Ga4Settings | MetricaSettings;
+
+/** What the API shows of an integration: never a secret, only which secrets are set. */
+export interface Integration {
+  id: string;
+  projectId: string;
+  kind: IntegrationKind;
+  name: string;
+  enabled: boolean;
+  events: CallEventType[];
+  settings: Record<string, unknown>;
+  secretKeys: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An integration as the dispatcher needs it: with its secrets opened. */
+export interface IntegrationTarget {
+  id: string;
+  projectId: string;
+  kind: IntegrationKind;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+/** The keys of the settings input that are secrets: kept sealed, never shown again. */
+export const SECRET_KEYS: Record<IntegrationKind, readonly string[]> = {
+  webhook: ['secret'],
+  ga4: ['apiSecret'],
+  metrica: ['oauthToken'],
+};
+
+/** Analytics conversions are sent when the call has ended (its duration and outcome known). */
+export const DEFAULT_EVENTS: Record<IntegrationKind, CallEventType[]> = {
+  webhook: ['call.started', 'call.ended'],
+  ga4: ['call.ended'],
+  metrica: ['call.ended'],
+};
+
+/** A webhook signing secret: `whsec_` and 32 random bytes, base64url. */
+export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
+
+const invalid = (message: string) => new AppError('validation_failed', message);
+
+function text(input: Record<string, unknown>, key: string, max: number): string | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max)
+    throw invalid(`settings.${key} must be a non-empty string of at most ${max} characters`);
+  return value.trim();
+}
+
+function required(input: Record<string, unknown>, key: string, max: number): string {
+  const value = text(input, key, max);
+  if (value === undefined) throw invalid(`settings.${key} is required`);
+  return value;
+}
+
+/**
+ * Splits the settings given to the API into what is stored in the clear and the secrets, checking each kind's
+ * rules; a 400 `validation_failed` names the first problem. A webhook without a secret gets a generated one.
+ */
+export function parseSettings(
+  kind: IntegrationKind,
+  input: Record<string, unknown>,
+): { settings: IntegrationSettings; secrets: Record<string, string> } {
+  const known = new Set([...settingKeys(kind), ...SECRET_KEYS[kind]]);
+  const unknown = Object.keys(input).filter((k) => !known.has(k));
+  if (unknown.length > 0)
+    throw invalid(`settings of a ${kind} integration do not take: ${unknown.join(', ')}`);
+  switch (kind) {
+    case 'webhook': {
+      const url = required(input, 'url', 2000);
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw invalid('settings.url must be an http or https URL');
+      }
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        throw invalid('settings.url must be an http or https URL');
+      if (parsed.username || parsed.password)
+        throw invalid('settings.url must not carry credentials; the signature authenticates the requests');
+      const secret = text(input, 'secret', 200) ?? newWebhookSecret();
+      if (secret.length < 16) throw invalid('settings.secret must be at least 16 characters long');
+      return { settings: { url: parsed.toString() }, secrets: { secret } };
+    }
+    case 'ga4': {
+      const measurementId = required(input, 'measurementId', 32);
+      if (!/^G-[A-Z0-9]{4,20}$/.test(measurementId))
+        throw invalid('settings.measurementId must be a GA4 measurement id like G-XXXXXXXXXX');
+      const apiSecret = required(input, 'apiSecret', 200);
+      const eventName = text(input, 'eventName', 40) ?? 'generate_lead';
+      const problem = ga4NameProblem(eventName, 'event');
+      if (problem) throw invalid(`settings.eventName: ${problem}`);
+      const settings: Ga4Settings = { measurementId, eventName };
+      if (input.value !== undefined && input.value !== null) {
+        if (typeof input.value !== 'number' || !Number.isFinite(input.value) || input.value < 0)
+          throw invalid('settings.value must be a number of at least 0');
+        settings.value = input.value;
+      }
+      const currency = text(input, 'currency', 3);
+      if (currency !== undefined) {
+        if (!/^[A-Z]{3}$/.test(currency))
+          throw invalid('settings.currency must be an ISO 4217 code like RUB');
+        settings.currency = currency;
+      }
+      // GA4 drops a value without a currency from its revenue reports.
+      if (settings.value !== undefined && settings.currency === undefined)
+        throw invalid('settings.currency is required with settings.value');
+      return { settings, secrets: { apiSecret } };
+    }
+    case 'metrica': {
+      const counterId = String(input.counterId ?? '').trim();
+      if (!/^\d{1,12}$/.test(counterId)) throw invalid('settings.counterId must be a Metrica counter number');
+      const oauthToken = required(input, 'oauthToken', 500);
+      return { settings: { counterId }, secrets: { oauthToken } };
+    }
+  }
+}
+
+function settingKeys(kind: IntegrationKind): readonly string[] {
+  switch (kind) {
+    case 'webhook':
+      return ['url'];
+    case 'ga4':
+      return ['measurementId', 'eventName', 'value', 'currency'];
+    case 'metrica':
+      return ['counterId'];
+  }
+}
+
+/** The event types, de-duplicated in a fixed order; at least one. */
+export function parseEvents(kind: IntegrationKind, events: readonly string[] | undefined): CallEventType[] {
+  if (events === undefined) return DEFAULT_EVENTS[kind];
+  const unknown = events.filter((e) => !CALL_EVENT_TYPES.includes(e as CallEventType));
+  if (unknown.length > 0) throw invalid(`unknown events: ${unknown.join(', ')}`);
+  const chosen = CALL_EVENT_TYPES.filter((e) => events.includes(e));
+  if (chosen.length === 0) throw invalid('events must name at least one event');
+  return chosen;
+}

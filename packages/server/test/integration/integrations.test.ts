@@ -1,0 +1,507 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { testDatabases } from '../helpers/databases.js';
+import { CHROME_UA, createCallProject } from '../helpers/factories.js';
+import { type FakeIntegrations, startFakeIntegrations } from '../helpers/fake-integrations.js';
+
+const PUBLIC_URL = 'https://ct.example.com';
+const GA_CLIENT_ID = '1234567890.1768000000';
+const YM_CLIENT_ID = '1768000000123456789';
+let counter = 0;
+
+describe.each(testDatabases())('outbound integrations on $name', (database) => {
+  let t: TestApp;
+  let fake: FakeIntegrations;
+
+  beforeAll(async () => {
+    fake = await startFakeIntegrations();
+    t = await createTestApp(await database.open(), {
+      PUBLIC_URL,
+      GA4_BASE_URL: fake.origin,
+      METRICA_API_URL: fake.origin,
+      INTEGRATION_TIMEOUT_SECONDS: '1',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.close();
+  });
+
+  /** A project with a pool number, a billboard number and a generic PBX account, plus the given integrations. */
+  async function project(integrations: Record<string, unknown>[]) {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const setup = await createCallProject(t, {
+      destination: { name: 'Офис', kind: 'phone', target: '+74951112233' },
+      account: { provider: 'generic', name: 'PBX', credentials: { secret } },
+    });
+    const created = [];
+    for (const body of integrations) {
+      const res = await t.call({
+        method: 'POST',
+        url: `/api/v1/projects/${setup.project.id}/integrations`,
+        payload: body,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      created.push(res.json());
+    }
+    const eventsUrl = (setup.account.json().webhookUrls.events as string).slice(PUBLIC_URL.length);
+    return { ...setup, pbxSecret: secret, eventsUrl, integrations: created };
+  }
+
+  /** A call as the PBX reports it through the generic webhook (Standard Webhooks signed). */
+  async function pbx(
+    p: { pbxSecret: string; eventsUrl: string },
+    name: string,
+    callId: string,
+    caller: string,
+    called: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    const raw = JSON.stringify({
+      event: name,
+      callId,
+      caller,
+      called,
+      at: new Date(t.clock.now()).toISOString(),
+      ...extra,
+    });
+    const id = `msg_${randomBytes(8).toString('hex')}`;
+    const ts = Math.floor(t.clock.now() / 1000);
+    const key = Buffer.from(p.pbxSecret.slice('whsec_'.length), 'base64');
+    const signature = createHmac('sha256', key).update(`${id}.${ts}.${raw}`).digest('base64');
+    const res = await t.call({
+      method: 'POST',
+      url: p.eventsUrl,
+      token: null,
+      payload: raw,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': `v1,${signature}`,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as { callId: string };
+  }
+
+  /** A visitor from a Google ad (with GA and Metrica cookies unless told otherwise) calls the pool number. */
+  async function answeredCall(
+    p: Awaited<ReturnType<typeof project>>,
+    o: { ga?: string | null; ym?: string | null; number?: 'pool' | 'billboard' } = {},
+  ) {
+    if (o.number !== 'billboard') {
+      const page = await t.call({
+        method: 'POST',
+        url: '/t/visit',
+        token: null,
+        payload: JSON.stringify({
+          k: p.project.publicKey,
+          u: 'https://clinic.example.ru/implants?utm_source=google&utm_medium=cpc&utm_campaign=implants&utm_term=dental+implants&gclid=abc',
+          ...(o.ga !== null && { ga: o.ga ?? GA_CLIENT_ID }),
+          ...(o.ym !== null && { ym: o.ym ?? YM_CLIENT_ID }),
+        }),
+        headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
+      });
+      expect(page.statusCode).toBe(200);
+      t.clock.advance(30_000);
+    }
+    const called = o.number === 'billboard' ? p.billboardNumber : p.poolNumber;
+    const pbxCallId = `1768467600.${++counter}`;
+    const caller = `+7916555${String(counter).padStart(4, '0')}`;
+    const startedAt = t.clock.now();
+    const started = await pbx(p, 'call.started', pbxCallId, caller, called);
+    // A redelivered start is the same call and owes no second event.
+    await pbx(p, 'call.started', pbxCallId, caller, called);
+    t.clock.advance(6_000);
+    await pbx(p, 'call.answered', pbxCallId, caller, called);
+    t.clock.advance(95_000);
+    await pbx(p, 'call.ended', pbxCallId, caller, called, { status: 'answered', talkSeconds: 95 });
+    // A late repeat of the end changes nothing and owes nothing.
+    await pbx(p, 'call.ended', pbxCallId, caller, called, { status: 'answered', talkSeconds: 95 });
+    return { callId: started.callId, caller, startedAt };
+  }
+
+  const outboxOf = (integrationId: string) =>
+    t.deps.database.db
+      .selectFrom('outbox_event')
+      .selectAll()
+      .where('integration_id', '=', integrationId)
+      .orderBy('id')
+      .execute();
+  const dispatch = () => t.deps.services.outboxDispatcher.dispatchOnce();
+  const deliveries = async (projectId: string, id: string) => {
+    const res = await t.call({
+      method: 'GET',
+      url: `/api/v1/projects/${projectId}/integrations/${id}/deliveries`,
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json() as {
+      id: string;
+      type: string;
+      status: string;
+      attempts: number;
+      lastError: string | null;
+      note: string | null;
+      callId: string | null;
+    }[];
+  };
+  const hook = () => `/hooks/h${++counter}`;
+
+  it('sends call.started and call.ended to a webhook, signed, each once', async () => {
+    const path = hook();
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    fake.webhookSecrets.set(path, secret);
+    const p = await project([
+      { kind: 'webhook', name: 'CRM', settings: { url: `${fake.origin}${path}`, secret } },
+    ]);
+    const integration = p.integrations[0];
+    expect(integration).toMatchObject({
+      kind: 'webhook',
+      enabled: true,
+      events: ['call.started', 'call.ended'],
+      settings: { url: `${fake.origin}${path}` },
+      secretKeys: ['secret'],
+    });
+    expect(JSON.stringify(integration)).not.toContain(secret);
+
+    const call = await answeredCall(p);
+    const rows = await outboxOf(integration.id);
+    expect(rows.map((r) => r.type)).toEqual(['call.started', 'call.ended']);
+    expect(rows.every((r) => r.project_id === p.project.id && r.delivered_at === null)).toBe(true);
+
+    expect(await dispatch()).toBe(2);
+    expect(await dispatch()).toBe(0);
+    const got = fake.webhooks.filter((w) => w.path === path);
+    expect(fake.rejectedWebhooks.filter((w) => w.path === path)).toEqual([]);
+    expect(got.map((w) => w.body.type).sort()).toEqual(['call.ended', 'call.started']);
+    const ended = got.find((w) => w.body.type === 'call.ended');
+    expect(ended?.headers['ringtrace-event-id']).toBe(rows[1]?.id);
+    expect(ended?.signedAt).toBe(Math.floor(t.clock.now() / 1000));
+    expect(ended?.raw).toBe(rows[1]?.payload);
+    expect(ended?.body).toMatchObject({
+      id: rows[1]?.id,
+      type: 'call.ended',
+      projectId: p.project.id,
+      occurredAt: call.startedAt + 101_000,
+      data: {
+        call: {
+          id: call.callId,
+          caller: call.caller,
+          trackingNumber: p.poolNumber,
+          status: 'answered',
+          talkSeconds: 95,
+          waitSeconds: 6,
+          firstTimeCaller: true,
+          isTarget: true,
+        },
+        attribution: {
+          channel: 'paid',
+          source: 'google',
+          medium: 'cpc',
+          campaign: 'implants',
+          keyword: 'dental implants',
+          confidence: 100,
+          gaClientId: GA_CLIENT_ID,
+          ymClientId: YM_CLIENT_ID,
+          landingUrl: expect.stringContaining('https://clinic.example.ru/implants'),
+        },
+      },
+    });
+    const stored = await outboxOf(integration.id);
+    expect(stored.every((r) => r.delivered_at === t.clock.now() && r.attempts === 1)).toBe(true);
+    const list = await deliveries(p.project.id, integration.id);
+    expect(list.map((d) => [d.type, d.status, d.callId])).toEqual([
+      ['call.ended', 'delivered', call.callId],
+      ['call.started', 'delivered', call.callId],
+    ]);
+  });
+
+  it('retries a 500 and a timeout with backoff, and delivers later', async () => {
+    const path = hook();
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    fake.webhookSecrets.set(path, secret);
+    fake.webhookReplies.set(path, [500, 'hang']);
+    const p = await project([
+      {
+        kind: 'webhook',
+        name: 'CRM',
+        events: ['call.ended'],
+        settings: { url: `${fake.origin}${path}`, secret },
+      },
+    ]);
+    const id = p.integrations[0].id;
+    await answeredCall(p);
+
+    expect(await dispatch()).toBe(1);
+    let [row] = await outboxOf(id);
+    expect(row).toMatchObject({
+      attempts: 1,
+      delivered_at: null,
+      failed_at: null,
+      last_error: 'HTTP 500: {"ok":false}',
+    });
+    // 30 s less up to 20% jitter.
+    const wait = (row?.available_at ?? 0) - t.clock.now();
+    expect(wait).toBeGreaterThanOrEqual(24_000);
+    expect(wait).toBeLessThanOrEqual(30_000);
+    expect(await dispatch()).toBe(0);
+
+    t.clock.advance(30_000);
+    expect(await dispatch()).toBe(1);
+    [row] = await outboxOf(id);
+    expect(row).toMatchObject({ attempts: 2, delivered_at: null, last_error: 'timed out after 1 s' });
+    const secondWait = (row?.available_at ?? 0) - t.clock.now();
+    expect(secondWait).toBeGreaterThanOrEqual(48_000);
+    expect(secondWait).toBeLessThanOrEqual(60_000);
+
+    t.clock.advance(60_000);
+    expect(await dispatch()).toBe(1);
+    [row] = await outboxOf(id);
+    expect(row).toMatchObject({ attempts: 3, delivered_at: t.clock.now(), failed_at: null });
+    const got = fake.webhooks.filter((w) => w.path === path);
+    expect(got.map((w) => w.status)).toEqual([500, 0, 200]);
+    expect(new Set(got.map((w) => w.body.id)).size).toBe(1);
+  });
+
+  it('fails on a 400 without retrying, and sends again when retried by the API', async () => {
+    const path = hook();
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    fake.webhookSecrets.set(path, secret);
+    fake.webhookReplies.set(path, [400]);
+    const p = await project([
+      {
+        kind: 'webhook',
+        name: 'CRM',
+        events: ['call.ended'],
+        settings: { url: `${fake.origin}${path}`, secret },
+      },
+    ]);
+    const id = p.integrations[0].id;
+    await answeredCall(p);
+    expect(await dispatch()).toBe(1);
+    t.clock.advance(6 * 3_600_000);
+    expect(await dispatch()).toBe(0);
+    const [failed] = await deliveries(p.project.id, id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 400: {"ok":false}' });
+
+    const url = `/api/v1/projects/${p.project.id}/integrations/${id}/deliveries/${failed?.id}/retry`;
+    const retried = await t.call({ method: 'POST', url });
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ id: failed?.id, status: 'pending', attempts: 0 });
+    expect(await dispatch()).toBe(1);
+    expect((await deliveries(p.project.id, id))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(fake.webhooks.filter((w) => w.path === path).map((w) => w.status)).toEqual([400, 200]);
+    // Only failed deliveries are retried.
+    expect((await t.call({ method: 'POST', url })).json().error.code).toBe('conflict');
+  });
+
+  it('does not send the events of a disabled integration, and marks them failed', async () => {
+    const path = hook();
+    fake.webhookSecrets.set(path, 'whsec_not-used-by-anyone-here');
+    const p = await project([{ kind: 'webhook', name: 'CRM', settings: { url: `${fake.origin}${path}` } }]);
+    const id = p.integrations[0].id;
+    // A generated secret is shown once, on create.
+    expect(p.integrations[0].secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    await answeredCall(p);
+    const off = await t.call({
+      method: 'PATCH',
+      url: `/api/v1/projects/${p.project.id}/integrations/${id}`,
+      payload: { enabled: false },
+    });
+    expect(off.json()).toMatchObject({ enabled: false });
+    expect(off.json().secret).toBeUndefined();
+    expect(await dispatch()).toBe(2);
+    const list = await deliveries(p.project.id, id);
+    expect(list.map((d) => [d.status, d.lastError])).toEqual([
+      ['failed', 'integration disabled'],
+      ['failed', 'integration disabled'],
+    ]);
+    expect(fake.webhooks.filter((w) => w.path === path)).toEqual([]);
+    // While it is off, calls owe it nothing.
+    await answeredCall(p);
+    expect(await outboxOf(id)).toHaveLength(2);
+  });
+
+  it('sends an ended call to GA4 as a conversion of the visit’s GA client id', async () => {
+    const measurementId = `G-TEST${++counter}X`;
+    fake.ga4Streams.set(measurementId, 'mp-secret-1');
+    const p = await project([
+      {
+        kind: 'ga4',
+        name: 'GA4',
+        settings: { measurementId, apiSecret: 'mp-secret-1', value: 1500, currency: 'RUB' },
+      },
+    ]);
+    const integration = p.integrations[0];
+    expect(integration).toMatchObject({
+      events: ['call.ended'],
+      settings: { measurementId, eventName: 'generate_lead', value: 1500, currency: 'RUB' },
+      secretKeys: ['apiSecret'],
+    });
+    const call = await answeredCall(p, { ga: `GA1.1.${GA_CLIENT_ID}` });
+    expect(await dispatch()).toBe(1);
+    const hits = fake.ga4Hits.filter((h) => h.measurementId === measurementId);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.problems).toEqual([]);
+    expect(hits[0]?.body).toEqual({
+      client_id: GA_CLIENT_ID,
+      timestamp_micros: call.startedAt * 1000,
+      events: [
+        {
+          name: 'generate_lead',
+          params: {
+            method: 'phone_call',
+            call_id: call.callId,
+            call_duration: 95,
+            first_time_caller: 1,
+            engagement_time_msec: 100,
+            value: 1500,
+            currency: 'RUB',
+          },
+        },
+      ],
+    });
+    expect((await deliveries(p.project.id, integration.id))[0]).toMatchObject({
+      status: 'delivered',
+      note: null,
+    });
+  });
+
+  it('skips a call without a GA client id, and records why', async () => {
+    const measurementId = `G-TEST${++counter}Y`;
+    fake.ga4Streams.set(measurementId, 'mp-secret-2');
+    const p = await project([
+      { kind: 'ga4', name: 'GA4', settings: { measurementId, apiSecret: 'mp-secret-2' } },
+    ]);
+    const id = p.integrations[0].id;
+    await answeredCall(p, { number: 'billboard' });
+    await answeredCall(p, { ga: null });
+    expect(await dispatch()).toBe(2);
+    const list = await deliveries(p.project.id, id);
+    expect(list.map((d) => [d.status, d.note, d.attempts])).toEqual([
+      ['delivered', 'skipped: no GA client id', 0],
+      ['delivered', 'skipped: no GA client id', 0],
+    ]);
+    expect(fake.ga4Hits.filter((h) => h.measurementId === measurementId)).toEqual([]);
+  });
+
+  it('uploads an ended call to Yandex Metrica as a CSV for the visit’s ClientID', async () => {
+    const counterId = String(90_000 + ++counter);
+    fake.metricaCounters.set(counterId, 'y0_good-token');
+    const p = await project([
+      { kind: 'metrica', name: 'Metrica', settings: { counterId, oauthToken: 'y0_good-token' } },
+      { kind: 'metrica', name: 'Wrong token', settings: { counterId, oauthToken: 'y0_revoked' } },
+    ]);
+    const [good, bad] = p.integrations;
+    const call = await answeredCall(p);
+    await answeredCall(p, { ym: null });
+    expect(await dispatch()).toBe(4);
+    const uploads = fake.metricaUploads.filter((u) => u.counterId === counterId);
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]?.header).toEqual([
+      'ClientId',
+      'DateTime',
+      'PhoneNumber',
+      'TalkDuration',
+      'HoldDuration',
+      'CallMissed',
+      'FirstTimeCaller',
+      'URL',
+      'StaticCall',
+    ]);
+    expect(uploads[0]?.rows).toEqual([
+      {
+        ClientId: YM_CLIENT_ID,
+        DateTime: String(Math.floor(call.startedAt / 1000)),
+        PhoneNumber: call.caller,
+        TalkDuration: '95',
+        HoldDuration: '6',
+        CallMissed: '0',
+        FirstTimeCaller: '1',
+        URL: expect.stringContaining('https://clinic.example.ru/implants?utm_source=google'),
+        StaticCall: '0',
+      },
+    ]);
+    expect((await deliveries(p.project.id, good.id)).map((d) => [d.status, d.note])).toEqual([
+      ['delivered', 'skipped: no Metrica client id'],
+      ['delivered', null],
+    ]);
+    // A refused token is not retried: a person must fix it.
+    const refused = await deliveries(p.project.id, bad.id);
+    expect(refused.map((d) => d.status)).toEqual(['delivered', 'failed']);
+    expect(refused[1]?.lastError).toMatch(/^HTTP 401: .*Invalid oauth_token/);
+  });
+
+  it('keeps secrets write-only, checks settings, and hides other projects’ integrations', async () => {
+    const p = await project([
+      { kind: 'ga4', name: 'GA4', settings: { measurementId: 'G-ABCDEF1', apiSecret: 'very-secret-value' } },
+      { kind: 'metrica', name: 'M', settings: { counterId: '123', oauthToken: 'y0_very-secret-token' } },
+    ]);
+    const base = `/api/v1/projects/${p.project.id}/integrations`;
+    const list = await t.call({ method: 'GET', url: base });
+    expect(list.json()).toHaveLength(2);
+    const one = await t.call({ method: 'GET', url: `${base}/${p.integrations[0].id}` });
+    const patched = await t.call({
+      method: 'PATCH',
+      url: `${base}/${p.integrations[0].id}`,
+      payload: { settings: { eventName: 'phone_lead' } },
+    });
+    expect(patched.json().settings).toEqual({ measurementId: 'G-ABCDEF1', eventName: 'phone_lead' });
+    for (const res of [list, one, patched]) {
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain('very-secret');
+    }
+    const stored = await t.deps.database.db.selectFrom('integration').select('secrets').execute();
+    expect(stored.every((r) => r.secrets.startsWith('sealed:v1:'))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain('very-secret');
+
+    for (const [body, message] of [
+      [{ kind: 'webhook', name: 'x', settings: { url: 'ftp://crm.example.com/hook' } }, /http or https/],
+      [{ kind: 'webhook', name: 'x', settings: { url: 'not a url' } }, /http or https/],
+      [
+        { kind: 'ga4', name: 'x', settings: { measurementId: 'UA-12345-1', apiSecret: 's' } },
+        /measurementId/,
+      ],
+      [
+        {
+          kind: 'ga4',
+          name: 'x',
+          settings: { measurementId: 'G-ABCDEF1', apiSecret: 's', eventName: 'session_start' },
+        },
+        /reserved/,
+      ],
+      [
+        { kind: 'ga4', name: 'x', settings: { measurementId: 'G-ABCDEF1', apiSecret: 's', value: 10 } },
+        /currency/,
+      ],
+      [{ kind: 'metrica', name: 'x', settings: { counterId: '12a', oauthToken: 't' } }, /counterId/],
+      [
+        { kind: 'metrica', name: 'x', settings: { counterId: '12', oauthToken: 't', url: 'https://x' } },
+        /url/,
+      ],
+    ] as const) {
+      const res = await t.call({ method: 'POST', url: base, payload: body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json().error.code).toBe('validation_failed');
+      expect(res.json().error.message).toMatch(message);
+    }
+
+    const other = await project([]);
+    const foreign = `/api/v1/projects/${other.project.id}/integrations/${p.integrations[0].id}`;
+    for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
+      const res = await t.call({
+        method,
+        url: foreign,
+        ...(method === 'PATCH' && { payload: { name: 'mine now' } }),
+      });
+      expect(res.statusCode).toBe(404);
+    }
+    expect((await t.call({ method: 'GET', url: `${foreign}/deliveries` })).statusCode).toBe(404);
+
+    const removed = await t.call({ method: 'DELETE', url: `${base}/${p.integrations[1].id}` });
+    expect(removed.statusCode).toBe(204);
+    expect((await t.call({ method: 'GET', url: base })).json()).toHaveLength(1);
+  });
+});
