@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxDispatcher } from '../../src/modules/integrations/outbox-dispatcher.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
 import { CHROME_UA, createCallProject } from '../helpers/factories.js';
@@ -432,6 +433,49 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     const refused = await deliveries(p.project.id, bad.id);
     expect(refused.map((d) => d.status)).toEqual(['delivered', 'failed']);
     expect(refused[1]?.lastError).toMatch(/^HTTP 401: .*Invalid oauth_token/);
+  });
+
+  it('never sends one event twice when two dispatchers (two instances) run at once', async () => {
+    const path = hook();
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    fake.webhookSecrets.set(path, secret);
+    const p = await project([
+      { kind: 'webhook', name: 'CRM', settings: { url: `${fake.origin}${path}`, secret } },
+    ]);
+    const id = p.integrations[0].id;
+    const data = { call: { id: 'c' }, attribution: {} } as never;
+    for (let i = 0; i < 30; i++)
+      await t.deps.services.integrations.enqueue(t.deps.database.db, {
+        projectId: p.project.id,
+        type: 'call.ended',
+        integrationIds: [id],
+        occurredAt: t.clock.now(),
+        data,
+      });
+    const second = new OutboxDispatcher({
+      db: t.deps.database.db,
+      dialect: t.deps.database.dialect,
+      clock: t.clock,
+      log: t.deps.log,
+      integrations: t.deps.services.integrations,
+      timeoutMs: 1000,
+      apis: t.deps.config.integrationApis,
+    });
+    let handled = 0;
+    for (let round = 0; round < 4; round++) {
+      const counts = await Promise.all([
+        dispatch(),
+        second.dispatchOnce(),
+        dispatch(),
+        second.dispatchOnce(),
+      ]);
+      handled += counts.reduce((a, b) => a + b, 0);
+    }
+    expect(handled).toBe(30);
+    const got = fake.webhooks.filter((w) => w.path === path);
+    expect(got).toHaveLength(30);
+    expect(new Set(got.map((w) => w.body.id)).size).toBe(30);
+    expect((await outboxOf(id)).every((r) => r.delivered_at !== null && r.attempts === 1)).toBe(true);
   });
 
   it('keeps secrets write-only, checks settings, and hides other projects’ integrations', async () => {
