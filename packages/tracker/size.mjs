@@ -4,8 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildTracker } from './build.mjs';
 
-/** Hard limit for the gzipped script, in bytes. The goal is 2048. */
-export const GZIP_BUDGET = 3072;
+/** Hard limit for the gzipped script, in bytes: about 5% over its size (2,220 B). The goal is 2048. */
+export const GZIP_BUDGET = 2336;
 
 /**
  * @param {string} code

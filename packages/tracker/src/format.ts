@@ -1,5 +1,6 @@
 // Finding a phone number in printed text and rewriting it in the same print format.
 // Pure string code (no DOM), so it is unit-tested in Node.
+import { attempt } from './attempt.js';
 
 /** One entry of the `/t/visit` answer's `swap` list: E.164 digits without `+`, and the country code. */
 export interface SwapRule {
@@ -16,8 +17,8 @@ export type Swapper = (text: string) => string;
 const SEP = '[\\s().\\u2010-\\u2015-]{0,3}';
 
 // The national trunk prefix written instead of "+cc" for domestic callers: 8 in Russia and Kazakhstan,
-// 1 in NANP (the same digit as the country code), 0 in most other countries; none if cc is unknown.
-const trunk = (cc: string): string => (cc === '7' ? '8' : cc === '1' ? '1' : cc ? '0' : '');
+// 1 in NANP (the same digit as the country code), 0 in most other countries (below); none if cc is unknown.
+const TRUNK: Record<string, string> = { 7: '8', 1: '1' };
 
 /**
  * Writes `digits` into the digit positions of `printed` and keeps every other character, so
@@ -46,7 +47,8 @@ export function compileSwapper(rules: readonly SwapRule[]): Swapper | undefined 
     const nationalTo = to.slice(cc.length);
     // Six digits at least: a shorter "number" would match too much ordinary text.
     if (!/^\d{6,15}$/.test(national) || !/^\d{6,15}$/.test(nationalTo) || national === nationalTo) continue;
-    for (const prefix of [cc, '00' + cc, trunk(cc), '']) targets[prefix + national] = prefix + nationalTo;
+    for (const prefix of [cc, '00' + cc, TRUNK[cc] || (cc && '0'), ''])
+      targets[prefix + national] = prefix + nationalTo;
   }
   // Longest first, so that at one position "+7 495…" wins over its national tail "495…".
   const keys = Object.keys(targets).sort((a, b) => b.length - a.length);
@@ -55,15 +57,15 @@ export function compileSwapper(rules: readonly SwapRule[]): Swapper | undefined 
   // is a piece of a longer number (an order id, an account), not the phone: leave it alone. A digit after
   // it fails the lookahead. A digit before it is taken into the match (the empty alternative comes first, so
   // only where no number starts at that digit itself), and then the match's digits are no key, so the
-  // replacer keeps it as it is.
+  // replacer writes them back as they are.
   const pattern = new RegExp(
-    '(?:|\\d[-.]?)(?:' + keys.map((key) => key.split('').join(SEP)).join('|') + ')(?![-.]?\\d)',
+    '(|\\d[-.]?)(' + keys.map((key) => key.split('').join(SEP)).join('|') + ')(?![-.]?\\d)',
     'g',
   );
   return (text) =>
     text.replace(pattern, (match) => {
-      const to = targets[match.replace(/\D/g, '')];
-      return to ? writeDigits(match, to) : match;
+      const digits = match.replace(/\D/g, '');
+      return writeDigits(match, targets[digits] || digits);
     });
 }
 
@@ -96,12 +98,8 @@ export function swapParts(parts: readonly string[], swapper: Swapper): string[] 
 /** Rewrites a `tel:` link (percent-encoded or not); any other href comes back unchanged. */
 export function swapHref(href: string, swapper: Swapper): string {
   if (!/^\s*tel:/i.test(href)) return href;
-  let plain = href;
-  try {
-    plain = decodeURIComponent(href);
-  } catch {
-    // A malformed escape: match the raw text.
-  }
+  // A malformed escape: match the raw text.
+  const plain = attempt(() => decodeURIComponent(href)) || href;
   const next = swapper(plain);
   return next === plain ? href : next;
 }

@@ -1,11 +1,10 @@
 // Ringtrace DNI script: reports the visit, gets the visitor's number and shows it in place of the site's
 // own number, keeps the lease alive while the page is visible. See docs/tracker-protocol.md.
 // Rule one: never break the host page. Everything is guarded; on any failure the page keeps its number.
-import { readConfig } from './config.js';
+import { attempt } from './attempt.js';
 import { compileSwapper, type Swapper, type SwapRule } from './format.js';
-import { DEFAULT_HEARTBEAT_SECONDS, heartbeat } from './heartbeat.js';
 import { observe } from './observer.js';
-import { post, VERSION, type VisitAnswer } from './send.js';
+import { DEFAULT_HEARTBEAT_SECONDS, post, VERSION, type VisitAnswer } from './send.js';
 import { cookie, gaClientId, readVid, writeVid } from './storage.js';
 import { swapTree } from './swap.js';
 
@@ -30,13 +29,24 @@ function start(): void {
   // is the page's queue of calls made before the script loaded.
   const queued = window.ringtrace;
   if (queued && !Array.isArray(queued)) return;
-  const config = readConfig();
-  if (!config) return;
+  // The script tag holds the configuration: <script async src="https://HOST/rt.js" data-project="KEY">.
+  // It must be read now, as `document.currentScript` is null afterwards; for loaders that hide it (some tag
+  // managers' wrappers), the first script[data-project]. Without a script tag or with a malformed src,
+  // this throws, and attempt(start) below makes that a no-op.
+  const script = (document.currentScript ||
+    document.querySelector('script[data-project]')) as HTMLScriptElement;
+  const data = script.dataset;
+  const key = data.project; // the project's public key
+  if (!key) return;
+  // Where the API is: `data-api`, else the origin of the script's own src; without a trailing slash.
+  const api = (data.api || new URL(script.src || location.href).origin).replace(/\/+$/, '');
 
   let shown: SwapRule[] = []; // the rules whose `to` the page shows now
   let swapper: Swapper | undefined;
   let observer: MutationObserver | undefined;
   let lease: string | undefined;
+  let period: number; // seconds between pings, set with the lease
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let started = false;
   // The page view reported last and its referrer: the landing page, then each SPA navigation's new URL
   // with the one before it. Held in memory only, so a page without consent yet still knows its landing.
@@ -47,10 +57,8 @@ function start(): void {
   let visits: Promise<void> = Promise.resolve();
 
   const rescan = (): void => {
-    if (swapper) {
-      swapTree(document.documentElement, swapper);
-      if (observer) observer.takeRecords(); // our own writes, not the page's
-    }
+    swapTree(document.documentElement, swapper);
+    if (observer) observer.takeRecords(); // our own writes, not the page's
   };
 
   // Shows a new swap list. The page may already show numbers from an earlier answer (before a 410, or
@@ -58,21 +66,21 @@ function start(): void {
   // when it has none now (a rule whose number stays the same is one compileSwapper ignores).
   const apply = (swap: SwapRule[]): void => {
     const rules = swap.concat(
-      shown.map((old) => {
-        const now = swap.find((rule) => rule.from === old.from);
-        return { from: old.to, to: now ? now.to : old.from, cc: old.cc };
-      }),
+      shown.map((old) => ({
+        from: old.to,
+        to: (swap.find((rule) => rule.from === old.from) || { to: old.from }).to,
+        cc: old.cc,
+      })),
     );
     shown = swap;
     swapper = compileSwapper(rules);
-    if (swapper && !observer) observer = observe((node) => swapper && swapTree(node, swapper));
     rescan();
   };
 
   /** Reports the page view `url`; `navigation` for an SPA navigation, whose failure changes nothing. */
   const visit = (navigation?: boolean): void => {
     const body: Record<string, unknown> = {
-      k: config.key,
+      k: key,
       u: url,
       r: referrer,
       ga: gaClientId(),
@@ -81,41 +89,53 @@ function start(): void {
       s: screen.width + 'x' + screen.height,
       sv: VERSION,
     };
-    visits = visits.then(() => {
-      // Read only now: the answer to the page view before may have brought it.
-      body.vid = readVid();
-      return post(config.api + '/t/visit', body)
-        .then<VisitAnswer | null | false>((res) => res.ok && res.json())
-        .catch(() => undefined)
-        .then((answer) => {
-          // Any failure lands here with no answer: no lease, nothing (more) to show. After a navigation
-          // the page keeps what it shows, and the lease lives on through the heartbeat.
-          const a: VisitAnswer = answer || {};
-          const swap = Array.isArray(a.swap) && a.swap.filter((rule) => rule?.from && rule.to);
-          if (navigation && !swap) return;
-          if (a.vid && typeof a.vid === 'string') writeVid(a.vid);
-          lease = a.lease;
-          apply(swap || []);
-          const hb = Number(a.hb);
-          setPeriod(lease ? (hb > 0 ? hb : DEFAULT_HEARTBEAT_SECONDS) : 0);
-        })
-        .catch(() => undefined);
-    });
-  };
-
-  const ping = (): void => {
-    const sent = lease;
-    if (!sent) return;
-    post(config.api + '/t/ping', { k: config.key, lease: sent })
-      .then((res) => {
-        // 410: the lease is gone (the tab slept too long). Ask again; `apply` moves the page to the new
-        // number or back to the original. `sent === lease` ignores a late answer to an older ping.
-        if (res.status === 410 && sent === lease) {
-          lease = undefined;
-          visit();
-        }
+    visits = visits
+      .then(() => {
+        // Read only now: the answer to the page view before may have brought it.
+        body.vid = readVid();
+        return post(api + '/t/visit', body);
+      })
+      .then<VisitAnswer | null | false>((res) => res.ok && res.json())
+      .catch(() => undefined)
+      .then((answer) => {
+        // Any failure lands here with no answer: no lease, nothing (more) to show. After a navigation
+        // the page keeps what it shows, and the lease lives on through the heartbeat.
+        const a: VisitAnswer = answer || {};
+        // biome-ignore lint/complexity/useOptionalChain: `?.` is 11 bytes longer in the ES2017 build.
+        const swap = Array.isArray(a.swap) && a.swap.filter((rule) => rule && rule.from && rule.to);
+        if (navigation && !swap) return;
+        if (a.vid && typeof a.vid === 'string') writeVid(a.vid);
+        lease = a.lease;
+        apply(swap || []);
+        const hb = Number(a.hb);
+        period = hb > 0 ? hb : DEFAULT_HEARTBEAT_SECONDS;
+        heartbeat();
       })
       .catch(() => undefined);
+  };
+
+  // The heartbeat: pings when `now`, then restarts its timer. It pings every `period` seconds while there
+  // is a lease and the page is visible. Hiding the page fires visibilitychange, which stops the timer, so
+  // it only ever fires on a visible page; showing the page again pings at once (the event counts as `now`).
+  // After a 410 there is no lease until the next answer, which restarts the heartbeat.
+  const heartbeat = (now?: unknown): void => {
+    const sent = lease;
+    clearTimeout(timer);
+    if (sent && !document.hidden) {
+      if (now) {
+        post(api + '/t/ping', { k: key, lease: sent })
+          .then((res) => {
+            // 410: the lease is gone (the tab slept too long). Ask again; `apply` moves the page to the
+            // new number or back to the original. `sent === lease` ignores a late answer to an older ping.
+            if (res.status === 410 && sent === lease) {
+              lease = undefined;
+              visit();
+            }
+          })
+          .catch(() => undefined);
+      }
+      timer = setTimeout(heartbeat, period * 1000, true);
+    }
   };
 
   // An SPA navigation: a new path or query is a new page view. A change of the #fragment alone is an
@@ -145,42 +165,38 @@ function start(): void {
     if (started) return;
     started = true;
     visit();
-    try {
+    // Later content gets the numbers too (nothing is done while there are none).
+    observer = observe((node) => swapTree(node, swapper));
+    // Without the history hooks the landing page is still reported.
+    attempt(() => {
       wrap('pushState');
       wrap('replaceState');
       // Back and forward between the page's own history entries.
       addEventListener('popstate', navigated);
-    } catch {
-      // Without the history hooks the landing page is still reported.
-    }
+    });
     // The page may have navigated while it waited for consent: its current URL is a page view too.
     navigated();
   };
 
-  const setPeriod = heartbeat(ping);
-  const api: Api = {
+  const ringtrace: Api = {
     swap: rescan,
     consent,
-    push: (call) => {
-      try {
-        // As a property key, ['consent'] is 'consent' too. A call naming no method throws here and does
-        // nothing.
-        api[call as 'swap']();
-      } catch {
-        // Never throw into the page.
-      }
-    },
+    // As a property key, ['consent'] is 'consent' too. A call naming no method throws here and does nothing.
+    push: (call) => attempt(() => ringtrace[call as 'swap']()),
   };
-  window.ringtrace = api;
+  window.ringtrace = ringtrace;
   // The answer may come before the parser has finished the page; nodes it adds later are observed, and
-  // this catches text the parser appended to nodes already scanned.
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', rescan);
-  if (!config.wait) consent();
-  if (queued) queued.forEach(api.push);
+  // this catches text the parser appended to nodes already scanned. (Once the event has fired, the
+  // listener never runs.)
+  document.addEventListener('DOMContentLoaded', rescan);
+  document.addEventListener('visibilitychange', heartbeat); // the event counts as `now`
+  // Until the page calls `ringtrace.consent()`, nothing is reported, stored or swapped when the tag says
+  // data-consent="required", or has data-respect-gpc while the browser sends Global Privacy Control.
+  const wait =
+    data.consent === 'required' ||
+    ('respectGpc' in data && (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true);
+  if (!wait) consent();
+  if (queued) queued.forEach(ringtrace.push);
 }
 
-try {
-  start();
-} catch {
-  // Never throw into the host page.
-}
+attempt(start);

@@ -1,8 +1,10 @@
 // Content that the page adds or changes after the first scan (SPAs, lazy blocks, popups).
+import { attempt } from './attempt.js';
 
 /** Calls `onNode` for every added node, changed text and changed href. Returns undefined if unsupported. */
 export function observe(onNode: (node: Node) => void): MutationObserver | undefined {
-  try {
+  // Unsupported: later content keeps its numbers; ringtrace.swap() still rescans.
+  return attempt(() => {
     const observer = new MutationObserver((records) => {
       for (const record of records) {
         if (record.type === 'childList') record.addedNodes.forEach(onNode);
@@ -19,7 +21,5 @@ export function observe(onNode: (node: Node) => void): MutationObserver | undefi
       attributeFilter: ['href'],
     });
     return observer;
-  } catch {
-    // Unsupported: later content keeps its numbers; ringtrace.swap() still rescans.
-  }
+  });
 }

@@ -4,6 +4,9 @@ import type { SwapRule } from './format.js';
 /** Sent as `sv`; bump when the payload or what it means changes. 2: SPA navigations are page views. */
 export const VERSION = 2;
 
+/** The heartbeat period when the answer gives none (or a wrong one), seconds. */
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+
 /** Answer of `POST /t/visit`. Every field is checked before use: it comes over the network. */
 export interface VisitAnswer {
   vid?: string;
@@ -20,11 +23,10 @@ export interface VisitAnswer {
  * page's fetch wrapper that throws (this function is async), rejects the promise, which the caller must
  * catch.
  */
-export async function post(url: string, body: object): Promise<Response> {
-  return fetch(url, {
+export const post = async (url: string, body: object): Promise<Response> =>
+  fetch(url, {
     method: 'POST',
     body: JSON.stringify(body),
     credentials: 'omit',
     keepalive: true,
   });
-}

@@ -1,5 +1,6 @@
 // Applying a compiled swapper to the page: visible text nodes and tel: links, and numbers whose digits are
 // spread over the children of one small element.
+import { attempt } from './attempt.js';
 import { type Swapper, swapHref, swapParts } from './format.js';
 
 // Never rewrite code, structured data (JSON-LD is a script), form values, templates, editors, or regions
@@ -16,35 +17,40 @@ const SPLIT_TAGS = /^([abipu]|big|em|font|h[1-6]|label|li|nobr|small|span|strong
  * writes the result into the same nodes, position for position. Writes happen only on a real change: the
  * MutationObserver sees them, and an unchanged rescan must not write again.
  */
-function rewrite(nodes: Node[], swapper: Swapper): void {
+function rewrite(nodes: Text[], swapper: Swapper): void {
   (
     swapParts(
-      nodes.map((node) => node.nodeValue || ''),
+      nodes.map((node) => node.data),
       swapper,
     ) || []
   ).forEach((next, i) => {
-    const node = nodes[i]!;
-    if (node.nodeValue !== next) node.nodeValue = next;
+    if (nodes[i]!.data !== next) nodes[i]!.data = next;
   });
 }
 
 /** Whether a number split over the children of `element` is searched for in its text (see SPLIT_TAGS). */
 const small = (element: Element): boolean =>
-  SPLIT_TAGS.test(element.tagName) && (element.textContent || '').length <= 80;
+  SPLIT_TAGS.test(element.tagName) && element.textContent!.length <= 80;
 
-/** Rewrites the numbers in `root` and below, unless `root` sits inside a skipped element. Never throws. */
-export function swapTree(root: Node, swapper: Swapper): void {
-  try {
+/**
+ * Rewrites the numbers in `root` and below, unless `root` sits inside a skipped element. Does nothing
+ * without a swapper (no numbers to show). Never throws.
+ */
+export function swapTree(root: Node, swapper: Swapper | undefined): void {
+  // The host page comes first: a DOM error leaves the rest of the page as it is.
+  attempt(() => {
+    if (!swapper) return;
     // A changed piece of a split number (one text node, one <b>) completes it: the walk starts at the
     // largest small container around it.
     while (root.parentElement && small(root.parentElement)) root = root.parentElement;
-    const host = root.nodeType === 1 ? (root as Element) : root.parentElement;
-    if (!host || host.closest(SKIP)) return;
-    const texts: Node[] = []; // every text node walked so far, in document order
+    // Inside a skipped element? (The walk checks `root` itself.) The root of the document has no parent;
+    // a text node without one (removed before the observer saw its change) has no `closest` and throws.
+    if ((root.parentElement || (root as Element)).closest(SKIP)) return;
+    const texts: Text[] = []; // every text node walked so far, in document order
     const walk = (node: Node): void => {
       if (node.nodeType === 3) {
-        rewrite([node], swapper);
-        texts.push(node);
+        rewrite([node as Text], swapper);
+        texts.push(node as Text);
       } else if (node.nodeType === 1 && !(node as Element).matches(SKIP)) {
         const element = node as Element;
         const first = texts.length;
@@ -55,13 +61,12 @@ export function swapTree(root: Node, swapper: Swapper): void {
         if (element.childElementCount && small(element) && !element.querySelector(SKIP)) {
           rewrite(texts.slice(first), swapper);
         }
+        // Without an href (null) or without a change, `next` is `href` itself and nothing is written.
         const href = element.getAttribute('href');
         const next = href && swapHref(href, swapper);
-        if (next && next !== href) element.setAttribute('href', next);
+        if (next !== href) element.setAttribute('href', next!);
       }
     };
     walk(root);
-  } catch {
-    // The host page comes first: a DOM error leaves the rest of the page as it is.
-  }
+  });
 }
