@@ -388,7 +388,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     expect(fake.ga4Hits.filter((h) => h.measurementId === measurementId)).toEqual([]);
   });
 
-  it('uploads an ended call to Yandex Metrica as a CSV for the visit’s ClientID', async () => {
+  it('uploads ended calls to Yandex Metrica as one CSV for the visits’ ClientIDs', async () => {
     const counterId = String(90_000 + ++counter);
     fake.metricaCounters.set(counterId, 'y0_good-token');
     const p = await project([
@@ -398,9 +398,12 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     const [good, bad] = p.integrations;
     const call = await answeredCall(p);
     await answeredCall(p, { ym: null });
-    expect(await dispatch()).toBe(4);
+    const later = await answeredCall(p, { ym: '1768000000999999999' });
+    expect(await dispatch()).toBe(6);
     const uploads = fake.metricaUploads.filter((u) => u.counterId === counterId);
+    // The two calls with a ClientID went in one file.
     expect(uploads).toHaveLength(1);
+    expect(uploads[0]?.query.comment).toBe('Ringtrace: 2 calls');
     expect(uploads[0]?.header).toEqual([
       'ClientId',
       'DateTime',
@@ -424,15 +427,22 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
         URL: expect.stringContaining('https://clinic.example.ru/implants?utm_source=google'),
         StaticCall: '0',
       },
+      expect.objectContaining({
+        ClientId: '1768000000999999999',
+        DateTime: String(Math.floor(later.startedAt / 1000)),
+        PhoneNumber: later.caller,
+      }),
     ]);
-    expect((await deliveries(p.project.id, good.id)).map((d) => [d.status, d.note])).toEqual([
-      ['delivered', 'skipped: no Metrica client id'],
-      ['delivered', null],
+    expect((await deliveries(p.project.id, good.id)).map((d) => [d.status, d.note, d.attempts])).toEqual([
+      ['delivered', null, 1],
+      ['delivered', 'skipped: no Metrica client id', 0],
+      ['delivered', null, 1],
     ]);
     // A refused token is not retried: a person must fix it.
     const refused = await deliveries(p.project.id, bad.id);
-    expect(refused.map((d) => d.status)).toEqual(['delivered', 'failed']);
-    expect(refused[1]?.lastError).toMatch(/^HTTP 401: .*Invalid oauth_token/);
+    expect(refused.map((d) => d.status)).toEqual(['failed', 'delivered', 'failed']);
+    expect(refused[0]?.lastError).toMatch(/^HTTP 401: .*Invalid oauth_token/);
+    expect(fake.metricaRefused.filter((r) => r.counterId === counterId)).toHaveLength(1);
   });
 
   it('never sends one event twice when two dispatchers (two instances) run at once', async () => {

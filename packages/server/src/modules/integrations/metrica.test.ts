@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, type MetricaRow, metricaCsv } from './metrica.js';
+import type { CallEventData } from '../calls/call-outbox.js';
+import { csvField, type MetricaRow, metricaCsv, metricaRow, metricaUpload } from './metrica.js';
+import type { OutboxMessage } from './outbox-message.js';
 
 const row: MetricaRow = {
   ClientId: '1768000000123456789',
@@ -27,5 +29,60 @@ describe('Metrica calls CSV', () => {
       'ClientId,DateTime,PhoneNumber,TalkDuration,HoldDuration,CallMissed,FirstTimeCaller,URL,StaticCall\r\n' +
         '1768000000123456789,1768467600,+74951234567,95,6,0,1,"https://site.ru/landing?a=1,2&b=""x""",0\r\n',
     );
+  });
+});
+
+describe('Metrica rows and uploads', () => {
+  const message = (ymClientId: string | null, caller: string) => {
+    const data = {
+      call: {
+        id: 'c1',
+        startedAt: 1_768_467_600_500,
+        caller,
+        talkSeconds: null,
+        waitSeconds: 20,
+        status: 'no-answer',
+        firstTimeCaller: false,
+      },
+      attribution: { ymClientId, landingUrl: null },
+    } as unknown as CallEventData;
+    return { payload: { data } } as OutboxMessage;
+  };
+
+  it('makes a row of a call with a ClientID, and skips one without', () => {
+    expect(metricaRow(message('17680001', '+74951234567'))).toEqual({
+      kind: 'row',
+      row: {
+        ClientId: '17680001',
+        DateTime: 1768467600,
+        PhoneNumber: '+74951234567',
+        TalkDuration: 0,
+        HoldDuration: 20,
+        CallMissed: 1,
+        FirstTimeCaller: 0,
+        URL: '',
+        StaticCall: 0,
+      },
+    });
+    // A caller that is not E.164 (a hidden number) is left out rather than sent wrong.
+    expect(metricaRow(message('17680001', 'anonymous'))).toMatchObject({ row: { PhoneNumber: '' } });
+    expect(metricaRow(message(null, '+74951234567'))).toEqual({
+      kind: 'skip',
+      note: 'skipped: no Metrica client id',
+    });
+  });
+
+  it('uploads the rows as a multipart file with the OAuth header', async () => {
+    const upload = metricaUpload([row, row], { counterId: '123' }, { oauthToken: 'y0_t' }, 'https://m');
+    expect(upload.kind).toBe('send');
+    if (upload.kind !== 'send') return;
+    expect(upload.request.url).toBe(
+      'https://m/management/v1/counter/123/offline_conversions/upload_calls?comment=Ringtrace%3A+2+calls',
+    );
+    expect(upload.request.headers).toEqual({ authorization: 'OAuth y0_t' });
+    const file = (upload.request.body as FormData).get('file') as File;
+    expect(file.name).toBe('calls.csv');
+    expect((await file.text()).split('\r\n')).toHaveLength(4);
+    expect(metricaUpload([row], { counterId: '123' }, {}, 'https://m').kind).toBe('invalid');
   });
 });

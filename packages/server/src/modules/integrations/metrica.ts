@@ -28,38 +28,52 @@ export function metricaCsv(rows: readonly MetricaRow[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Rows per upload: the calls of one integration that are due together go in one file, up to this many. */
+export const METRICA_MAX_ROWS = 100;
+
 /**
  * A call as one row of Metrica's calls upload, for the visit's Metrica ClientID (`_ym_uid`); calls without one are
- * skipped, like calls without a GA client id. One upload per call: simple and idempotent per outbox event.
+ * skipped, like calls without a GA client id.
  */
-export function metricaDelivery(
+export function metricaRow(
   message: OutboxMessage,
+): { kind: 'row'; row: MetricaRow } | { kind: 'skip'; note: string } {
+  const { call, attribution } = message.payload.data;
+  if (!attribution.ymClientId) return { kind: 'skip', note: 'skipped: no Metrica client id' };
+  return {
+    kind: 'row',
+    row: {
+      ClientId: attribution.ymClientId,
+      DateTime: Math.floor(call.startedAt / 1000),
+      // Metrica wants +7…, no spaces; a caller we could not read as E.164 is left out rather than sent wrong.
+      PhoneNumber: /^\+\d{6,15}$/.test(call.caller) ? call.caller : '',
+      TalkDuration: call.talkSeconds ?? 0,
+      HoldDuration: call.waitSeconds ?? 0,
+      CallMissed: call.status === 'answered' ? 0 : 1,
+      FirstTimeCaller: call.firstTimeCaller ? 1 : 0,
+      URL: attribution.landingUrl ?? '',
+      // A call with a Metrica visit was matched to that visit (a pool number): dynamic.
+      StaticCall: 0,
+    },
+  };
+}
+
+/** One upload of calls: `multipart/form-data` with the CSV in a part named `file`. */
+export function metricaUpload(
+  rows: readonly MetricaRow[],
   settings: Record<string, unknown>,
   secrets: Record<string, string>,
   apiUrl: string,
 ): Delivery {
-  const { call, attribution } = message.payload.data;
-  if (!attribution.ymClientId) return { kind: 'skip', note: 'skipped: no Metrica client id' };
   const counterId = settings.counterId;
   const token = secrets.oauthToken;
   if (typeof counterId !== 'string' || !token)
     return { kind: 'invalid', reason: 'Metrica integration without counter id or OAuth token' };
-  const row: MetricaRow = {
-    ClientId: attribution.ymClientId,
-    DateTime: Math.floor(call.startedAt / 1000),
-    // Metrica wants +7…, no spaces; a caller we could not read as E.164 is left out rather than sent wrong.
-    PhoneNumber: /^\+\d{6,15}$/.test(call.caller) ? call.caller : '',
-    TalkDuration: call.talkSeconds ?? 0,
-    HoldDuration: call.waitSeconds ?? 0,
-    CallMissed: call.status === 'answered' ? 0 : 1,
-    FirstTimeCaller: call.firstTimeCaller ? 1 : 0,
-    URL: attribution.landingUrl ?? '',
-    // A call with a Metrica visit was matched to that visit (a pool number): dynamic.
-    StaticCall: 0,
-  };
   const form = new FormData();
-  form.append('file', new Blob([metricaCsv([row])], { type: 'text/csv' }), 'calls.csv');
-  const query = new URLSearchParams({ comment: `Ringtrace call ${call.id}` });
+  form.append('file', new Blob([metricaCsv(rows)], { type: 'text/csv' }), 'calls.csv');
+  const query = new URLSearchParams({
+    comment: `Ringtrace: ${rows.length} call${rows.length === 1 ? '' : 's'}`,
+  });
   return {
     kind: 'send',
     request: {

@@ -7,7 +7,7 @@ import { ga4Delivery } from './ga4.js';
 import { sendRequest } from './http-send.js';
 import type { IntegrationTarget } from './integration.js';
 import type { IntegrationService } from './integration.service.js';
-import { metricaDelivery } from './metrica.js';
+import { METRICA_MAX_ROWS, type MetricaRow, metricaRow, metricaUpload } from './metrica.js';
 import * as outbox from './outbox.repository.js';
 import type { OutboxMessage, OutboxPayload } from './outbox-message.js';
 import { webhookDelivery } from './webhook.js';
@@ -29,6 +29,13 @@ export interface DispatcherDeps {
   send?: (request: OutboundRequest, timeoutMs: number) => Promise<AttemptResult>;
 }
 
+/** Events that go out in one request: one event, or the due calls of one Metrica integration. */
+interface Send {
+  target: IntegrationTarget;
+  events: OutboxEventTable[];
+  delivery: Delivery;
+}
+
 /**
  * Delivers the outbox: each round claims a few due events (oldest first), sends each through its integration, and
  * records the outcome: delivered, due again after a backoff, or failed. Nothing is ever deleted here.
@@ -43,74 +50,130 @@ export class OutboxDispatcher {
     const leaseUntil = now + this.deps.timeoutMs + 60_000;
     const events = await outbox.claimDue(this.deps.db, this.deps.dialect, now, BATCH, leaseUntil);
     if (events.length === 0) return 0;
-    const targets = new Map<string, Promise<IntegrationTarget | undefined>>();
-    await Promise.all(
-      events.map((event) => {
-        const id = event.integration_id as string;
-        let target = targets.get(id);
-        if (!target) {
-          target = this.deps.integrations.target(id);
-          targets.set(id, target);
-        }
-        return target.then((t) => this.deliver(event, t));
-      }),
-    );
+    const targets = new Map<string, IntegrationTarget | undefined>();
+    for (const id of new Set(events.map((e) => e.integration_id as string)))
+      targets.set(id, await this.deps.integrations.target(id));
+
+    const sends: Send[] = [];
+    const uploads: { target: IntegrationTarget; events: OutboxEventTable[]; rows: MetricaRow[] }[] = [];
+    const settled: Promise<void>[] = [];
+    for (const event of events) {
+      const target = targets.get(event.integration_id as string);
+      if (!target?.enabled) {
+        const reason = target ? 'integration disabled' : 'integration deleted';
+        settled.push(this.guard(event, () => this.fail(event, event.attempts, reason)));
+        continue;
+      }
+      let message: OutboxMessage;
+      try {
+        message = messageOf(event);
+      } catch {
+        settled.push(
+          this.guard(event, () => this.fail(event, event.attempts, 'the stored event is not JSON')),
+        );
+        continue;
+      }
+      if (target.kind !== 'metrica') {
+        sends.push({ target, events: [event], delivery: this.build(message, target) });
+        continue;
+      }
+      // Metrica takes many calls in one file: an integration's calls that are due together go in one upload.
+      const row = metricaRow(message);
+      if (row.kind === 'skip') {
+        settled.push(this.guard(event, () => this.delivered(event, event.attempts, row.note)));
+        continue;
+      }
+      let upload = uploads.find((u) => u.target.id === target.id && u.rows.length < METRICA_MAX_ROWS);
+      if (!upload) {
+        upload = { target, events: [], rows: [] };
+        uploads.push(upload);
+      }
+      upload.events.push(event);
+      upload.rows.push(row.row);
+    }
+    for (const { target, events: batch, rows } of uploads)
+      sends.push({
+        target,
+        events: batch,
+        delivery: metricaUpload(rows, target.settings, target.secrets, this.deps.apis.metrica),
+      });
+    await Promise.all([...settled, ...sends.map((s) => this.deliver(s))]);
     return events.length;
   }
 
-  private async deliver(event: OutboxEventTable, target: IntegrationTarget | undefined): Promise<void> {
-    const { db, clock } = this.deps;
-    try {
-      if (!target?.enabled) {
-        const reason = target ? 'integration disabled' : 'integration deleted';
-        await outbox.markFailed(db, event.id, clock.now(), event.attempts, reason);
-        return;
-      }
-      const delivery = this.build(event, target);
+  /** The request for one event of a webhook or GA4 integration (Metrica's are batched above). */
+  private build(message: OutboxMessage, target: IntegrationTarget): Delivery {
+    const now = this.deps.clock.now();
+    return target.kind === 'ga4'
+      ? ga4Delivery(message, target.settings, target.secrets, now, this.deps.apis.ga4)
+      : webhookDelivery(message, target.settings, target.secrets, now);
+  }
+
+  private async deliver({ target, events, delivery }: Send): Promise<void> {
+    const first = events[0] as OutboxEventTable;
+    await this.guard(first, async () => {
       if (delivery.kind === 'skip') {
-        await outbox.markDelivered(db, event.id, clock.now(), event.attempts, delivery.note);
+        for (const event of events) await this.delivered(event, event.attempts, delivery.note);
         return;
       }
       if (delivery.kind === 'invalid') {
-        await outbox.markFailed(db, event.id, clock.now(), event.attempts, delivery.reason);
+        for (const event of events) await this.fail(event, event.attempts, delivery.reason);
         return;
       }
       const result = await (this.deps.send ?? sendRequest)(delivery.request, this.deps.timeoutMs);
-      const attempts = event.attempts + 1;
-      const verdict = verdictOf(result, attempts);
-      const at = clock.now();
-      if (verdict.kind === 'delivered') await outbox.markDelivered(db, event.id, at, attempts, null);
-      else if (verdict.kind === 'fail') await outbox.markFailed(db, event.id, at, attempts, verdict.reason);
-      else {
-        const wait = backoffMs(attempts, this.deps.random ?? Math.random);
-        await outbox.markRetry(db, event.id, at + wait, attempts, verdict.reason);
+      for (const event of events) {
+        const attempts = event.attempts + 1;
+        const verdict = verdictOf(result, attempts);
+        if (verdict.kind === 'delivered') await this.delivered(event, attempts, null);
+        else if (verdict.kind === 'fail') await this.fail(event, attempts, verdict.reason);
+        else {
+          const wait = backoffMs(attempts, this.deps.random ?? Math.random);
+          await outbox.markRetry(
+            this.deps.db,
+            event.id,
+            this.deps.clock.now() + wait,
+            attempts,
+            verdict.reason,
+          );
+        }
+        if (verdict.kind !== 'delivered')
+          this.deps.log.warn(
+            {
+              eventId: event.id,
+              integrationId: target.id,
+              kind: target.kind,
+              attempts,
+              verdict: verdict.kind,
+            },
+            'integration delivery failed',
+          );
       }
-      if (verdict.kind !== 'delivered')
-        this.deps.log.warn(
-          { eventId: event.id, integrationId: target.id, kind: target.kind, attempts, verdict: verdict.kind },
-          'integration delivery failed',
-        );
+    });
+  }
+
+  private delivered(event: OutboxEventTable, attempts: number, note: string | null): Promise<void> {
+    return outbox.markDelivered(this.deps.db, event.id, this.deps.clock.now(), attempts, note);
+  }
+
+  private fail(event: OutboxEventTable, attempts: number, reason: string): Promise<void> {
+    return outbox.markFailed(this.deps.db, event.id, this.deps.clock.now(), attempts, reason);
+  }
+
+  /** A database hiccup mid-delivery: the claim runs out and the events come due again; logged, never thrown. */
+  private async guard(event: OutboxEventTable, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
     } catch (error) {
-      // A broken row or a database hiccup: the claim runs out and the event comes due again; logged, not thrown.
       this.deps.log.error({ err: error, eventId: event.id }, 'outbox delivery crashed');
     }
   }
+}
 
-  private build(event: OutboxEventTable, target: IntegrationTarget): Delivery {
-    const message: OutboxMessage = {
-      id: event.id,
-      type: event.type as OutboxMessage['type'],
-      raw: event.payload,
-      payload: JSON.parse(event.payload) as OutboxPayload,
-    };
-    const now = this.deps.clock.now();
-    switch (target.kind) {
-      case 'webhook':
-        return webhookDelivery(message, target.settings, target.secrets, now);
-      case 'ga4':
-        return ga4Delivery(message, target.settings, target.secrets, now, this.deps.apis.ga4);
-      case 'metrica':
-        return metricaDelivery(message, target.settings, target.secrets, this.deps.apis.metrica);
-    }
-  }
+function messageOf(event: OutboxEventTable): OutboxMessage {
+  return {
+    id: event.id,
+    type: event.type as OutboxMessage['type'],
+    raw: event.payload,
+    payload: JSON.parse(event.payload) as OutboxPayload,
+  };
 }
