@@ -488,6 +488,44 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     expect((await outboxOf(id)).every((r) => r.delivered_at !== null && r.attempts === 1)).toBe(true);
   });
 
+  it('keeps the events of an integration it cannot read (another SECRET_KEY) owed, and delivers the others', async () => {
+    const [a, b] = [hook(), hook()];
+    for (const path of [a, b]) fake.webhookSecrets.set(path, 'whsec_0123456789abcdef');
+    const p = await project([
+      {
+        kind: 'webhook',
+        name: 'A',
+        events: ['call.ended'],
+        settings: { url: `${fake.origin}${a}`, secret: 'whsec_0123456789abcdef' },
+      },
+      {
+        kind: 'webhook',
+        name: 'B',
+        events: ['call.ended'],
+        settings: { url: `${fake.origin}${b}`, secret: 'whsec_0123456789abcdef' },
+      },
+    ]);
+    const [broken, fine] = p.integrations;
+    await t.deps.database.db
+      .updateTable('integration')
+      .set({ secrets: 'sealed:v1:AAAA.BBBB.CCCC' })
+      .where('id', '=', broken.id)
+      .execute();
+    await answeredCall(p);
+    expect(await dispatch()).toBe(2);
+    expect(fake.webhooks.filter((w) => w.path === b)).toHaveLength(1);
+    expect(fake.webhooks.filter((w) => w.path === a)).toHaveLength(0);
+    const [owed] = await outboxOf(broken.id);
+    expect(owed).toMatchObject({ delivered_at: null, failed_at: null, attempts: 0 });
+    expect(owed?.available_at).toBeGreaterThan(t.clock.now());
+    expect((await outboxOf(fine.id))[0]?.delivered_at).toBe(t.clock.now());
+    // Fixed (here: deleted), its event is settled in the round after the claim runs out.
+    await t.call({ method: 'DELETE', url: `/api/v1/projects/${p.project.id}/integrations/${broken.id}` });
+    t.clock.advance(2 * 60_000);
+    expect(await dispatch()).toBe(1);
+    expect((await outboxOf(broken.id))[0]).toMatchObject({ last_error: 'integration deleted' });
+  });
+
   it('keeps secrets write-only, checks settings, and hides other projects’ integrations', async () => {
     const p = await project([
       { kind: 'ga4', name: 'GA4', settings: { measurementId: 'G-ABCDEF1', apiSecret: 'very-secret-value' } },

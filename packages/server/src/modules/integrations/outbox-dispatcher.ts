@@ -51,13 +51,22 @@ export class OutboxDispatcher {
     const events = await outbox.claimDue(this.deps.db, this.deps.dialect, now, BATCH, leaseUntil);
     if (events.length === 0) return 0;
     const targets = new Map<string, IntegrationTarget | undefined>();
-    for (const id of new Set(events.map((e) => e.integration_id as string)))
-      targets.set(id, await this.deps.integrations.target(id));
+    const unreadable = new Set<string>();
+    for (const id of new Set(events.map((e) => e.integration_id as string))) {
+      try {
+        targets.set(id, await this.deps.integrations.target(id));
+      } catch (error) {
+        // E.g. its secrets were sealed under another SECRET_KEY: its events wait out the claim and come back.
+        unreadable.add(id);
+        this.deps.log.error({ err: error, integrationId: id }, 'integration could not be read');
+      }
+    }
 
     const sends: Send[] = [];
     const uploads: { target: IntegrationTarget; events: OutboxEventTable[]; rows: MetricaRow[] }[] = [];
     const settled: Promise<void>[] = [];
     for (const event of events) {
+      if (unreadable.has(event.integration_id as string)) continue;
       const target = targets.get(event.integration_id as string);
       if (!target?.enabled) {
         const reason = target ? 'integration disabled' : 'integration deleted';
