@@ -12,10 +12,11 @@ import { Layout, PROJECT_NAV, type ProjectPage } from './components/layout.js';
 import { ErrorNote, Loading } from './components/ui.js';
 import { useI18n } from './i18n.js';
 import { CallsPage } from './pages/calls.js';
+import { IntegrationsPage } from './pages/integrations.js';
 import { NumbersPage } from './pages/numbers.js';
 import { PoolSizingPage } from './pages/pool-sizing.js';
 import { ProjectsPage } from './pages/projects.js';
-import { ComingSoon, ReportPage } from './pages/report.js';
+import { ReportPage } from './pages/report.js';
 import { SetupPage } from './pages/setup-wizard.js';
 import { SignIn } from './pages/sign-in.js';
 import { UsersPage } from './pages/users.js';
@@ -86,7 +87,6 @@ function Routes() {
 
 function ProjectRoute({ id, page }: { id: string; page: ProjectPage }) {
   const { api, signOut } = useSession();
-  const { t } = useI18n();
   const project = useAsync(() => api.get<Project>(`/api/v1/projects/${id}`), [api, id]);
   useEffect(() => {
     if (project.error instanceof ApiError && project.error.status === 401) signOut();
@@ -100,7 +100,7 @@ function ProjectRoute({ id, page }: { id: string; page: ProjectPage }) {
       {p && page === 'numbers' && <NumbersPage project={p} />}
       {p && page === 'calls' && <CallsPage project={p} />}
       {p && page === 'report' && <ReportPage project={p} />}
-      {p && page === 'integrations' && <ComingSoon title={t('navIntegrations')} />}
+      {p && page === 'integrations' && <IntegrationsPage project={p} />}
       {p && page === 'pool-sizing' && <PoolSizingPage project={p} />}
     </Layout>
   );

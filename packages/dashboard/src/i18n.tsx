@@ -279,6 +279,84 @@ const en = {
   ch_email: 'email',
   ch_referral: 'referral',
   ch_offline: 'offline',
+  telephonyProviders: 'Telephony providers',
+  telephonyLead:
+    'Ringtrace learns about calls from your telephony provider, which calls Ringtrace’s webhooks when a call starts, is answered and ends. Connect the provider here, then paste the URLs shown below at the provider.',
+  providersReadOnly:
+    'You can see the connected providers; only an admin of this project can connect, change or disconnect them.',
+  noProviderAccounts: 'No provider is connected yet, so no calls reach Ringtrace.',
+  providerConnected: '“{name}” is connected. Paste its webhook URLs at the provider (below).',
+  providerSaved: 'Saved “{name}”.',
+  providerDisconnected: 'Disconnected “{name}”.',
+  provider: 'Provider',
+  providerTwilio: 'Twilio',
+  providerMango: 'Mango Office',
+  providerZadarma: 'Zadarma',
+  providerGeneric: 'Generic webhook (any PBX)',
+  credentialsSet: 'Credentials set',
+  secretsNeverShown: '(values are never shown)',
+  allowedSources: 'Allowed webhook sources',
+  anyAddress: 'any address',
+  connectedAt: 'Connected',
+  webhookUrls: 'Webhook URLs',
+  webhookUrl: '{key} URL',
+  copyUrl: 'Copy the {key} URL',
+  copySelected: 'Selected: press Ctrl+C (⌘C on a Mac) to copy.',
+  localWebhookUrls:
+    'These URLs point to a local address that the provider cannot reach: set PUBLIC_URL to the server’s public address (see docs/configuration.md).',
+  urlHintTwilioVoice:
+    'In Twilio, set the tracking number’s “A call comes in” webhook to this URL (HTTP POST).',
+  urlHintTwilioCallback: 'Nothing to paste: Ringtrace puts this callback into the TwiML it answers.',
+  urlHintMangoBase:
+    'In Mango Office’s VPBX API settings, paste it as the external system address (Адрес внешней системы), and make sure call events and the call summary are sent.',
+  urlHintMangoReference:
+    'For reference only: Mango posts here by itself (the external system address plus the event path).',
+  urlHintZadarmaEvents:
+    'In Zadarma’s PBX settings, Integrations and API → notifications: paste it and enable NOTIFY_START, NOTIFY_ANSWER and NOTIFY_END (and NOTIFY_RECORD if calls are recorded).',
+  urlHintGenericEvents:
+    'Your PBX POSTs its call events here as JSON, signed with the account’s secret (Standard Webhooks); see docs/telephony.md.',
+  editProvider: 'Edit {name}',
+  disconnect: 'Disconnect',
+  disconnectProvider: 'Disconnect {name}',
+  disconnectWarning:
+    'Disconnect “{name}”? Its webhooks stop working at once, so new calls from this provider are no longer recorded. Calls already recorded stay.',
+  disconnectRecordings:
+    'Their recordings can no longer be played, though: Ringtrace fetches them from the provider with this account’s credentials.',
+  confirmDisconnect: 'Yes, disconnect {name}',
+  connectProvider: 'Connect a provider',
+  connect: 'Connect',
+  credentialsOf: 'Credentials from {provider}',
+  secretsWriteOnly: 'They are stored encrypted and never shown again, here or in the API.',
+  credentialsHintTwilio: 'From the Twilio account that owns the tracking numbers.',
+  credentialsHintMango:
+    'In the Mango Office personal account, open the VPBX API settings (the “API connector” integration).',
+  credentialsHintZadarma:
+    'In the Zadarma personal account, Settings → API and integrations: generate the API keys and copy Key and Secret.',
+  credentialsHintGeneric:
+    'A secret shared with your PBX, which signs every event with it. Best a Standard Webhooks secret: whsec_ and base64 of 24–64 random bytes (echo "whsec_$(openssl rand -base64 32)").',
+  credTwilioAuthToken: 'Auth Token',
+  credTwilioAccountSid: 'Account SID',
+  credTwilioAccountSidHint:
+    'AC…, used to fetch recordings. Without it, the Account SID in each recording’s URL is used.',
+  credMangoApiKey: 'Unique code of your PBX (Уникальный код АТС)',
+  credMangoApiSalt: 'Signature key (Ключ для создания подписи)',
+  credZadarmaApiKey: 'Key',
+  credZadarmaApiSecret: 'Secret',
+  credZadarmaTimeZone: 'Time zone of the Zadarma account',
+  credZadarmaTimeZoneHint:
+    'Zadarma reports call times without a zone. An IANA name such as Europe/Moscow; empty: the project’s time zone ({timezone}).',
+  credGenericSecret: 'Secret',
+  optional: '(optional)',
+  accountName: 'Name',
+  accountNameHint: 'To tell accounts apart, e.g. “Zadarma, main office”. Empty: the provider’s name.',
+  allowedSourcesHint:
+    'One IP address or CIDR range per line (e.g. 185.45.152.0/24), up to 50. Webhooks from any other address are refused. Empty: any address.',
+  tooManySources: 'At most {max} addresses or ranges; there are {count}.',
+  errValidation: 'The server did not accept this: {message}',
+  errForbidden: 'You may view this project but not change it.',
+  errNotFound: 'This provider account no longer exists; reload the page.',
+  errUnauthorized: 'Your session has ended: sign in again.',
+  errRateLimited: 'Too many requests: try again in a minute.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -561,6 +639,84 @@ const ru: Record<MessageKey, string> = {
   ch_email: 'email',
   ch_referral: 'переходы с сайтов',
   ch_offline: 'офлайн',
+  telephonyProviders: 'Провайдеры телефонии',
+  telephonyLead:
+    'Ringtrace узнаёт о звонках от провайдера телефонии: провайдер вызывает вебхуки Ringtrace, когда звонок начинается, когда на него отвечают и когда он заканчивается. Подключите провайдера здесь, затем вставьте показанные ниже адреса в его настройках.',
+  providersReadOnly:
+    'Вы видите подключённых провайдеров; подключать, изменять и отключать их может только администратор этого проекта.',
+  noProviderAccounts: 'Ни один провайдер пока не подключён, поэтому звонки в Ringtrace не поступают.',
+  providerConnected: '«{name}» подключён. Вставьте его адреса вебхуков в настройках провайдера (ниже).',
+  providerSaved: 'Сохранено: «{name}».',
+  providerDisconnected: 'Отключено: «{name}».',
+  provider: 'Провайдер',
+  providerTwilio: 'Twilio',
+  providerMango: 'Mango Office',
+  providerZadarma: 'Zadarma',
+  providerGeneric: 'Универсальный вебхук (любая АТС)',
+  credentialsSet: 'Заданные ключи',
+  secretsNeverShown: '(значения никогда не показываются)',
+  allowedSources: 'С каких адресов принимать вебхуки',
+  anyAddress: 'с любого адреса',
+  connectedAt: 'Подключён',
+  webhookUrls: 'Адреса вебхуков',
+  webhookUrl: 'Адрес {key}',
+  copyUrl: 'Копировать адрес {key}',
+  copySelected: 'Адрес выделен: нажмите Ctrl+C (⌘C на Mac), чтобы скопировать.',
+  localWebhookUrls:
+    'Эти адреса указывают на локальный адрес, до которого провайдер не достучится: укажите в PUBLIC_URL публичный адрес сервера (см. docs/configuration.md).',
+  urlHintTwilioVoice: 'В Twilio укажите этот адрес как вебхук номера «A call comes in» (HTTP POST).',
+  urlHintTwilioCallback: 'Вставлять не нужно: Ringtrace сам передаёт этот адрес в своём ответе TwiML.',
+  urlHintMangoBase:
+    'В настройках API ВАТС Mango Office вставьте его в поле «Адрес внешней системы» и проверьте, что отправляются события вызовов и итоги звонков (summary).',
+  urlHintMangoReference:
+    'Только для справки: сюда Mango отправляет события сам (адрес внешней системы плюс путь события).',
+  urlHintZadarmaEvents:
+    'В настройках АТС Zadarma, в уведомлениях о звонках (Integrations and API → notifications), вставьте этот адрес и включите NOTIFY_START, NOTIFY_ANSWER и NOTIFY_END (и NOTIFY_RECORD, если звонки записываются).',
+  urlHintGenericEvents:
+    'Ваша АТС отправляет сюда события звонков POST-запросами в JSON, подписывая их секретом подключения (Standard Webhooks); см. docs/telephony.md.',
+  editProvider: 'Изменить {name}',
+  disconnect: 'Отключить',
+  disconnectProvider: 'Отключить {name}',
+  disconnectWarning:
+    'Отключить «{name}»? Его вебхуки сразу перестанут работать, и новые звонки от этого провайдера не будут записываться. Уже записанные звонки останутся.',
+  disconnectRecordings:
+    'Но их записи разговоров больше не получится прослушать: Ringtrace получает их у провайдера с ключами этого подключения.',
+  confirmDisconnect: 'Да, отключить {name}',
+  connectProvider: 'Подключить провайдера',
+  connect: 'Подключить',
+  credentialsOf: 'Ключи доступа {provider}',
+  secretsWriteOnly: 'Они хранятся в зашифрованном виде и больше нигде не показываются — ни здесь, ни в API.',
+  credentialsHintTwilio: 'Из аккаунта Twilio, которому принадлежат отслеживаемые номера.',
+  credentialsHintMango:
+    'В личном кабинете Mango Office откройте настройки API ВАТС (интеграция «API connector»).',
+  credentialsHintZadarma:
+    'В личном кабинете Zadarma, в настройках API (Settings → API and integrations), создайте ключи API и скопируйте Key и Secret.',
+  credentialsHintGeneric:
+    'Секрет, общий с вашей АТС: она подписывает им каждое событие. Лучше всего — секрет Standard Webhooks: whsec_ и base64 от 24–64 случайных байт (echo "whsec_$(openssl rand -base64 32)").',
+  credTwilioAuthToken: 'Auth Token',
+  credTwilioAccountSid: 'Account SID',
+  credTwilioAccountSidHint:
+    'AC…, нужен, чтобы получать записи разговоров. Без него используется Account SID из адреса каждой записи.',
+  credMangoApiKey: 'Уникальный код АТС',
+  credMangoApiSalt: 'Ключ для создания подписи',
+  credZadarmaApiKey: 'Key (ключ)',
+  credZadarmaApiSecret: 'Secret (секрет)',
+  credZadarmaTimeZone: 'Часовой пояс аккаунта Zadarma',
+  credZadarmaTimeZoneHint:
+    'Zadarma сообщает время звонка без часового пояса. Название IANA, например Europe/Moscow; если пусто — часовой пояс проекта ({timezone}).',
+  credGenericSecret: 'Секрет',
+  optional: '(необязательно)',
+  accountName: 'Название',
+  accountNameHint:
+    'Чтобы различать подключения, например «Zadarma, главный офис». Если пусто — название провайдера.',
+  allowedSourcesHint:
+    'По одному IP-адресу или CIDR-диапазону в строке (например, 185.45.152.0/24), не больше 50. Вебхуки с других адресов будут отклонены. Если пусто — с любого адреса.',
+  tooManySources: 'Не больше {max} адресов или диапазонов, а указано {count}.',
+  errValidation: 'Сервер не принял данные: {message}',
+  errForbidden: 'Вы можете просматривать этот проект, но не изменять его.',
+  errNotFound: 'Этого подключения больше нет; обновите страницу.',
+  errUnauthorized: 'Сеанс завершён: войдите снова.',
+  errRateLimited: 'Слишком много запросов: повторите через минуту.',
 };
 
 export const dictionaries = { en, ru };

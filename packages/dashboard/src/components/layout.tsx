@@ -12,7 +12,7 @@ export const PROJECT_NAV: { page: ProjectPage; label: MessageKey; soon?: boolean
   { page: 'numbers', label: 'navNumbers' },
   { page: 'calls', label: 'navCalls' },
   { page: 'report', label: 'navReport' },
-  { page: 'integrations', label: 'navIntegrations', soon: true },
+  { page: 'integrations', label: 'navIntegrations' },
   { page: 'pool-sizing', label: 'navPoolSizing' },
 ];
 
