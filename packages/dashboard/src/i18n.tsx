@@ -67,7 +67,6 @@ const en = {
   navIntegrations: 'Integrations',
   navPoolSizing: 'Pool sizing',
   soon: 'soon',
-  comingSoon: 'This page arrives in a later release.',
   sizingLead:
     'A visitor keeps a number for the visit plus the hold time. From how many visitors arrive in the busiest hour we work out how many numbers are busy at once, and how many keep the chance of a full pool below your target. The industry rule is one number per 20 daily visitors.',
   sizingPoolsTitle: 'Your pools',
@@ -427,7 +426,6 @@ const ru: Record<MessageKey, string> = {
   navIntegrations: 'Интеграции',
   navPoolSizing: 'Размер пула',
   soon: 'скоро',
-  comingSoon: 'Эта страница появится в следующей версии.',
   sizingLead:
     'Посетитель занимает номер на время визита и ещё на время удержания. По тому, сколько посетителей приходит в самый загруженный час, мы считаем, сколько номеров занято одновременно и сколько их нужно, чтобы пул заканчивался не чаще, чем вы готовы допустить. Отраслевое правило — один номер на 20 посетителей в сутки.',
   sizingPoolsTitle: 'Ваши пулы',

@@ -165,13 +165,3 @@ export function ReportPage({ project }: { project: Project }) {
     </>
   );
 }
-
-export function ComingSoon({ title }: { title: string }) {
-  const { t } = useI18n();
-  return (
-    <>
-      <h1>{title}</h1>
-      <p className="muted">{t('comingSoon')}</p>
-    </>
-  );
-}
