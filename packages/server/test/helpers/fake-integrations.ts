@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 /** How the webhook receiver answers one request: a status, or `hang` (never answers). */
 export type WebhookReply = number | 'hang';
@@ -190,7 +191,10 @@ async function handle(fake: Fake, req: IncomingMessage, res: ServerResponse): Pr
   json(404, { error: 'not found' });
 }
 
-/** A receiver that verifies `ringtrace-signature: t=…,v1=<hex HMAC-SHA256(secret, "t.body")>` before anything. */
+/**
+ * A receiver that verifies the Standard Webhooks signature before anything, twice: with the specification's own
+ * library (npm `standardwebhooks`) and computed here.
+ */
 function webhook(fake: Fake, req: IncomingMessage, res: ServerResponse, path: string, raw: string) {
   const reject = (reason: string) => {
     fake.rejectedWebhooks.push({ path, reason });
@@ -198,16 +202,22 @@ function webhook(fake: Fake, req: IncomingMessage, res: ServerResponse, path: st
   };
   const secret = fake.webhookSecrets.get(path);
   if (!secret) return reject('no such hook');
-  const header = String(req.headers['ringtrace-signature'] ?? '');
-  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || !parts.v1) return reject('malformed signature header');
-  const expected = createHmac('sha256', secret).update(`${t}.${raw}`).digest();
-  const given = Buffer.from(parts.v1, 'hex');
+  const id = String(req.headers['webhook-id'] ?? '');
+  const t = Number(req.headers['webhook-timestamp']);
+  const signatures = String(req.headers['webhook-signature'] ?? '').split(' ');
+  if (!id || !Number.isInteger(t) || !signatures[0]?.startsWith('v1,'))
+    return reject('malformed signature headers');
+  // The library's `verify` also checks the timestamp against the real clock, and the tests run on a manual one:
+  // its `sign` gives the signature the specification expects for these headers.
+  if (!signatures.includes(new Webhook(secret).sign(id, new Date(t * 1000), raw)))
+    return reject('standardwebhooks: signature does not match');
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${t}.${raw}`).digest();
+  const given = Buffer.from(signatures[0].slice(3), 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reject('bad signature');
   if (req.headers['content-type'] !== 'application/json') return reject('not JSON');
   const body = JSON.parse(raw) as ReceivedWebhook['body'];
-  if (req.headers['ringtrace-event-id'] !== body.id || req.headers['ringtrace-event-type'] !== body.type)
+  if (id !== body.id || req.headers['ringtrace-event-type'] !== body.type)
     return reject('event headers do not match the body');
   const reply = fake.webhookReplies.get(path)?.shift() ?? 200;
   const headers = Object.fromEntries(

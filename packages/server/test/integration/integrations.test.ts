@@ -152,7 +152,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
 
   it('sends call.started and call.ended to a webhook, signed, each once', async () => {
     const path = hook();
-    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
     fake.webhookSecrets.set(path, secret);
     const p = await project([
       { kind: 'webhook', name: 'CRM', settings: { url: `${fake.origin}${path}`, secret } },
@@ -178,7 +178,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     expect(fake.rejectedWebhooks.filter((w) => w.path === path)).toEqual([]);
     expect(got.map((w) => w.body.type).sort()).toEqual(['call.ended', 'call.started']);
     const ended = got.find((w) => w.body.type === 'call.ended');
-    expect(ended?.headers['ringtrace-event-id']).toBe(rows[1]?.id);
+    expect(ended?.headers['webhook-id']).toBe(rows[1]?.id);
     expect(ended?.signedAt).toBe(Math.floor(t.clock.now() / 1000));
     expect(ended?.raw).toBe(rows[1]?.payload);
     expect(ended?.body).toMatchObject({
@@ -221,7 +221,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
 
   it('retries a 500 and a timeout with backoff, and delivers later', async () => {
     const path = hook();
-    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
     fake.webhookSecrets.set(path, secret);
     fake.webhookReplies.set(path, [500, 'hang']);
     const p = await project([
@@ -268,7 +268,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
 
   it('fails on a 400 without retrying, and sends again when retried by the API', async () => {
     const path = hook();
-    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
     fake.webhookSecrets.set(path, secret);
     fake.webhookReplies.set(path, [400]);
     const p = await project([
@@ -304,7 +304,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     const p = await project([{ kind: 'webhook', name: 'CRM', settings: { url: `${fake.origin}${path}` } }]);
     const id = p.integrations[0].id;
     // A generated secret is shown once, on create.
-    expect(p.integrations[0].secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(p.integrations[0].secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     await answeredCall(p);
     const off = await t.call({
       method: 'PATCH',
@@ -447,7 +447,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
 
   it('never sends one event twice when two dispatchers (two instances) run at once', async () => {
     const path = hook();
-    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
     fake.webhookSecrets.set(path, secret);
     const p = await project([
       { kind: 'webhook', name: 'CRM', settings: { url: `${fake.origin}${path}`, secret } },
@@ -490,19 +490,19 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
 
   it('keeps the events of an integration it cannot read (another SECRET_KEY) owed, and delivers the others', async () => {
     const [a, b] = [hook(), hook()];
-    for (const path of [a, b]) fake.webhookSecrets.set(path, 'whsec_0123456789abcdef');
+    for (const path of [a, b]) fake.webhookSecrets.set(path, 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3');
     const p = await project([
       {
         kind: 'webhook',
         name: 'A',
         events: ['call.ended'],
-        settings: { url: `${fake.origin}${a}`, secret: 'whsec_0123456789abcdef' },
+        settings: { url: `${fake.origin}${a}`, secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' },
       },
       {
         kind: 'webhook',
         name: 'B',
         events: ['call.ended'],
-        settings: { url: `${fake.origin}${b}`, secret: 'whsec_0123456789abcdef' },
+        settings: { url: `${fake.origin}${b}`, secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' },
       },
     ]);
     const [broken, fine] = p.integrations;
@@ -552,6 +552,19 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     for (const [body, message] of [
       [{ kind: 'webhook', name: 'x', settings: { url: 'ftp://crm.example.com/hook' } }, /http or https/],
       [{ kind: 'webhook', name: 'x', settings: { url: 'not a url' } }, /http or https/],
+      // Standard Webhooks secrets: whsec_ and 24–64 bytes in base64.
+      [
+        {
+          kind: 'webhook',
+          name: 'x',
+          settings: { url: 'https://x.example', secret: 'hunter2hunter2hunter2' },
+        },
+        /whsec_/,
+      ],
+      [
+        { kind: 'webhook', name: 'x', settings: { url: 'https://x.example', secret: 'whsec_c2hvcnQ=' } },
+        /24 to 64/,
+      ],
       [
         { kind: 'ga4', name: 'x', settings: { measurementId: 'UA-12345-1', apiSecret: 's' } },
         /measurementId/,

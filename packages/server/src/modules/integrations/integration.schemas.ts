@@ -19,9 +19,9 @@ const Settings = Type.Object(
     url: Type.Optional(Type.String({ maxLength: 2000, description: 'webhook: the receiver, http or https' })),
     secret: Type.Optional(
       Type.String({
-        minLength: 16,
         maxLength: 200,
-        description: 'webhook: the signing secret (write-only); generated and shown once when not given',
+        description:
+          'webhook: the Standard Webhooks signing secret, whsec_ and 24–64 bytes in base64 (write-only); generated and shown once when not given',
       }),
     ),
     measurementId: Type.Optional(
@@ -79,7 +79,7 @@ export const UpdateIntegrationBody = Type.Object(
 );
 
 export const DeliverySchema = Type.Object({
-  id: Type.String({ description: 'the event id (the ringtrace-event-id header of a webhook)' }),
+  id: Type.String({ description: 'the event id (the webhook-id header of a webhook)' }),
   type: Type.String(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
   attempts: Type.Integer(),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { CALL_EVENT_TYPES, type CallEventType } from '../calls/call-outbox.js';
 import { ga4NameProblem } from './ga4.js';
+import { WEBHOOK_SECRET } from './webhook.js';
 
 export type IntegrationKind = 'webhook' | 'ga4' | 'metrica';
 
@@ -57,8 +58,8 @@ export const DEFAULT_EVENTS: Record<IntegrationKind, CallEventType[]> = {
   metrica: ['call.ended'],
 };
 
-/** A webhook signing secret: `whsec_` and 32 random bytes, base64url. */
-export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
+/** A webhook signing secret as Standard Webhooks has it: `whsec_` and 32 random bytes in base64. */
+export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 const invalid = (message: string) => new AppError('validation_failed', message);
 
@@ -102,7 +103,11 @@ export function parseSettings(
       if (parsed.username || parsed.password)
         throw invalid('settings.url must not carry credentials; the signature authenticates the requests');
       const secret = text(input, 'secret', 200) ?? newWebhookSecret();
-      if (secret.length < 16) throw invalid('settings.secret must be at least 16 characters long');
+      // Standard Webhooks' verifiers take the key from the secret's base64 part; 24–64 bytes, as it advises.
+      const key = WEBHOOK_SECRET.exec(secret)?.[1];
+      const bytes = key ? Buffer.from(key, 'base64').length : 0;
+      if (!key || bytes < 24 || bytes > 64)
+        throw invalid('settings.secret must be whsec_ and 24 to 64 bytes in base64 (or left out to get one)');
       return { settings: { url: parsed.toString() }, secrets: { secret } };
     }
     case 'ga4': {

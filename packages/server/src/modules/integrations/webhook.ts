@@ -2,15 +2,29 @@ import { createHmac } from 'node:crypto';
 import type { Delivery } from './delivery.js';
 import type { OutboxMessage } from './outbox-message.js';
 
+/** A Standard Webhooks secret: `whsec_` and the key's bytes in (standard, padded) base64. */
+export const WEBHOOK_SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+
 /**
- * The signature header of our webhooks, Stripe's scheme: `t=<unix seconds>,v1=<hex HMAC-SHA256>` over
- * `"<t>.<raw body>"`, keyed with the integration's secret (the whole `whsec_…` string, as UTF-8). Receivers
- * recompute it over the raw body, compare in constant time, and reject a `t` more than a few minutes old, so that
- * a captured request cannot be replayed later. The event id header lets them ignore a redelivery.
+ * The `webhook-signature` header of our webhooks, by the Standard Webhooks specification (standardwebhooks.com,
+ * the scheme Svix and others use, with verifiers in many languages): `v1,<base64 HMAC-SHA256>` over
+ * `"<webhook-id>.<webhook-timestamp>.<raw body>"`, keyed with the base64-decoded part of the `whsec_` secret.
+ * Receivers recompute it over the raw body, compare in constant time, reject a timestamp more than a few minutes
+ * away (a captured request cannot be replayed later), and ignore a `webhook-id` they have already handled (a
+ * redelivery keeps its id).
  */
-export function webhookSignature(secret: string, timestampSeconds: number, rawBody: string): string {
-  const v1 = createHmac('sha256', secret).update(`${timestampSeconds}.${rawBody}`).digest('hex');
-  return `t=${timestampSeconds},v1=${v1}`;
+export function webhookSignature(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  rawBody: string,
+): string {
+  const key = WEBHOOK_SECRET.exec(secret)?.[1];
+  if (!key) throw new Error('a webhook secret is whsec_ and base64');
+  const signature = createHmac('sha256', Buffer.from(key, 'base64'))
+    .update(`${id}.${timestampSeconds}.${rawBody}`)
+    .digest('base64');
+  return `v1,${signature}`;
 }
 
 /** POSTs the stored event JSON as it is, signed at the moment of sending. */
@@ -22,7 +36,8 @@ export function webhookDelivery(
 ): Delivery {
   const url = settings.url;
   const secret = secrets.secret;
-  if (typeof url !== 'string' || !secret) return { kind: 'invalid', reason: 'webhook without url or secret' };
+  if (typeof url !== 'string' || !secret || !WEBHOOK_SECRET.test(secret))
+    return { kind: 'invalid', reason: 'webhook without url or a whsec_ secret' };
   const t = Math.floor(nowMs / 1000);
   return {
     kind: 'send',
@@ -32,9 +47,11 @@ export function webhookDelivery(
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Ringtrace-Webhooks/1',
-        'ringtrace-event-id': message.id,
+        'webhook-id': message.id,
+        'webhook-timestamp': String(t),
+        'webhook-signature': webhookSignature(secret, message.id, t, message.raw),
+        // Not part of the specification: lets a receiver route before parsing the body.
         'ringtrace-event-type': message.type,
-        'ringtrace-signature': webhookSignature(secret, t, message.raw),
       },
       body: message.raw,
     },
