@@ -16,10 +16,14 @@ const EXPLAINED: Record<string, MessageKey> = {
   rate_limited: 'errRateLimited',
 };
 
-/** An error of a write, explained by its code where known; anything else as ErrorNote shows it. */
-export function ApiErrorNote({ error }: { error: unknown }) {
+/**
+ * An error of a write, explained by its code where known; anything else as ErrorNote shows it. `notFound` names
+ * what went missing (default: a provider account).
+ */
+export function ApiErrorNote({ error, notFound }: { error: unknown; notFound?: MessageKey }) {
   const { t } = useI18n();
-  const key = error instanceof ApiError ? EXPLAINED[error.code] : undefined;
+  const code = error instanceof ApiError ? error.code : undefined;
+  const key = code === 'not_found' && notFound ? notFound : code ? EXPLAINED[code] : undefined;
   if (!key) return <ErrorNote error={error} />;
   return (
     <div className="error" role="alert">

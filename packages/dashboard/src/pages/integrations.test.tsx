@@ -57,6 +57,8 @@ function server(options: { reject?: (r: Recorded) => ApiError | undefined } = {}
     const refused = options.reject?.(r);
     if (refused) throw refused;
     const id = r.path.split('/provider-accounts/')[1];
+    // The outbound integrations below (outbound-integrations.test.tsx): none here.
+    if (r.method === 'GET' && r.path.endsWith('/integrations')) return [];
     if (r.method === 'GET') return accounts;
     if (r.method === 'POST') {
       const body = r.body as { provider: 'zadarma'; name: string; credentials: Record<string, string> };
@@ -319,7 +321,7 @@ describe('IntegrationsPage', () => {
   it('warns when the webhook URLs point to a local address that no provider can reach', async () => {
     const local = account({ id: 'acc-local', provider: 'generic', name: 'Test PBX' });
     local.webhookUrls = { events: 'http://localhost:8080/webhooks/generic/acc-local/events' };
-    renderPage(fakeApi(() => [local, GENERIC]));
+    renderPage(fakeApi((r) => (r.path.endsWith('/integrations') ? [] : [local, GENERIC])));
     const warned = await card('Test PBX');
     expect(within(warned).getByRole('status').textContent).toContain('set PUBLIC_URL');
     expect(within(await card('Office Asterisk')).queryByText(/PUBLIC_URL/)).toBeNull();

@@ -6,16 +6,23 @@ import { canWrite, useSession } from '../session.js';
 import type { ProviderAccount } from '../telephony.js';
 import { useAsync } from '../use-async.js';
 import { ConnectProviderForm } from './connect-provider-form.js';
+import { OutboundIntegrations } from './outbound-integrations.js';
 import { AccountCard } from './provider-account-card.js';
 
 /**
- * The project's integrations; today its telephony provider accounts: what is connected, the webhook URLs to
- * paste at each provider, and (for those who may change the project) connect, edit and disconnect. The list
- * is loaded once and then kept from the API's answers to each change.
+ * The project's integrations: its telephony provider accounts (what is connected, the webhook URLs to paste at
+ * each provider, and for those who may change the project connect, edit and disconnect), then the outbound
+ * integrations that calls are sent to (outbound-integrations.tsx). Each list is loaded once and then kept from
+ * the API's answers to each change.
  */
 export function IntegrationsPage({ project }: { project: Project }) {
-  // A fresh page per project: the list held below must never show another project's accounts.
-  return <ProviderAccounts key={project.id} project={project} />;
+  // A fresh page per project: the lists held below must never show another project's accounts.
+  return (
+    <>
+      <ProviderAccounts key={project.id} project={project} />
+      <OutboundIntegrations key={`outbound-${project.id}`} project={project} />
+    </>
+  );
 }
 
 function ProviderAccounts({ project }: { project: Project }) {

@@ -1,0 +1,159 @@
+// Outbound integrations (signed webhooks, GA4, Yandex Metrica) as the API shows them, and what the dashboard
+// needs to know of each kind. The settings mirror the server's rules (modules/integrations/integration.ts):
+// a kind added there needs an entry here.
+import type { MessageKey } from './i18n.js';
+
+export type IntegrationKind = 'webhook' | 'ga4' | 'metrica';
+export type EventType = 'call.started' | 'call.ended';
+export const EVENT_TYPES: readonly EventType[] = ['call.started', 'call.ended'];
+
+/** GET /integrations: never a secret, only which secrets are set (`secretKeys`). */
+export interface Integration {
+  id: string;
+  projectId: string;
+  kind: IntegrationKind;
+  name: string;
+  enabled: boolean;
+  events: EventType[];
+  settings: Record<string, unknown>;
+  secretKeys: string[];
+  /** A webhook signing secret generated on create: in that answer only. */
+  secret?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** GET /integrations/:id/deliveries: one event sent (or owed) to an integration. */
+export interface Delivery {
+  id: string;
+  type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  /** On a delivered event that was not sent: why (`skipped: no GA client id`). */
+  note: string | null;
+  callId: string | null;
+  createdAt: number;
+  nextAttemptAt: number | null;
+  deliveredAt: number | null;
+  failedAt: number | null;
+}
+
+export interface SettingField {
+  key: string;
+  label: MessageKey;
+  hint?: MessageKey;
+  secret?: boolean;
+  optional?: boolean;
+  /** A number input (GA4's value); sent as a number. */
+  numeric?: boolean;
+  maxLength: number;
+  placeholder?: string;
+}
+
+export interface KindInfo {
+  kind: IntegrationKind;
+  label: MessageKey;
+  /** What the API creates without `events` (docs/integrations.md). */
+  defaultEvents: readonly EventType[];
+  fields: readonly SettingField[];
+}
+
+export const KINDS: readonly KindInfo[] = [
+  {
+    kind: 'webhook',
+    label: 'kindWebhook',
+    defaultEvents: ['call.started', 'call.ended'],
+    fields: [
+      {
+        key: 'url',
+        label: 'setWebhookUrl',
+        hint: 'setWebhookUrlHint',
+        maxLength: 2000,
+        placeholder: 'https://',
+      },
+      {
+        key: 'secret',
+        label: 'setWebhookSecret',
+        hint: 'setWebhookSecretHint',
+        secret: true,
+        optional: true,
+        maxLength: 200,
+      },
+    ],
+  },
+  {
+    kind: 'ga4',
+    label: 'kindGa4',
+    defaultEvents: ['call.ended'],
+    fields: [
+      {
+        key: 'measurementId',
+        label: 'setGa4MeasurementId',
+        hint: 'setGa4MeasurementIdHint',
+        maxLength: 32,
+        placeholder: 'G-XXXXXXXXXX',
+      },
+      {
+        key: 'apiSecret',
+        label: 'setGa4ApiSecret',
+        hint: 'setGa4ApiSecretHint',
+        secret: true,
+        maxLength: 200,
+      },
+      {
+        key: 'eventName',
+        label: 'setGa4EventName',
+        hint: 'setGa4EventNameHint',
+        optional: true,
+        maxLength: 40,
+        placeholder: 'generate_lead',
+      },
+      {
+        key: 'value',
+        label: 'setGa4Value',
+        hint: 'setGa4ValueHint',
+        optional: true,
+        numeric: true,
+        maxLength: 20,
+      },
+      { key: 'currency', label: 'setGa4Currency', optional: true, maxLength: 3, placeholder: 'RUB' },
+    ],
+  },
+  {
+    kind: 'metrica',
+    label: 'kindMetrica',
+    defaultEvents: ['call.ended'],
+    fields: [
+      { key: 'counterId', label: 'setMetricaCounterId', hint: 'setMetricaCounterIdHint', maxLength: 12 },
+      {
+        key: 'oauthToken',
+        label: 'setMetricaOauthToken',
+        hint: 'setMetricaOauthTokenHint',
+        secret: true,
+        maxLength: 500,
+      },
+    ],
+  },
+];
+
+export const kindInfo = (kind: IntegrationKind): KindInfo =>
+  KINDS.find((k) => k.kind === kind) ?? (KINDS[0] as KindInfo);
+
+export const eventLabel = (type: string): MessageKey | undefined =>
+  type === 'call.started' ? 'eventCallStarted' : type === 'call.ended' ? 'eventCallEnded' : undefined;
+
+/** A typed setting as the API takes it: trimmed text, a number for a numeric field; undefined when empty. */
+export function settingValue(field: SettingField, typed: string): string | number | undefined {
+  const value = typed.trim();
+  if (value === '') return undefined;
+  if (field.numeric) {
+    const n = Number(value.replace(',', '.'));
+    return Number.isFinite(n) ? n : value;
+  }
+  return value;
+}
+
+/** A stored (non-secret) setting shown in a text field. */
+export const shownSetting = (value: unknown): string =>
+  value === undefined || value === null ? '' : String(value);
