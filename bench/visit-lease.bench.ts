@@ -106,10 +106,9 @@ async function measure(name: string, server: ServerProcess, traffic: () => Traff
     'warm-up',
     await closedLoop(server.url, t, { connections: settings.connections, seconds: settings.warmup }),
   );
-  const profile =
-    opt.profile
-      ? join(opt.profile, `visit-lease-${name.split(' ')[0]}-${Date.now()}.cpuprofile`)
-      : undefined;
+  const profile = opt.profile
+    ? join(opt.profile, `visit-lease-${name.split(' ')[0]}-${Date.now()}.cpuprofile`)
+    : undefined;
   if (profile) await server.profileStart();
   if (opt['trace-sql']) await server.traceReset();
   const before = await server.cpu();
