@@ -91,7 +91,7 @@ describe('serve delivers outbound integrations', () => {
       numberId: number.id,
     });
     const path = '/hooks/serve';
-    const hookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const hookSecret = `whsec_${randomBytes(24).toString('base64')}`;
     fake.webhookSecrets.set(path, hookSecret);
     await api('POST', `/projects/${project.id}/integrations`, {
       kind: 'webhook',
