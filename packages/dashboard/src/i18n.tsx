@@ -301,6 +301,7 @@ const en = {
   webhookUrl: '{key} URL',
   copyUrl: 'Copy the {key} URL',
   copySelected: 'Selected: press Ctrl+C (⌘C on a Mac) to copy.',
+  copyFailed: 'Could not copy: select the text and press Ctrl+C (⌘C on a Mac).',
   localWebhookUrls:
     'These URLs point to a local address that the provider cannot reach: set PUBLIC_URL to the server’s public address (see docs/configuration.md).',
   urlHintTwilioVoice:
@@ -750,6 +751,7 @@ const ru: Record<MessageKey, string> = {
   webhookUrl: 'Адрес {key}',
   copyUrl: 'Копировать адрес {key}',
   copySelected: 'Адрес выделен: нажмите Ctrl+C (⌘C на Mac), чтобы скопировать.',
+  copyFailed: 'Не удалось скопировать: выделите текст и нажмите Ctrl+C (⌘C на Mac).',
   localWebhookUrls:
     'Эти адреса указывают на локальный адрес, до которого провайдер не достучится: укажите в PUBLIC_URL публичный адрес сервера (см. docs/configuration.md).',
   urlHintTwilioVoice: 'В Twilio укажите этот адрес как вебхук номера «A call comes in» (HTTP POST).',

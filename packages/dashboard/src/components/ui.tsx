@@ -85,21 +85,54 @@ export function Loading() {
 
 export function CopyButton({ text }: { text: string }) {
   const { t } = useI18n();
-  const [copied, setCopied] = useState(false);
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   return (
-    <button
-      type="button"
-      onClick={async () => {
-        try {
-          await navigator.clipboard.writeText(text);
-        } catch {
-          // Clipboard refused (http, permissions): select-and-copy by hand still works.
-        }
-        setCopied(true);
-        setTimeout(() => setCopied(false), 2000);
-      }}
-    >
-      <span aria-live="polite">{copied ? t('copied') : t('copy')}</span>
-    </button>
+    <>
+      <button
+        type="button"
+        onClick={async () => {
+          const copied = await copyText(text);
+          setState(copied ? 'copied' : 'failed');
+          if (copied) setTimeout(() => setState('idle'), 2000);
+        }}
+      >
+        <span aria-live="polite">{state === 'copied' ? t('copied') : t('copy')}</span>
+      </button>
+      {state === 'failed' && (
+        <span className="hint" role="alert">
+          {t('copyFailed')}
+        </span>
+      )}
+    </>
   );
+}
+
+/**
+ * Copies through the clipboard API, which exists only on https and localhost; a self-hosted install is often
+ * first set up over plain http, where the older copy command on a hidden text area still works. False when
+ * neither did: the button must not say "Copied" then.
+ */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Refused (permissions, an insecure origin): try the older way.
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.append(area);
+  area.select();
+  try {
+    return typeof document.execCommand === 'function' && document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    area.remove();
+  }
 }
