@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n.js';
-import { Field } from './ui.js';
+import { copyBySelection, Field } from './ui.js';
 
 type CopyState = 'idle' | 'copied' | 'selected';
 
@@ -65,13 +65,4 @@ export function CopyField({
       )}
     </Field>
   );
-}
-
-/** document.execCommand('copy') on the current selection: deprecated, but the only way without the API. */
-function copyBySelection(): boolean {
-  try {
-    return typeof document.execCommand === 'function' && document.execCommand('copy');
-  } catch {
-    return false;
-  }
 }

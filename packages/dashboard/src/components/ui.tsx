@@ -129,10 +129,17 @@ async function copyText(text: string): Promise<boolean> {
   document.body.append(area);
   area.select();
   try {
+    return copyBySelection();
+  } finally {
+    area.remove();
+  }
+}
+
+/** document.execCommand('copy') on the current selection: deprecated, but the only way without the API. */
+export function copyBySelection(): boolean {
+  try {
     return typeof document.execCommand === 'function' && document.execCommand('copy');
   } catch {
     return false;
-  } finally {
-    area.remove();
   }
 }
