@@ -96,7 +96,7 @@ export class SqlTrackerGroup implements TrackerStore {
   /** Numbers lent from a reserve later than its hold: held to the lease's end with the new rows. */
   private readonly holds: [id: string, until: number][] = [];
   /** Versions of number rows the group wrote in its transaction (claims, holds, give-backs). */
-  private claimedRows = 0;
+  private numberRowsInTransaction = 0;
 
   private constructor(
     private readonly trx: Db,
@@ -134,7 +134,7 @@ export class SqlTrackerGroup implements TrackerStore {
     const unused: [id: string, releasedAt: number][] = [];
     for (const reserve of this.reserves.values())
       for (const n of reserve.numbers) unused.push([n.id, n.previous]);
-    this.claimedRows += this.holds.length + unused.length;
+    this.numberRowsInTransaction += this.holds.length + unused.length;
     if (this.dialect === 'postgres') {
       await repo.insertBatchAtOnce(this.trx, this.visits, this.leases, this.holds, unused);
       return;
@@ -152,7 +152,7 @@ export class SqlTrackerGroup implements TrackerStore {
 
   /** How many versions of number rows the group writes, its moved holds included (for NumberVacuum). */
   get numberWrites(): number {
-    return this.claimedRows + this.moved.holdCount;
+    return this.numberRowsInTransaction + this.moved.holdCount;
   }
 
   async recentVisit(projectId: string, visitorId: string, since: number) {
@@ -245,7 +245,7 @@ export class SqlTrackerGroup implements TrackerStore {
     if (!reserve) {
       const count = Math.max(1, this.wanted.get(poolId) ?? 1);
       const numbers = await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, count);
-      this.claimedRows += numbers.length;
+      this.numberRowsInTransaction += numbers.length;
       reserve = { numbers, until };
       this.reserves.set(poolId, reserve);
     }
@@ -255,7 +255,7 @@ export class SqlTrackerGroup implements TrackerStore {
     // lent earlier in this group (its own locks do not skip it), now at the back of the pool.
     if (!claimed) {
       claimed = (await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, 1))[0];
-      if (claimed) this.claimedRows += 1;
+      if (claimed) this.numberRowsInTransaction += 1;
     }
     if (!claimed) return undefined;
     this.numbers.set(claimed.id, claimed.e164);
