@@ -90,6 +90,7 @@ async function pass(state: 'memory' | 'shared') {
       referrer: b.r,
       gaClientId: b.ga,
       ymClientId: b.ym,
+      gaSessions: b.gs,
       language: b.l,
       screen: b.s,
       userAgent: view.userAgent,

@@ -106,6 +106,7 @@ export class PageViews {
     }
     if (serial % 10 < 7) {
       body.ga = `${digits(9)}.${1_700_000_000 + (serial % 10_000_000)}`;
+      body.gs = `_ga_R7X2K9PQ1=GS2.1.s${1_732_456_789 + (serial % 100_000)}`;
       body.ym = `17${digits(14)}`;
     }
     return { body: JSON.stringify(body), userAgent: pick(CHROME_AGENTS) };

@@ -5,7 +5,7 @@ import { attempt } from './attempt.js';
 import { compileSwapper, type Swapper, type SwapRule } from './format.js';
 import { observe } from './observer.js';
 import { DEFAULT_HEARTBEAT_SECONDS, post, VERSION, type VisitAnswer } from './send.js';
-import { cookie, gaClientId, readVid, writeVid } from './storage.js';
+import { cookie, gaClientId, gaSessions, readVid, writeVid } from './storage.js';
 import { swapTree } from './swap.js';
 
 /** `window.ringtrace` once the script runs. Before, the page may keep calls in an array (see `push`). */
@@ -84,6 +84,7 @@ function start(): void {
       u: url,
       r: referrer,
       ga: gaClientId(),
+      gs: gaSessions(),
       ym: cookie('_ym_uid'),
       l: navigator.language,
       s: screen.width + 'x' + screen.height,

@@ -15,6 +15,13 @@ export const cookie = (name: string): string | undefined =>
 export const gaClientId = (): string | undefined =>
   (cookie('_ga') || '').split('.').slice(2).join('.') || undefined;
 
+/**
+ * GA4's session cookies (`_ga_<stream>=GS1.1.<session id>.…`, or `GS2.1.s<session id>$…`), each cut after its
+ * session id: the server credits a call to the visit's GA4 session with it.
+ */
+export const gaSessions = (): string | undefined =>
+  attempt(() => (document.cookie.match(/_ga_\w+=GS\d\.\d+\.s?\d+/g) || []).join(' ')) || undefined;
+
 /** The visitor id from localStorage, or from its cookie mirror when storage was cleared or blocked. */
 export const readVid = (): string | undefined => attempt(() => localStorage.getItem(VID)) || cookie(VID);
 

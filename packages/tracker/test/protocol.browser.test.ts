@@ -27,6 +27,7 @@ describe('POST /t/visit', () => {
     await context.addCookies([
       { name: '_ga', value: 'GA1.1.123456789.1700000000', url: server.url },
       { name: '_ga_X1Y2Z3', value: 'GS1.1.1700000000.1.0.1700000000.0.0.0', url: server.url },
+      { name: '_ga_Q7W8', value: 'GS2.1.s1700000100$o2$g1$t1700000200$j0$l0$h0', url: server.url },
       { name: '_ym_uid', value: '1700000000123456789', url: server.url },
     ]);
     const landing = `${server.url}/p/page?utm_source=google&utm_medium=cpc&utm_campaign=brand&utm_content=ad1&utm_term=%D1%80%D0%B5%D0%BC%D0%BE%D0%BD%D1%82&gclid=Cj0KCQiA`;
@@ -41,6 +42,7 @@ describe('POST /t/visit', () => {
       u: landing,
       r: referrer,
       ga: '123456789.1700000000',
+      gs: '_ga_X1Y2Z3=GS1.1.1700000000 _ga_Q7W8=GS2.1.s1700000100',
       ym: '1700000000123456789',
       l: await page.evaluate(() => navigator.language),
       s: expect.stringMatching(/^\d+x\d+$/),

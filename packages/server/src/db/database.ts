@@ -162,6 +162,8 @@ export interface VisitTable {
   ip_hash: string | null;
   ga_client_id: string | null;
   ym_client_id: string | null;
+  /** GA4 session ids by measurement id, JSON (`{"G-XYZ":"1732456789"}`); null when the site runs no GA4. */
+  ga_sessions: string | null;
   is_returning: number;
   pool_id: string | null;
 }

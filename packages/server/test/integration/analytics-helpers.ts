@@ -46,6 +46,7 @@ export async function insertVisit(
     ip_hash: null,
     ga_client_id: null,
     ym_client_id: null,
+    ga_sessions: null,
     is_returning: 0,
     pool_id: null,
     ...fields,

@@ -90,7 +90,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
   /** A visitor from a Google ad (with GA and Metrica cookies unless told otherwise) calls the pool number. */
   async function answeredCall(
     p: Awaited<ReturnType<typeof project>>,
-    o: { ga?: string | null; ym?: string | null; number?: 'pool' | 'billboard' } = {},
+    o: { ga?: string | null; ym?: string | null; gs?: string; number?: 'pool' | 'billboard' } = {},
   ) {
     if (o.number !== 'billboard') {
       const page = await t.call({
@@ -102,6 +102,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
           u: 'https://clinic.example.ru/implants?utm_source=google&utm_medium=cpc&utm_campaign=implants&utm_term=dental+implants&gclid=abc',
           ...(o.ga !== null && { ga: o.ga ?? GA_CLIENT_ID }),
           ...(o.ym !== null && { ym: o.ym ?? YM_CLIENT_ID }),
+          ...(o.gs && { gs: o.gs }),
         }),
         headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
       });
@@ -341,7 +342,10 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
       settings: { measurementId, eventName: 'generate_lead', value: 1500, currency: 'RUB' },
       secretKeys: ['apiSecret'],
     });
-    const call = await answeredCall(p, { ga: `GA1.1.${GA_CLIENT_ID}` });
+    // The site runs two GA4 streams; the visit's session of this integration's stream is the one credited.
+    const sessionId = String(Math.floor(t.clock.now() / 1000) - 60);
+    const streams = `_ga_${measurementId.slice(2)}=GS2.1.s${sessionId}$o2$g1$t1768467000$j0$l0$h0 _ga_OTHER=GS1.1.1700000000.1.0`;
+    const call = await answeredCall(p, { ga: `GA1.1.${GA_CLIENT_ID}`, gs: streams });
     expect(await dispatch()).toBe(1);
     const hits = fake.ga4Hits.filter((h) => h.measurementId === measurementId);
     expect(hits).toHaveLength(1);
@@ -358,6 +362,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
             call_duration: 95,
             first_time_caller: 1,
             engagement_time_msec: 100,
+            session_id: sessionId,
             value: 1500,
             currency: 'RUB',
           },

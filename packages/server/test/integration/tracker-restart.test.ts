@@ -39,6 +39,7 @@ describe('in-memory lease state across a crash and a restart (SQLite file)', () 
       referrer: undefined,
       gaClientId: undefined,
       ymClientId: undefined,
+      gaSessions: undefined,
       language: 'ru-RU',
       screen: undefined,
       userAgent: CHROME_UA,

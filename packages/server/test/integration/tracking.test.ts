@@ -125,6 +125,7 @@ describe.each(cases)('dynamic number insertion on $name, $state lease state', ({
       r: 'https://yandex.ru/',
       ga: '1234567.89',
       ym: '1700000000123456',
+      gs: '_ga_R7X2K9=GS2.1.s1732456789$o3$g1$t1732457000$j0$l0$h0',
       l: 'ru-RU',
       s: '1920x1080',
     });
@@ -160,6 +161,7 @@ describe.each(cases)('dynamic number insertion on $name, $state lease state', ({
       is_returning: 0,
     });
     expect(JSON.parse(row.click_ids)).toEqual({ yclid: '123456' });
+    expect(JSON.parse(row.ga_sessions ?? 'null')).toEqual({ 'G-R7X2K9': '1732456789' });
     const lease = await t.deps.database.db
       .selectFrom('lease')
       .selectAll()

@@ -18,6 +18,11 @@ export interface CallEventAttribution {
   landingUrl: string | null;
   /** Google Analytics client id (`<random>.<timestamp>`) of the visit, if the site runs GA. */
   gaClientId: string | null;
+  /**
+   * The visit's GA4 session id per measurement id (`{"G-XYZ": "1732456789"}`, from the `_ga_<stream>` cookies):
+   * GA4 credits an event to that session's source and campaign only when it carries the id.
+   */
+  gaSessions: Record<string, string> | null;
   /** Yandex Metrica ClientID (`_ym_uid`) of the visit, if the site runs Metrica. */
   ymClientId: string | null;
 }
@@ -55,6 +60,19 @@ export function gaClientIdOf(raw: string | null | undefined): string | null {
   return id === '' ? null : id;
 }
 
+/** The visit's stored GA4 sessions; anything but an object of strings (a hand-edited row) counts as none. */
+function gaSessionsOf(json: string | null | undefined): Record<string, string> | null {
+  if (!json) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const sessions = Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string');
+    return sessions.length > 0 ? Object.fromEntries(sessions) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function callEventData(row: CallTable, visit: VisitTable | undefined): CallEventData {
   return {
     call: toCall(row),
@@ -68,6 +86,7 @@ export function callEventData(row: CallTable, visit: VisitTable | undefined): Ca
       confidence: row.confidence,
       landingUrl: visit?.landing_url ?? null,
       gaClientId: gaClientIdOf(visit?.ga_client_id),
+      gaSessions: gaSessionsOf(visit?.ga_sessions),
       ymClientId: visit?.ym_client_id?.trim() || null,
     },
   };

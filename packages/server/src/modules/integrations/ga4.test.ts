@@ -5,10 +5,14 @@ import type { OutboxMessage } from './outbox-message.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
-function message(startedAt: number, gaClientId: string | null): OutboxMessage {
+function message(
+  startedAt: number,
+  gaClientId: string | null,
+  gaSessions: Record<string, string> | null = null,
+): OutboxMessage {
   const data = {
     call: { id: 'c1', startedAt, talkSeconds: 42, firstTimeCaller: false },
-    attribution: { gaClientId },
+    attribution: { gaClientId, gaSessions },
   } as unknown as CallEventData;
   const payload = { id: 'e1', type: 'call.ended' as const, projectId: 'p', occurredAt: startedAt, data };
   return { id: 'e1', type: 'call.ended', raw: JSON.stringify(payload), payload };
@@ -88,6 +92,20 @@ describe('GA4 request', () => {
       'https://g',
     );
     expect(old.kind === 'send' && JSON.parse(old.request.body as string).timestamp_micros).toBeUndefined();
+  });
+
+  it('credits the visit’s session of the same stream, within 24 hours of the session’s start', () => {
+    const sessionParam = (sessions: Record<string, string>) => {
+      const sent = ga4Delivery(message(NOW, '1.2', sessions), settings, { apiSecret: 's' }, NOW, 'https://g');
+      return sent.kind === 'send'
+        ? JSON.parse(sent.request.body as string).events[0].params.session_id
+        : 'none';
+    };
+    const startedSeconds = (msAgo: number) => String(Math.floor((NOW - msAgo) / 1000));
+    expect(sessionParam({ 'G-ABC123': startedSeconds(3_600_000) })).toBe(startedSeconds(3_600_000));
+    expect(sessionParam({ 'G-OTHER': startedSeconds(60_000) })).toBeUndefined();
+    // GA4 ignores a session id sent more than 24 hours after the session started.
+    expect(sessionParam({ 'G-ABC123': startedSeconds(24 * 3_600_000 + 1_000) })).toBeUndefined();
   });
 
   it('skips a call without a GA client id and refuses what GA4 would drop', () => {

@@ -9,6 +9,7 @@ const MAX_NAME = 40;
 const MAX_STRING_VALUE = 100;
 const MAX_BODY_BYTES = 130_000;
 const BACKDATE_LIMIT_MS = 72 * 3_600_000;
+const SESSION_ATTRIBUTION_MS = 24 * 3_600_000;
 const RESERVED_EVENTS = new Set([
   'ad_activeview',
   'ad_click',
@@ -123,6 +124,10 @@ export function ga4Delivery(
     params.value = settings.value;
     params.currency = settings.currency;
   }
+  // GA4 credits the event to the visit's session (its source and campaign) only with that session's id, and only
+  // within 24 hours of the session's start (the id is that moment, in seconds); later it would be ignored.
+  const sessionId = attribution.gaSessions?.[measurementId];
+  if (sessionId && nowMs - Number(sessionId) * 1000 < SESSION_ATTRIBUTION_MS) params.session_id = sessionId;
   const body: Ga4Body = {
     client_id: clientId,
     events: [{ name: typeof settings.eventName === 'string' ? settings.eventName : 'generate_lead', params }],

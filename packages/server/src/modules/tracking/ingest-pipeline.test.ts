@@ -14,6 +14,7 @@ function sourceOf(url: string, referrer: string | undefined) {
     referrer,
     gaClientId: undefined,
     ymClientId: undefined,
+    gaSessions: undefined,
     language: 'ru-RU',
     screen: '1920x1080',
     userAgent: CHROME,

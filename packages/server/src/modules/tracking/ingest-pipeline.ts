@@ -13,6 +13,8 @@ export interface Hit {
   referrer: string | undefined;
   gaClientId: string | undefined;
   ymClientId: string | undefined;
+  /** The site's `_ga_<stream>` cookies as the script found them (ingest/ga-sessions.ts reads them). */
+  gaSessions: string | undefined;
   language: string | undefined;
   screen: string | undefined;
   userAgent: string | undefined;
@@ -91,6 +93,7 @@ function enriched(
     referrer: hit.referrer,
     gaClientId: hit.gaClientId,
     ymClientId: hit.ymClientId,
+    gaSessions: hit.gaSessions,
     language: hit.language,
     screen: hit.screen,
     userAgent: hit.userAgent,

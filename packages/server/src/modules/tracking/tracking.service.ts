@@ -5,6 +5,7 @@ import type { LeaseTable, VisitTable } from '../../db/database.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { LeaseCandidate } from '../calls/attribution.js';
+import { parseGaSessions } from '../ingest/ga-sessions.js';
 import { choosePool, staticSwapFor } from '../ingest/pool-rules.js';
 import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './ingest-pipeline.js';
 import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
@@ -464,7 +465,13 @@ function visitRow(
     ip_hash: hit.ipHash,
     ga_client_id: hit.gaClientId ?? null,
     ym_client_id: hit.ymClientId ?? null,
+    ga_sessions: gaSessionsOf(hit.gaSessions),
     is_returning: returning ? 1 : 0,
     pool_id: poolId,
   };
+}
+
+function gaSessionsOf(raw: string | undefined): string | null {
+  const sessions = parseGaSessions(raw);
+  return sessions ? JSON.stringify(sessions) : null;
 }
