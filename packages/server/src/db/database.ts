@@ -314,11 +314,11 @@ export interface OutboxEventTable {
   note: string | null;
 }
 
-/** An outbound integration of a project: a signed webhook, GA4 or Yandex Metrica. */
+/** An outbound integration of a project: a signed webhook, GA4, Yandex Metrica, amoCRM or Bitrix24. */
 export interface IntegrationTable {
   id: string;
   project_id: string;
-  kind: 'webhook' | 'ga4' | 'metrica';
+  kind: 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
   name: string;
   /** JSON object of the settings that are not secret. */
   settings: string;

@@ -1,6 +1,6 @@
 /** What a sender builds for one event: a request to make, an event to skip, or one that must not be sent. */
 export type Delivery =
-  | { kind: 'send'; request: OutboundRequest }
+  | { kind: 'send'; request: OutboundRequest; read?: AnswerReader }
   | { kind: 'skip'; note: string }
   | { kind: 'invalid'; reason: string };
 
@@ -17,9 +17,16 @@ export type AttemptResult =
   | { kind: 'error'; reason: string };
 
 export type Verdict =
-  | { kind: 'delivered' }
+  | { kind: 'delivered'; note?: string }
   | { kind: 'retry'; reason: string }
   | { kind: 'fail'; reason: string };
+
+/**
+ * A kind's own reading of an answer, for receivers whose status codes do not tell it all (a CRM that refuses a
+ * duplicate we sent before, a rate limit inside a JSON envelope, the id of what was created); undefined leaves the
+ * answer to the status-code rules below.
+ */
+export type AnswerReader = (status: number, body: string) => Verdict | undefined;
 
 /** Attempts before an event is given up: with the backoff below, about a day and a half of trying. */
 export const MAX_ATTEMPTS = 20;
@@ -30,7 +37,13 @@ const MAX_DELAY_MS = 3 * 3_600_000;
  * 2xx is delivered. A network error, a timeout, 408, 429 and 5xx are the receiver's passing trouble: try again
  * later. Any other answer (400, 401, 404…) will not change by itself: stop, and let a person retry by the API.
  */
-export function verdictOf(result: AttemptResult, attempts: number): Verdict {
+export function verdictOf(result: AttemptResult, attempts: number, read?: AnswerReader): Verdict {
+  const own = result.kind === 'response' ? read?.(result.status, result.body) : undefined;
+  if (own) {
+    if (own.kind === 'retry' && attempts >= MAX_ATTEMPTS)
+      return { kind: 'fail', reason: `gave up after ${attempts} attempts: ${own.reason}` };
+    return own;
+  }
   if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { kind: 'delivered' };
   const reason = reasonOf(result);
   const transient =

@@ -1,18 +1,25 @@
 import { Type } from 'typebox';
 import { Name, Timestamp } from '../../http/schemas.js';
 
-const Kind = Type.Union([Type.Literal('webhook'), Type.Literal('ga4'), Type.Literal('metrica')]);
+const Kind = Type.Union([
+  Type.Literal('webhook'),
+  Type.Literal('ga4'),
+  Type.Literal('metrica'),
+  Type.Literal('amocrm'),
+  Type.Literal('bitrix24'),
+]);
 const EventType = Type.Union([Type.Literal('call.started'), Type.Literal('call.ended')]);
 const Events = Type.Array(EventType, {
   minItems: 1,
   maxItems: 2,
   description:
-    'what it is sent: call.started, call.ended (default: both for a webhook, call.ended for analytics)',
+    'what it is sent: call.started, call.ended (default: both for a webhook, call.ended for analytics and CRMs)',
 });
 
 /**
  * Settings of every kind in one object; the service checks which keys each kind takes (webhook: url, secret;
- * ga4: measurementId, apiSecret, eventName, value, currency; metrica: counterId, oauthToken).
+ * ga4: measurementId, apiSecret, eventName, value, currency; metrica: counterId, oauthToken; amocrm: baseUrl,
+ * accessToken, pipelineId, sourceName; bitrix24: webhookUrl, sourceId, assignedById).
  */
 const Settings = Type.Object(
   {
@@ -36,6 +43,42 @@ const Settings = Type.Object(
     counterId: Type.Optional(Type.String({ maxLength: 12, description: 'metrica: the counter number' })),
     oauthToken: Type.Optional(
       Type.String({ maxLength: 500, description: 'metrica: an OAuth token with metrika:write (write-only)' }),
+    ),
+    baseUrl: Type.Optional(
+      Type.String({
+        maxLength: 300,
+        description: 'amocrm: the account, https://<subdomain>.amocrm.ru or .kommo.com',
+      }),
+    ),
+    accessToken: Type.Optional(
+      Type.String({ maxLength: 4000, description: 'amocrm: a long-lived token of the account (write-only)' }),
+    ),
+    pipelineId: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+        description: 'amocrm: the pipeline whose Unsorted gets the leads (default: the main pipeline)',
+      }),
+    ),
+    sourceName: Type.Optional(
+      Type.Union([Type.String({ maxLength: 100 }), Type.Null()], {
+        description: 'amocrm: the source the leads show (default Ringtrace)',
+      }),
+    ),
+    webhookUrl: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'bitrix24: the inbound webhook, https://<portal>/rest/<user id>/<secret>/ (write-only: it holds the secret; the settings show the portal)',
+      }),
+    ),
+    sourceId: Type.Optional(
+      Type.Union([Type.String({ maxLength: 50 }), Type.Null()], {
+        description: 'bitrix24: the lead source (STATUS_ID of the Source list; default CALL)',
+      }),
+    ),
+    assignedById: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+        description: 'bitrix24: the user responsible for the leads (default: the webhook’s user)',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { CALL_EVENT_TYPES, type CallEventType } from '../calls/call-outbox.js';
+import { amocrmBaseUrl } from './amocrm.js';
+import { bitrix24Webhook } from './bitrix24.js';
 import { ga4NameProblem } from './ga4.js';
 import { WEBHOOK_SECRET } from './webhook.js';
 
-export type IntegrationKind = 'webhook' | 'ga4' | 'metrica';
+export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
 
 export interface WebhookSettings {
   url: string;
@@ -18,7 +20,24 @@ export interface Ga4Settings {
 export interface MetricaSettings {
   counterId: string;
 }
-export type IntegrationSettings = WebhookSettings | Ga4Settings | MetricaSettings;
+export interface AmocrmSettings {
+  /** The account's origin, e.g. `https://clinic.amocrm.ru`. */
+  baseUrl: string;
+  pipelineId?: number;
+  sourceName?: string;
+}
+export interface Bitrix24Settings {
+  /** The portal's host, shown in place of the webhook URL (which holds the webhook's secret and is kept sealed). */
+  portal: string;
+  sourceId?: string;
+  assignedById?: number;
+}
+export type IntegrationSettings =
+  | WebhookSettings
+  | Ga4Settings
+  | MetricaSettings
+  | AmocrmSettings
+  | Bitrix24Settings;
 
 /** What the API shows of an integration: never a secret, only which secrets are set. */
 export interface Integration {
@@ -49,6 +68,9 @@ export const SECRET_KEYS: Record<IntegrationKind, readonly string[]> = {
   webhook: ['secret'],
   ga4: ['apiSecret'],
   metrica: ['oauthToken'],
+  amocrm: ['accessToken'],
+  // The inbound webhook's URL carries its secret: the whole URL is kept sealed.
+  bitrix24: ['webhookUrl'],
 };
 
 /** Analytics conversions are sent when the call has ended (its duration and outcome known). */
@@ -56,25 +78,39 @@ export const DEFAULT_EVENTS: Record<IntegrationKind, CallEventType[]> = {
   webhook: ['call.started', 'call.ended'],
   ga4: ['call.ended'],
   metrica: ['call.ended'],
+  amocrm: ['call.ended'],
+  bitrix24: ['call.ended'],
 };
 
 /** A webhook signing secret as Standard Webhooks has it: `whsec_` and 32 random bytes in base64. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-const invalid = (message: string) => new AppError('validation_failed', message);
+/** A 400 `validation_failed`; with the setting's key, `details` names it as a path, like schema errors do. */
+const invalid = (message: string, key?: string) =>
+  new AppError('validation_failed', message, key ? [{ path: `/settings/${key}`, message }] : undefined);
 
 function text(input: Record<string, unknown>, key: string, max: number): string | undefined {
   const value = input[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.trim() === '' || value.length > max)
-    throw invalid(`settings.${key} must be a non-empty string of at most ${max} characters`);
+    throw invalid(`settings.${key} must be a non-empty string of at most ${max} characters`, key);
   return value.trim();
 }
 
 function required(input: Record<string, unknown>, key: string, max: number): string {
   const value = text(input, key, max);
-  if (value === undefined) throw invalid(`settings.${key} is required`);
+  if (value === undefined) throw invalid(`settings.${key} is required`, key);
   return value;
+}
+
+/** A positive whole number (a CRM's pipeline or user id), given as a number or its digits. */
+function id(input: Record<string, unknown>, key: string): number | undefined {
+  const value = input[key];
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
+    throw invalid(`settings.${key} must be a positive whole number`, key);
+  return n;
 }
 
 /**
@@ -86,7 +122,8 @@ export function parseSettings(
   input: Record<string, unknown>,
 ): { settings: IntegrationSettings; secrets: Record<string, string> } {
   const known = new Set([...settingKeys(kind), ...SECRET_KEYS[kind]]);
-  const unknown = Object.keys(input).filter((k) => !known.has(k));
+  // Bitrix24's portal is derived from the webhook URL; it comes back only in the stored settings a PATCH merges.
+  const unknown = Object.keys(input).filter((k) => !known.has(k) && !(kind === 'bitrix24' && k === 'portal'));
   if (unknown.length > 0)
     throw invalid(`settings of a ${kind} integration do not take: ${unknown.join(', ')}`);
   switch (kind) {
@@ -96,50 +133,94 @@ export function parseSettings(
       try {
         parsed = new URL(url);
       } catch {
-        throw invalid('settings.url must be an http or https URL');
+        throw invalid('settings.url must be an http or https URL', 'url');
       }
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-        throw invalid('settings.url must be an http or https URL');
+        throw invalid('settings.url must be an http or https URL', 'url');
       if (parsed.username || parsed.password)
-        throw invalid('settings.url must not carry credentials; the signature authenticates the requests');
+        throw invalid(
+          'settings.url must not carry credentials; the signature authenticates the requests',
+          'url',
+        );
       const secret = text(input, 'secret', 200) ?? newWebhookSecret();
       // Standard Webhooks' verifiers take the key from the secret's base64 part; 24–64 bytes, as it advises.
       const key = WEBHOOK_SECRET.exec(secret)?.[1];
       const bytes = key ? Buffer.from(key, 'base64').length : 0;
       if (!key || bytes < 24 || bytes > 64)
-        throw invalid('settings.secret must be whsec_ and 24 to 64 bytes in base64 (or left out to get one)');
+        throw invalid(
+          'settings.secret must be whsec_ and 24 to 64 bytes in base64 (or left out to get one)',
+          'secret',
+        );
       return { settings: { url: parsed.toString() }, secrets: { secret } };
     }
     case 'ga4': {
       const measurementId = required(input, 'measurementId', 32);
       if (!/^G-[A-Z0-9]{4,20}$/.test(measurementId))
-        throw invalid('settings.measurementId must be a GA4 measurement id like G-XXXXXXXXXX');
+        throw invalid(
+          'settings.measurementId must be a GA4 measurement id like G-XXXXXXXXXX',
+          'measurementId',
+        );
       const apiSecret = required(input, 'apiSecret', 200);
       const eventName = text(input, 'eventName', 40) ?? 'generate_lead';
       const problem = ga4NameProblem(eventName, 'event');
-      if (problem) throw invalid(`settings.eventName: ${problem}`);
+      if (problem) throw invalid(`settings.eventName: ${problem}`, 'eventName');
       const settings: Ga4Settings = { measurementId, eventName };
       if (input.value !== undefined && input.value !== null) {
         if (typeof input.value !== 'number' || !Number.isFinite(input.value) || input.value < 0)
-          throw invalid('settings.value must be a number of at least 0');
+          throw invalid('settings.value must be a number of at least 0', 'value');
         settings.value = input.value;
       }
       const currency = text(input, 'currency', 3);
       if (currency !== undefined) {
         if (!/^[A-Z]{3}$/.test(currency))
-          throw invalid('settings.currency must be an ISO 4217 code like RUB');
+          throw invalid('settings.currency must be an ISO 4217 code like RUB', 'currency');
         settings.currency = currency;
       }
       // GA4 drops a value without a currency from its revenue reports.
       if (settings.value !== undefined && settings.currency === undefined)
-        throw invalid('settings.currency is required with settings.value');
+        throw invalid('settings.currency is required with settings.value', 'currency');
       return { settings, secrets: { apiSecret } };
     }
     case 'metrica': {
       const counterId = String(input.counterId ?? '').trim();
-      if (!/^\d{1,12}$/.test(counterId)) throw invalid('settings.counterId must be a Metrica counter number');
+      if (!/^\d{1,12}$/.test(counterId))
+        throw invalid('settings.counterId must be a Metrica counter number', 'counterId');
       const oauthToken = required(input, 'oauthToken', 500);
       return { settings: { counterId }, secrets: { oauthToken } };
+    }
+    case 'amocrm': {
+      const base = amocrmBaseUrl(required(input, 'baseUrl', 300));
+      if ('problem' in base) throw invalid(base.problem, 'baseUrl');
+      // A long-lived token is a JWT of a thousand characters or so.
+      const accessToken = required(input, 'accessToken', 4000);
+      if (/\s/.test(accessToken))
+        throw invalid(
+          'settings.accessToken must be the token alone, without "Bearer" or spaces',
+          'accessToken',
+        );
+      const settings: AmocrmSettings = { baseUrl: base.url };
+      const pipelineId = id(input, 'pipelineId');
+      if (pipelineId !== undefined) settings.pipelineId = pipelineId;
+      const sourceName = text(input, 'sourceName', 100);
+      if (sourceName !== undefined) settings.sourceName = sourceName;
+      return { settings, secrets: { accessToken } };
+    }
+    case 'bitrix24': {
+      const webhook = bitrix24Webhook(required(input, 'webhookUrl', 500));
+      if ('problem' in webhook) throw invalid(webhook.problem, 'webhookUrl');
+      const settings: Bitrix24Settings = { portal: webhook.portal };
+      const sourceId = text(input, 'sourceId', 50);
+      if (sourceId !== undefined) {
+        if (!/^[A-Za-z0-9_]+$/.test(sourceId))
+          throw invalid(
+            'settings.sourceId must be a Bitrix24 source code like CALL or UC_A1B2C3',
+            'sourceId',
+          );
+        settings.sourceId = sourceId;
+      }
+      const assignedById = id(input, 'assignedById');
+      if (assignedById !== undefined) settings.assignedById = assignedById;
+      return { settings, secrets: { webhookUrl: webhook.url } };
     }
   }
 }
@@ -152,6 +233,10 @@ function settingKeys(kind: IntegrationKind): readonly string[] {
       return ['measurementId', 'eventName', 'value', 'currency'];
     case 'metrica':
       return ['counterId'];
+    case 'amocrm':
+      return ['baseUrl', 'pipelineId', 'sourceName'];
+    case 'bitrix24':
+      return ['sourceId', 'assignedById'];
   }
 }
 

@@ -2,6 +2,8 @@ import type { Clock } from '../../clock.js';
 import type { Db, DialectName } from '../../db/connect.js';
 import type { OutboxEventTable } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
+import { amocrmDelivery } from './amocrm.js';
+import { bitrix24Delivery } from './bitrix24.js';
 import { type AttemptResult, backoffMs, type Delivery, type OutboundRequest, verdictOf } from './delivery.js';
 import { ga4Delivery } from './ga4.js';
 import { sendRequest } from './http-send.js';
@@ -110,12 +112,19 @@ export class OutboxDispatcher {
     return events.length;
   }
 
-  /** The request for one event of a webhook or GA4 integration (Metrica's are batched above). */
+  /** The request for one event of any kind but Metrica (whose calls are batched above). */
   private build(message: OutboxMessage, target: IntegrationTarget): Delivery {
     const now = this.deps.clock.now();
-    return target.kind === 'ga4'
-      ? ga4Delivery(message, target.settings, target.secrets, now, this.deps.apis.ga4)
-      : webhookDelivery(message, target.settings, target.secrets, now);
+    switch (target.kind) {
+      case 'ga4':
+        return ga4Delivery(message, target.settings, target.secrets, now, this.deps.apis.ga4);
+      case 'amocrm':
+        return amocrmDelivery(message, target.settings, target.secrets);
+      case 'bitrix24':
+        return bitrix24Delivery(message, target.settings, target.secrets);
+      default:
+        return webhookDelivery(message, target.settings, target.secrets, now);
+    }
   }
 
   private async deliver({ target, events, delivery }: Send): Promise<void> {
@@ -132,8 +141,8 @@ export class OutboxDispatcher {
       const result = await (this.deps.send ?? sendRequest)(delivery.request, this.deps.timeoutMs);
       for (const event of events) {
         const attempts = event.attempts + 1;
-        const verdict = verdictOf(result, attempts);
-        if (verdict.kind === 'delivered') await this.delivered(event, attempts, null);
+        const verdict = verdictOf(result, attempts, delivery.read);
+        if (verdict.kind === 'delivered') await this.delivered(event, attempts, verdict.note ?? null);
         else if (verdict.kind === 'fail') await this.fail(event, attempts, verdict.reason);
         else {
           const wait = backoffMs(attempts, this.deps.random ?? Math.random);
