@@ -91,16 +91,19 @@ describe('loadConfig', () => {
       metrica: 'https://api-metrika.yandex.net',
     });
     expect(defaults.integrationTimeoutMs).toBe(10_000);
+    expect(defaults.integrationAllowPrivateNetworks).toBe(false);
     const set = loadConfig({
       GA4_BASE_URL: 'https://region1.google-analytics.com/',
       METRICA_API_URL: 'http://127.0.0.1:9001',
       INTEGRATION_TIMEOUT_SECONDS: '3',
+      INTEGRATION_ALLOW_PRIVATE_NETWORKS: 'true',
     });
     expect(set.integrationApis).toEqual({
       ga4: 'https://region1.google-analytics.com',
       metrica: 'http://127.0.0.1:9001',
     });
     expect(set.integrationTimeoutMs).toBe(3000);
+    expect(set.integrationAllowPrivateNetworks).toBe(true);
     expect(() => loadConfig({ GA4_BASE_URL: 'www.google-analytics.com' })).toThrow(
       /GA4_BASE_URL must be an http/,
     );

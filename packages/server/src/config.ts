@@ -53,6 +53,8 @@ export interface Config {
   readonly integrationApis: { ga4: string; metrica: string };
   /** How long an outbound integration (webhook, GA4, Metrica) may take to answer before the attempt counts as failed. */
   readonly integrationTimeoutMs: number;
+  /** Whether outbound integrations may call private, loopback and link-local addresses (address-guard.ts). */
+  readonly integrationAllowPrivateNetworks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +186,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       metrica: apiUrl('METRICA_API_URL', 'https://api-metrika.yandex.net'),
     },
     integrationTimeoutMs: int('INTEGRATION_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+    // Outbound integrations call only public addresses unless allowed (modules/integrations/address-guard.ts).
+    integrationAllowPrivateNetworks: bool('INTEGRATION_ALLOW_PRIVATE_NETWORKS', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

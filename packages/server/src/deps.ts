@@ -123,6 +123,7 @@ export function createDeps(input: {
       log: input.log.child({ component: 'outbox' }),
       integrations,
       timeoutMs: input.config.integrationTimeoutMs,
+      allowPrivateNetworks: input.config.integrationAllowPrivateNetworks,
       apis: input.config.integrationApis,
     }),
   };

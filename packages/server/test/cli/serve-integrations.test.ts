@@ -41,6 +41,8 @@ describe('serve delivers outbound integrations', () => {
         HOST: '127.0.0.1',
         LOG_FILE: logFile,
         RINGTRACE_ADMIN_TOKEN: TOKEN,
+        // The fake receiver listens on 127.0.0.1.
+        INTEGRATION_ALLOW_PRIVATE_NETWORKS: 'true',
       },
     });
     child.stderr?.on('data', (d) => {

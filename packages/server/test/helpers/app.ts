@@ -17,7 +17,13 @@ export interface TestApp {
 }
 
 export async function createTestApp(database: DbHandle, env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    LOG_LEVEL: 'silent',
+    // The fake CRMs, analytics and webhook receivers listen on 127.0.0.1.
+    INTEGRATION_ALLOW_PRIVATE_NETWORKS: 'true',
+    ...env,
+  });
   const clock = new ManualClock();
   const deps = createDeps({
     config,

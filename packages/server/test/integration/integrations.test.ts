@@ -474,6 +474,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
       log: t.deps.log,
       integrations: t.deps.services.integrations,
       timeoutMs: 1000,
+      allowPrivateNetworks: true,
       apis: t.deps.config.integrationApis,
     });
     let handled = 0;

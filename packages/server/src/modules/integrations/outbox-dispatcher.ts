@@ -6,7 +6,7 @@ import { amocrmDelivery } from './amocrm.js';
 import { bitrix24Delivery } from './bitrix24.js';
 import { type AttemptResult, backoffMs, type Delivery, type OutboundRequest, verdictOf } from './delivery.js';
 import { ga4Delivery } from './ga4.js';
-import { sendRequest } from './http-send.js';
+import { type SendOptions, sendRequest } from './http-send.js';
 import type { IntegrationTarget } from './integration.js';
 import type { IntegrationService } from './integration.service.js';
 import { METRICA_MAX_ROWS, type MetricaRow, metricaRow, metricaUpload } from './metrica.js';
@@ -23,12 +23,14 @@ export interface DispatcherDeps {
   log: Logger;
   integrations: IntegrationService;
   timeoutMs: number;
+  /** Whether integrations may call private addresses (config: INTEGRATION_ALLOW_PRIVATE_NETWORKS). */
+  allowPrivateNetworks: boolean;
   /** Origins of the analytics APIs (config: GA4_BASE_URL, METRICA_API_URL). */
   apis: { ga4: string; metrica: string };
   /** For the backoff's jitter; tests may fix it. */
   random?: () => number;
   /** Makes one request; tests may stand in for the network. */
-  send?: (request: OutboundRequest, timeoutMs: number) => Promise<AttemptResult>;
+  send?: (request: OutboundRequest, options: SendOptions) => Promise<AttemptResult>;
 }
 
 /** Events that go out in one request: one event, or the due calls of one Metrica integration. */
@@ -138,7 +140,10 @@ export class OutboxDispatcher {
         for (const event of events) await this.fail(event, event.attempts, delivery.reason);
         return;
       }
-      const result = await (this.deps.send ?? sendRequest)(delivery.request, this.deps.timeoutMs);
+      const result = await (this.deps.send ?? sendRequest)(delivery.request, {
+        timeoutMs: this.deps.timeoutMs,
+        allowPrivateNetworks: this.deps.allowPrivateNetworks,
+      });
       for (const event of events) {
         const attempts = event.attempts + 1;
         const verdict = verdictOf(result, attempts, delivery.read);
