@@ -1,7 +1,8 @@
 // Local stand-ins for the receivers of Ringtrace's outbound integrations, checking what the real ones check (or,
 // for a webhook receiver, what a careful one would): the webhook signature computed here independently of the
 // server code, GA4's Measurement Protocol limits (which the real collector enforces by silently dropping the hit),
-// Metrica's OAuth header, multipart upload and CSV header.
+// Metrica's OAuth header, multipart upload and CSV header, amoCRM's Bearer token and unsorted-lead shape (and its
+// refusal of a duplicate), Bitrix24's inbound-webhook URL and crm.lead.add fields.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,39 @@ export interface MetricaUpload {
   rows: Record<string, string>[];
 }
 
+/**
+ * How the fake amoCRM answers one request instead of its usual: a status (429, 500…) without touching anything, or
+ * `lost`: the lead is made but the answer is a 502, as when a proxy drops it (the sender will try again).
+ */
+export type AmoReply = number | 'lost';
+
+export interface AmoLead {
+  token: string;
+  /** The unsorted item as received (one of the body's array). */
+  item: {
+    source_uid: string;
+    source_name: string;
+    pipeline_id?: number;
+    created_at?: number;
+    metadata: Record<string, unknown>;
+    _embedded: { leads?: Record<string, unknown>[]; contacts?: Record<string, unknown>[] };
+  };
+  leadId: number;
+}
+
+/** How the fake Bitrix24 answers one request instead of its usual. */
+export type BitrixReply = 'limit' | 'expired' | 'scope' | 'lost';
+
+export interface BitrixLead {
+  /** `<user id>/<secret>` of the webhook it came through. */
+  hook: string;
+  userId: string;
+  method: string;
+  fields: Record<string, unknown>;
+  params: Record<string, unknown>;
+  id: number;
+}
+
 export interface FakeIntegrations {
   origin: string;
   /** The signing secret per webhook path (`/hooks/<name>`); requests signed otherwise get 400. */
@@ -53,6 +87,18 @@ export interface FakeIntegrations {
   metricaCounters: Map<string, string>;
   metricaUploads: MetricaUpload[];
   metricaRefused: { counterId: string; status: number; reason: string }[];
+  /** Long-lived tokens of the fake amoCRM accounts (all at this origin); another token gets 401. */
+  amoTokens: Set<string>;
+  /** Replies per token, used in turn before the usual answer. */
+  amoReplies: Map<string, AmoReply[]>;
+  amoLeads: AmoLead[];
+  amoRefused: { token: string; status: number; reason: string }[];
+  /** Inbound webhooks of the fake Bitrix24 portal: `<user id>/<secret>`; another secret gets 401. */
+  bitrixHooks: Set<string>;
+  /** Replies per `<user id>/<secret>`, used in turn before the usual answer. */
+  bitrixReplies: Map<string, BitrixReply[]>;
+  bitrixLeads: BitrixLead[];
+  bitrixRefused: { hook: string; status: number; error: string; description: string }[];
   close(): Promise<void>;
 }
 
@@ -67,6 +113,14 @@ export async function startFakeIntegrations(): Promise<FakeIntegrations> {
     metricaCounters: new Map<string, string>(),
     metricaUploads: [] as MetricaUpload[],
     metricaRefused: [] as { counterId: string; status: number; reason: string }[],
+    amoTokens: new Set<string>(),
+    amoReplies: new Map<string, AmoReply[]>(),
+    amoLeads: [] as AmoLead[],
+    amoRefused: [] as { token: string; status: number; reason: string }[],
+    bitrixHooks: new Set<string>(),
+    bitrixReplies: new Map<string, BitrixReply[]>(),
+    bitrixLeads: [] as BitrixLead[],
+    bitrixRefused: [] as { hook: string; status: number; error: string; description: string }[],
   };
   const server: Server = createServer((req, res) => {
     handle(fake, req, res).catch((error: unknown) => {
@@ -102,6 +156,8 @@ async function handle(fake: Fake, req: IncomingMessage, res: ServerResponse): Pr
   if (req.method !== 'POST') return json(405, { error: 'only POST' });
 
   if (url.pathname.startsWith('/hooks/')) return webhook(fake, req, res, url.pathname, raw.toString('utf8'));
+  if (url.pathname === '/api/v4/leads/unsorted/sip') return amocrm(fake, req, res, raw.toString('utf8'));
+  if (url.pathname.startsWith('/rest/')) return bitrix24(fake, req, res, url.pathname, raw.toString('utf8'));
 
   // GA4: POST /mp/collect (2xx, no body, whatever it thinks of the hit) or /debug/mp/collect (the verdict).
   if (url.pathname === '/mp/collect' || url.pathname === '/debug/mp/collect') {
@@ -226,6 +282,298 @@ function webhook(fake: Fake, req: IncomingMessage, res: ServerResponse, path: st
   fake.webhooks.push({ path, headers, raw, body, signedAt: t, status: reply === 'hang' ? 0 : reply });
   if (reply === 'hang') return; // never answered: the sender must time out
   res.writeHead(reply, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: reply < 300 }));
+}
+
+// amoCRM API v4 (research notes §6.1): JSON in, HAL JSON out, errors as application/problem+json. What the real
+// account checks is partly unpublished (appendix B), so this fake is strict where it can be: every key must be one
+// amo documents, the tracking and contact fields must be codes the account has.
+const AMO_ITEM_KEYS = new Set([
+  'source_name',
+  'source_uid',
+  'pipeline_id',
+  'created_at',
+  'request_id',
+  'metadata',
+  '_embedded',
+]);
+const AMO_SIP_METADATA = new Set([
+  'is_call_event_needed',
+  'uniq',
+  'duration',
+  'service_code',
+  'link',
+  'phone',
+  'called_at',
+  'from',
+]);
+/** A new account's lead field codes (its built-in tracking fields) and contact field codes. */
+const AMO_LEAD_CODES = new Set([
+  'UTM_SOURCE',
+  'UTM_MEDIUM',
+  'UTM_CAMPAIGN',
+  'UTM_CONTENT',
+  'UTM_TERM',
+  'UTM_REFERRER',
+  'REFERRER',
+  'ROISTAT',
+  'GCLID',
+  'YCLID',
+  '_YM_UID',
+  'GCLIENTID',
+]);
+const AMO_CONTACT_CODES = new Set(['PHONE', 'EMAIL', 'POSITION']);
+const AMO_PHONE_ENUMS = new Set(['WORK', 'WORKDD', 'MOB', 'FAX', 'HOME', 'OTHER']);
+
+function amocrm(fake: Fake, req: IncomingMessage, res: ServerResponse, raw: string) {
+  const auth = req.headers.authorization ?? '';
+  const token = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
+  const answer = (status: number, body: unknown, type = 'application/problem+json') =>
+    res.writeHead(status, { 'content-type': type }).end(JSON.stringify(body));
+  const refuse = (
+    status: number,
+    reason: string,
+    errors?: { code: string; path: string; detail: string }[],
+  ) => {
+    fake.amoRefused.push({ token, status, reason });
+    answer(status, {
+      ...(errors && { 'validation-errors': [{ request_id: '0', errors }] }),
+      title: status === 401 ? 'Unauthorized' : status === 429 ? 'Too Many Requests' : 'Bad Request',
+      type: `https://httpstatus.es/${status}`,
+      status,
+      detail: reason,
+    });
+  };
+  if (!fake.amoTokens.has(token)) return refuse(401, 'Unauthorized');
+  const reply = fake.amoReplies.get(token)?.shift();
+  if (typeof reply === 'number') return refuse(reply, `scripted ${reply}`);
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+    return refuse(400, 'content-type must be application/json');
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return refuse(400, 'body is not JSON');
+  }
+  if (!Array.isArray(body) || body.length === 0 || body.length > 250)
+    return refuse(400, 'Request validation failed', [
+      { code: 'InvalidType', path: '', detail: 'The body must be an array of 1 to 250 items.' },
+    ]);
+  const errors = body.flatMap((item, i) => amoItemProblems(item, i));
+  if (errors.length > 0) return refuse(400, 'Request validation failed', errors);
+  const items = body as AmoLead['item'][];
+  // Unsorted never holds the same thing twice: a source_uid it has (or twice in one request) is refused.
+  const seen = new Set(fake.amoLeads.filter((l) => l.token === token).map((l) => l.item.source_uid));
+  const duplicates = items.flatMap((item, i) => {
+    const dup = seen.has(item.source_uid);
+    seen.add(item.source_uid);
+    return dup
+      ? [{ code: 'NotUnique', path: `${i}.source_uid`, detail: 'Duplicate: this unsorted already exists.' }]
+      : [];
+  });
+  if (duplicates.length > 0) return refuse(400, 'Request validation failed', duplicates);
+  const made = items.map((item) => {
+    const lead: AmoLead = { token, item, leadId: 20_000 + fake.amoLeads.length };
+    fake.amoLeads.push(lead);
+    return lead;
+  });
+  if (reply === 'lost') return refuse(502, 'the answer was lost on the way');
+  answer(
+    200,
+    {
+      _total_items: made.length,
+      _embedded: {
+        unsorted: made.map((lead, i) => ({
+          uid: `unsorted-${lead.leadId}`,
+          account_id: 28_000_001,
+          request_id: String(i),
+          _embedded: { leads: [{ id: lead.leadId }], contacts: [{ id: lead.leadId + 1 }], companies: [] },
+        })),
+      },
+    },
+    'application/hal+json',
+  );
+}
+
+type AmoValidationError = { code: string; path: string; detail: string };
+
+function amoItemProblems(item: unknown, i: number): AmoValidationError[] {
+  const problems: AmoValidationError[] = [];
+  const bad = (path: string, detail: string, code = 'InvalidType') =>
+    problems.push({ code, path: `${i}.${path}`, detail });
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    bad('', 'an item must be an object');
+    return problems;
+  }
+  const o = item as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!AMO_ITEM_KEYS.has(key)) bad(key, 'unknown field', 'Extra');
+  for (const key of ['source_name', 'source_uid'])
+    if (typeof o[key] !== 'string' || o[key] === '') bad(key, 'This value should not be blank.', 'NotBlank');
+  for (const key of ['pipeline_id', 'created_at'])
+    if (o[key] !== undefined && !Number.isInteger(o[key])) bad(key, 'must be an integer');
+  const m = o.metadata as Record<string, unknown> | undefined;
+  if (typeof m !== 'object' || m === null) bad('metadata', 'This value should not be blank.', 'NotBlank');
+  else {
+    for (const key of Object.keys(m))
+      if (!AMO_SIP_METADATA.has(key)) bad(`metadata.${key}`, 'unknown field', 'Extra');
+    for (const key of ['uniq', 'service_code'])
+      if (typeof m[key] !== 'string' || m[key] === '') bad(`metadata.${key}`, 'must be a string', 'NotBlank');
+    for (const key of ['duration', 'called_at'])
+      if (!Number.isInteger(m[key]) || (m[key] as number) < 0) bad(`metadata.${key}`, 'must be an integer');
+    for (const key of ['phone', 'from'])
+      if (!/^\+?\d{5,15}$/.test(String(m[key] ?? ''))) bad(`metadata.${key}`, 'must be a phone number');
+    if (m.link !== undefined && !/^https?:\/\//.test(String(m.link))) bad('metadata.link', 'must be a URL');
+    if (m.is_call_event_needed !== undefined && typeof m.is_call_event_needed !== 'boolean')
+      bad('metadata.is_call_event_needed', 'must be a boolean');
+  }
+  const embedded = (o._embedded ?? {}) as Record<string, unknown>;
+  // The public docs say `leads`, the PHP SDK sends `lead`: both are taken.
+  const leads = embedded.leads ?? (embedded.lead ? [embedded.lead] : []);
+  if (!Array.isArray(leads)) bad('_embedded.leads', 'must be an array');
+  else
+    leads.forEach((lead: Record<string, unknown>, j) => {
+      if (lead.name !== undefined && typeof lead.name !== 'string')
+        bad(`_embedded.leads.${j}.name`, 'a string');
+      problems.push(
+        ...amoFieldProblems(lead.custom_fields_values, AMO_LEAD_CODES, `${i}._embedded.leads.${j}`),
+      );
+    });
+  const contacts = embedded.contacts ?? [];
+  if (!Array.isArray(contacts)) bad('_embedded.contacts', 'must be an array');
+  else
+    contacts.forEach((contact: Record<string, unknown>, j) => {
+      if (typeof contact.name !== 'string') bad(`_embedded.contacts.${j}.name`, 'must be a string');
+      const path = `${i}._embedded.contacts.${j}`;
+      problems.push(...amoFieldProblems(contact.custom_fields_values, AMO_CONTACT_CODES, path));
+    });
+  return problems;
+}
+
+function amoFieldProblems(fields: unknown, codes: Set<string>, path: string): AmoValidationError[] {
+  if (fields === undefined) return [];
+  const at = `${path}.custom_fields_values`;
+  if (!Array.isArray(fields)) return [{ code: 'InvalidType', path: at, detail: 'must be an array' }];
+  return fields.flatMap((field: Record<string, unknown>, k) => {
+    const problems: AmoValidationError[] = [];
+    if (!codes.has(String(field.field_code)))
+      problems.push({ code: 'NotSupportedChoice', path: `${at}.${k}.field_code`, detail: 'no such field' });
+    const values = field.values as Record<string, unknown>[] | undefined;
+    if (!Array.isArray(values) || values.length === 0)
+      problems.push({ code: 'NotBlank', path: `${at}.${k}.values`, detail: 'must not be empty' });
+    else
+      values.forEach((v, n) => {
+        if (typeof v.value !== 'string' || v.value === '')
+          problems.push({ code: 'InvalidType', path: `${at}.${k}.values.${n}.value`, detail: 'a string' });
+        if (field.field_code === 'PHONE' && !AMO_PHONE_ENUMS.has(String(v.enum_code)))
+          problems.push({
+            code: 'NotSupportedChoice',
+            path: `${at}.${k}.values.${n}.enum_code`,
+            detail: 'no such type',
+          });
+      });
+    return problems;
+  });
+}
+
+// Bitrix24 REST over an inbound webhook (research notes §6.2): /rest/<user id>/<secret>/<method>[.json], JSON body,
+// `{result, time}` or `{error, error_description}`. The real crm.lead.add ignores fields it does not know; this fake
+// refuses them, so that a misspelt field cannot pass unnoticed.
+const BITRIX_LEAD_FIELDS = new Set([
+  'TITLE',
+  'NAME',
+  'LAST_NAME',
+  'SECOND_NAME',
+  'STATUS_ID',
+  'SOURCE_ID',
+  'SOURCE_DESCRIPTION',
+  'ASSIGNED_BY_ID',
+  'OPENED',
+  'CURRENCY_ID',
+  'OPPORTUNITY',
+  'PHONE',
+  'EMAIL',
+  'COMMENTS',
+  'ORIGINATOR_ID',
+  'ORIGIN_ID',
+  'UTM_SOURCE',
+  'UTM_MEDIUM',
+  'UTM_CAMPAIGN',
+  'UTM_CONTENT',
+  'UTM_TERM',
+]);
+const BITRIX_PHONE_TYPES = new Set(['WORK', 'MOBILE', 'FAX', 'HOME', 'PAGER', 'MAILING', 'OTHER']);
+
+function bitrix24(fake: Fake, req: IncomingMessage, res: ServerResponse, path: string, raw: string) {
+  const match = /^\/rest\/(\d+)\/([^/]+)\/([A-Za-z0-9_.]+?)(?:\.json)?$/.exec(path);
+  const hook = match ? `${match[1]}/${match[2]}` : path;
+  const answer = (status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const refuse = (status: number, error: string, description: string) => {
+    fake.bitrixRefused.push({ hook, status, error, description });
+    answer(status, { error, error_description: description });
+  };
+  if (!match || !fake.bitrixHooks.has(hook))
+    return refuse(401, 'invalid_token', 'The access token provided is invalid.');
+  const method = match[3] as string;
+  // The telephony.externalCall.* methods need an application's context; a webhook is refused.
+  if (method.startsWith('telephony.externalCall.'))
+    return refuse(401, 'WRONG_AUTH_TYPE', 'Current authorization type is denied for this method');
+  if (method !== 'crm.lead.add') return refuse(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
+  const reply = fake.bitrixReplies.get(hook)?.shift();
+  if (reply === 'limit') return refuse(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
+  if (reply === 'expired') return refuse(401, 'expired_token', 'The access token provided has expired.');
+  if (reply === 'scope') return refuse(403, 'insufficient_scope', 'The request requires higher privileges.');
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+    return refuse(400, 'ERROR_CORE', 'expected a JSON body');
+  let body: { fields?: Record<string, unknown>; params?: Record<string, unknown> };
+  try {
+    body = JSON.parse(raw) as typeof body;
+  } catch {
+    return refuse(400, 'ERROR_CORE', 'body is not JSON');
+  }
+  const fields = body.fields;
+  if (typeof fields !== 'object' || fields === null) return refuse(400, 'ERROR_CORE', 'fields are required');
+  const unknown = Object.keys(fields).filter((k) => !BITRIX_LEAD_FIELDS.has(k) && !k.startsWith('UF_CRM_'));
+  if (unknown.length > 0) return refuse(400, 'ERROR_CORE', `unknown fields: ${unknown.join(', ')}`);
+  if (typeof fields.TITLE !== 'string' || fields.TITLE.trim() === '')
+    return refuse(400, 'ERROR_CORE', 'Field "TITLE" is required.');
+  const phones = fields.PHONE;
+  if (
+    phones !== undefined &&
+    (!Array.isArray(phones) ||
+      !phones.every(
+        (p: Record<string, unknown>) =>
+          typeof p.VALUE === 'string' && p.VALUE !== '' && BITRIX_PHONE_TYPES.has(String(p.VALUE_TYPE)),
+      ))
+  )
+    return refuse(400, 'ERROR_CORE', 'Field "PHONE" must be a list of {VALUE, VALUE_TYPE}.');
+  for (const key of Object.keys(fields).filter((k) => k !== 'PHONE' && k !== 'ASSIGNED_BY_ID'))
+    if (typeof fields[key] !== 'string') return refuse(400, 'ERROR_CORE', `Field "${key}" must be a string.`);
+  if (fields.ASSIGNED_BY_ID !== undefined && !Number.isInteger(fields.ASSIGNED_BY_ID))
+    return refuse(400, 'ERROR_CORE', 'Field "ASSIGNED_BY_ID" must be a user id.');
+  const lead: BitrixLead = {
+    hook,
+    userId: match[1] as string,
+    method,
+    fields,
+    params: body.params ?? {},
+    id: 300 + fake.bitrixLeads.length,
+  };
+  fake.bitrixLeads.push(lead);
+  if (reply === 'lost') return refuse(502, 'BAD_GATEWAY', 'the answer was lost on the way');
+  const now = Date.now() / 1000;
+  answer(200, {
+    result: lead.id,
+    time: {
+      start: now,
+      finish: now + 0.02,
+      duration: 0.02,
+      processing: 0.01,
+      date_start: new Date().toISOString(),
+      date_finish: new Date().toISOString(),
+      operating_reset_at: Math.floor(now) + 600,
+      operating: 0,
+    },
+  });
 }
 
 // GA4's documented limits, written here independently of the server's validator.

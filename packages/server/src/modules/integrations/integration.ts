@@ -103,14 +103,13 @@ function required(input: Record<string, unknown>, key: string, max: number): str
   return value;
 }
 
-/** A positive whole number (a CRM's pipeline or user id), given as a number or its digits. */
+/** A positive whole number: a CRM's pipeline or user id. */
 function id(input: Record<string, unknown>, key: string): number | undefined {
   const value = input[key];
-  if (value === undefined || value === null || value === '') return undefined;
-  const n = typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
     throw invalid(`settings.${key} must be a positive whole number`, key);
-  return n;
+  return value;
 }
 
 /**
@@ -125,7 +124,7 @@ export function parseSettings(
   // Bitrix24's portal is derived from the webhook URL; it comes back only in the stored settings a PATCH merges.
   const unknown = Object.keys(input).filter((k) => !known.has(k) && !(kind === 'bitrix24' && k === 'portal'));
   if (unknown.length > 0)
-    throw invalid(`settings of a ${kind} integration do not take: ${unknown.join(', ')}`);
+    throw invalid(`settings of a ${kind} integration do not take: ${unknown.join(', ')}`, unknown[0]);
   switch (kind) {
     case 'webhook': {
       const url = required(input, 'url', 2000);
