@@ -354,7 +354,7 @@ const en = {
   tooManySources: 'At most {max} addresses or ranges; there are {count}.',
   outboundTitle: 'Sending calls to other systems',
   outboundLead:
-    'After each call Ringtrace can tell your own endpoint (a signed webhook), Google Analytics 4 (a conversion) and Yandex Metrica (an offline call). Failed deliveries are retried for about a day; see each integration’s deliveries.',
+    'After each call Ringtrace can tell your own endpoint (a signed webhook), Google Analytics 4 (a conversion), Yandex Metrica (an offline call), amoCRM and Bitrix24 (a lead). Failed deliveries are retried for about a day; see each integration’s deliveries.',
   outboundReadOnly:
     'You can see the integrations and their deliveries; only an admin of this project can add, change, pause or delete them.',
   noIntegrations: 'No integration yet: calls are not sent anywhere.',
@@ -366,6 +366,31 @@ const en = {
   kindWebhook: 'Webhook',
   kindGa4: 'Google Analytics 4',
   kindMetrica: 'Yandex Metrica',
+  kindAmocrm: 'amoCRM (Kommo)',
+  kindBitrix24: 'Bitrix24',
+  amocrmAbout:
+    'Each ended call becomes an incoming-call lead in amoCRM’s Unsorted, with the caller as its contact, the call’s recording and its source in the lead’s UTM fields. A call from a hidden number is not sent.',
+  bitrix24About:
+    'Each ended call becomes a lead in Bitrix24 (crm.lead.add): the caller’s phone, the source and UTM fields, and the call in the comments. A call from a hidden number is not sent.',
+  setAmocrmBaseUrl: 'Account address',
+  setAmocrmBaseUrlHint: 'The address you open amoCRM at: https://<subdomain>.amocrm.ru (or .kommo.com).',
+  setAmocrmAccessToken: 'Long-lived token',
+  setAmocrmAccessTokenHint:
+    'amoCRM → amoMarket → ⋯ → Create an integration (private) → Keys and access → Long-lived token: generate one and paste it here.',
+  setAmocrmPipelineId: 'Pipeline ID',
+  setAmocrmPipelineIdHint:
+    'Empty: the main pipeline’s Unsorted. The number in the pipeline’s address (…/leads/pipeline/1234567).',
+  setAmocrmSourceName: 'Source name',
+  setAmocrmSourceNameHint: 'How amoCRM names where the leads came from. Empty: Ringtrace.',
+  setBitrix24WebhookUrl: 'Inbound webhook URL',
+  setBitrix24WebhookUrlHint:
+    'Bitrix24 → Developer resources → Other → Inbound webhook, with the CRM (crm) scope: copy its URL, https://<portal>/rest/<user id>/<secret>/. It holds the secret, so only the portal is shown afterwards.',
+  setBitrix24Portal: 'Portal',
+  setBitrix24SourceId: 'Source code',
+  setBitrix24SourceIdHint:
+    'The lead’s Source: a code from CRM → Settings → Sources (e.g. CALL, WEB, UC_A1B2C3). Empty: CALL.',
+  setBitrix24AssignedById: 'Responsible user ID',
+  setBitrix24AssignedByIdHint: 'Empty: the user who created the webhook.',
   integrationKind: 'Kind',
   integrationEvents: 'Send when',
   eventCallStarted: 'a call starts',
@@ -804,7 +829,7 @@ const ru: Record<MessageKey, string> = {
   tooManySources: 'Не больше {max} адресов или диапазонов, а указано {count}.',
   outboundTitle: 'Передача звонков в другие системы',
   outboundLead:
-    'После каждого звонка Ringtrace может сообщить о нём вашему серверу (подписанный вебхук), в Google Analytics 4 (конверсия) и в Яндекс Метрику (офлайн-звонок). Неудачные отправки повторяются около суток; смотрите журнал отправок каждой интеграции.',
+    'После каждого звонка Ringtrace может сообщить о нём вашему серверу (подписанный вебхук), в Google Analytics 4 (конверсия), в Яндекс Метрику (офлайн-звонок), в amoCRM и Битрикс24 (заявка или лид). Неудачные отправки повторяются около суток; смотрите журнал отправок каждой интеграции.',
   outboundReadOnly:
     'Вы видите интеграции и журнал их отправок; добавлять, изменять, приостанавливать и удалять их может только администратор этого проекта.',
   noIntegrations: 'Интеграций пока нет: звонки никуда не передаются.',
@@ -816,6 +841,32 @@ const ru: Record<MessageKey, string> = {
   kindWebhook: 'Вебхук',
   kindGa4: 'Google Analytics 4',
   kindMetrica: 'Яндекс Метрика',
+  kindAmocrm: 'amoCRM (Kommo)',
+  kindBitrix24: 'Битрикс24',
+  amocrmAbout:
+    'Каждый завершённый звонок становится заявкой-звонком в «Неразобранном» amoCRM: звонящий — контактом, с записью разговора и источником в UTM-полях сделки. Звонки со скрытого номера не передаются.',
+  bitrix24About:
+    'Каждый завершённый звонок становится лидом в Битрикс24 (crm.lead.add): телефон звонящего, источник и UTM-поля, сведения о звонке в комментарии. Звонки со скрытого номера не передаются.',
+  setAmocrmBaseUrl: 'Адрес аккаунта',
+  setAmocrmBaseUrlHint:
+    'Адрес, по которому вы открываете amoCRM: https://<поддомен>.amocrm.ru (или .kommo.com).',
+  setAmocrmAccessToken: 'Долгосрочный токен',
+  setAmocrmAccessTokenHint:
+    'amoCRM → amoМаркет → ⋯ → Создать интеграцию (внешняя, приватная) → Ключи и доступы → Долгосрочный токен: создайте и вставьте сюда.',
+  setAmocrmPipelineId: 'ID воронки',
+  setAmocrmPipelineIdHint:
+    'Если пусто — «Неразобранное» основной воронки. Число из адреса воронки (…/leads/pipeline/1234567).',
+  setAmocrmSourceName: 'Название источника',
+  setAmocrmSourceNameHint: 'Как amoCRM подпишет, откуда пришли заявки. Если пусто — Ringtrace.',
+  setBitrix24WebhookUrl: 'Адрес входящего вебхука',
+  setBitrix24WebhookUrlHint:
+    'Битрикс24 → Разработчикам → Другое → Входящий вебхук с правами CRM (crm): скопируйте его адрес, https://<портал>/rest/<id пользователя>/<секрет>/. В нём секрет, поэтому потом показывается только портал.',
+  setBitrix24Portal: 'Портал',
+  setBitrix24SourceId: 'Код источника',
+  setBitrix24SourceIdHint:
+    'Источник лида: код из CRM → Настройки → Источники (например CALL, WEB, UC_A1B2C3). Если пусто — CALL.',
+  setBitrix24AssignedById: 'ID ответственного',
+  setBitrix24AssignedByIdHint: 'Если пусто — пользователь, создавший вебхук.',
   integrationKind: 'Тип',
   integrationEvents: 'Когда отправлять',
   eventCallStarted: 'звонок начался',

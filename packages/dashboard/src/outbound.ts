@@ -1,9 +1,9 @@
-// Outbound integrations (signed webhooks, GA4, Yandex Metrica) as the API shows them, and what the dashboard
+// Outbound integrations (signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24) as the API shows them, and what the dashboard
 // needs to know of each kind. The settings mirror the server's rules (modules/integrations/integration.ts):
 // a kind added there needs an entry here.
 import type { MessageKey } from './i18n.js';
 
-export type IntegrationKind = 'webhook' | 'ga4' | 'metrica';
+export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
 export type EventType = 'call.started' | 'call.ended';
 export const EVENT_TYPES: readonly EventType[] = ['call.started', 'call.ended'];
 
@@ -45,7 +45,7 @@ export interface SettingField {
   hint?: MessageKey;
   secret?: boolean;
   optional?: boolean;
-  /** A number input (GA4's value); sent as a number. */
+  /** A number input (GA4's value, a CRM's pipeline or user id); sent as a number. */
   numeric?: boolean;
   maxLength: number;
   placeholder?: string;
@@ -54,6 +54,10 @@ export interface SettingField {
 export interface KindInfo {
   kind: IntegrationKind;
   label: MessageKey;
+  /** What this kind does with a call, shown with its settings and on its card. */
+  about?: MessageKey;
+  /** Settings the server derives (Bitrix24's portal, from the sealed webhook URL): shown, never typed. */
+  derived?: readonly { key: string; label: MessageKey }[];
   /** What the API creates without `events` (docs/integrations.md). */
   defaultEvents: readonly EventType[];
   fields: readonly SettingField[];
@@ -132,6 +136,77 @@ export const KINDS: readonly KindInfo[] = [
         hint: 'setMetricaOauthTokenHint',
         secret: true,
         maxLength: 500,
+      },
+    ],
+  },
+  {
+    kind: 'amocrm',
+    label: 'kindAmocrm',
+    about: 'amocrmAbout',
+    defaultEvents: ['call.ended'],
+    fields: [
+      {
+        key: 'baseUrl',
+        label: 'setAmocrmBaseUrl',
+        hint: 'setAmocrmBaseUrlHint',
+        maxLength: 300,
+        placeholder: 'https://clinic.amocrm.ru',
+      },
+      {
+        key: 'accessToken',
+        label: 'setAmocrmAccessToken',
+        hint: 'setAmocrmAccessTokenHint',
+        secret: true,
+        maxLength: 4000,
+      },
+      {
+        key: 'pipelineId',
+        label: 'setAmocrmPipelineId',
+        hint: 'setAmocrmPipelineIdHint',
+        optional: true,
+        numeric: true,
+        maxLength: 15,
+      },
+      {
+        key: 'sourceName',
+        label: 'setAmocrmSourceName',
+        hint: 'setAmocrmSourceNameHint',
+        optional: true,
+        maxLength: 100,
+        placeholder: 'Ringtrace',
+      },
+    ],
+  },
+  {
+    kind: 'bitrix24',
+    label: 'kindBitrix24',
+    about: 'bitrix24About',
+    defaultEvents: ['call.ended'],
+    derived: [{ key: 'portal', label: 'setBitrix24Portal' }],
+    fields: [
+      {
+        key: 'webhookUrl',
+        label: 'setBitrix24WebhookUrl',
+        hint: 'setBitrix24WebhookUrlHint',
+        secret: true,
+        maxLength: 500,
+        placeholder: 'https://clinic.bitrix24.ru/rest/1/…/',
+      },
+      {
+        key: 'sourceId',
+        label: 'setBitrix24SourceId',
+        hint: 'setBitrix24SourceIdHint',
+        optional: true,
+        maxLength: 50,
+        placeholder: 'CALL',
+      },
+      {
+        key: 'assignedById',
+        label: 'setBitrix24AssignedById',
+        hint: 'setBitrix24AssignedByIdHint',
+        optional: true,
+        numeric: true,
+        maxLength: 15,
       },
     ],
   },

@@ -242,6 +242,7 @@ function SettingsFieldset({
         {t('integrationSecretsWriteOnly')}
         {info.kind === 'webhook' && ` ${t('webhookSignatureHelp')}`}
       </p>
+      {info.about && <p className="hint">{t(info.about)}</p>}
       {info.fields.map((field) => {
         const keep = editing && field.secret;
         const label = keep

@@ -440,3 +440,186 @@ describe('Outbound integrations', () => {
     expect(within(table).getByRole('button', { name: /^Повторить отправку события от/ })).toBeTruthy();
   });
 });
+
+describe('CRM integrations (amoCRM, Bitrix24)', () => {
+  const AMO = integration({
+    id: 'int-amo',
+    kind: 'amocrm',
+    name: 'Sales amo',
+    settings: { baseUrl: 'https://clinic.amocrm.ru', pipelineId: 4711 },
+    secretKeys: ['accessToken'],
+  });
+  const BITRIX = integration({
+    id: 'int-b24',
+    kind: 'bitrix24',
+    name: 'Portal leads',
+    settings: { portal: 'clinic.bitrix24.ru', sourceId: 'CALL' },
+    secretKeys: ['webhookUrl'],
+  });
+
+  /** The integrations API with the two CRM integrations; a POST answers with what was sent, as created. */
+  function crmServer(options: { reject?: (r: Recorded) => ApiError | undefined } = {}) {
+    let list = [AMO, BITRIX];
+    return fakeApi((r) => {
+      const refused = options.reject?.(r);
+      if (refused) throw refused;
+      if (r.path.endsWith('/provider-accounts')) return [];
+      if (r.path.endsWith('/deliveries')) return [];
+      const id = r.path.split(`${BASE}/`)[1];
+      if (r.method === 'GET') return list;
+      if (r.method === 'POST') {
+        const body = r.body as Pick<Integration, 'kind' | 'name' | 'events'>;
+        const created = integration({ id: 'int-new', ...body, secretKeys: ['accessToken'] });
+        list = [...list, created];
+        return created;
+      }
+      if (r.method === 'PATCH') {
+        const patch = r.body as { settings?: Record<string, unknown> };
+        list = list.map((i) =>
+          i.id === id ? { ...i, settings: { ...i.settings, ...(patch.settings ?? {}) } } : i,
+        );
+        return list.find((i) => i.id === id);
+      }
+      return undefined;
+    });
+  }
+
+  it('lists amoCRM and Bitrix24 with their settings, Bitrix24’s portal in place of its secret URL', async () => {
+    renderPage(crmServer());
+    const amo = await card('Sales amo');
+    expect(amo.textContent).toContain('amoCRM (Kommo)');
+    expect(within(amo).getByText('https://clinic.amocrm.ru')).toBeTruthy();
+    expect(within(amo).getByText('4711')).toBeTruthy();
+    expect(amo.textContent).toContain('Long-lived token: set');
+    expect(amo.textContent).toContain('incoming-call lead in amoCRM’s Unsorted');
+    expect(amo.textContent).toContain('a call ends');
+    expect(amo.textContent).not.toContain('a call starts');
+
+    const bitrix = await card('Portal leads');
+    expect(bitrix.textContent).toContain('Bitrix24');
+    expect(bitrix.textContent).toMatch(/Portal\s*clinic\.bitrix24\.ru/);
+    expect(within(bitrix).getByText('CALL')).toBeTruthy();
+    expect(bitrix.textContent).toContain('Inbound webhook URL: set');
+    expect(bitrix.textContent).toContain('crm.lead.add');
+    expect(bitrix.textContent).not.toContain('/rest/');
+  });
+
+  it('adds amoCRM with its own fields: the token a password field, the pipeline sent as a number', async () => {
+    const api = crmServer();
+    renderPage(api);
+    const form = await addForm();
+    fireEvent.click(within(form).getByLabelText('amoCRM (Kommo)'));
+    expect((within(form).getByLabelText('a call starts') as HTMLInputElement).checked).toBe(false);
+    expect((within(form).getByLabelText('a call ends') as HTMLInputElement).checked).toBe(true);
+    expect(form.textContent).toContain('Long-lived token');
+    expect(form.textContent).toContain('hidden number is not sent');
+    const token = within(form).getByLabelText('Long-lived token') as HTMLInputElement;
+    expect(token.type).toBe('password');
+    expect(token.autocomplete).toBe('new-password');
+    fireEvent.change(within(form).getByLabelText('Account address'), {
+      target: { value: 'https://clinic.amocrm.ru' },
+    });
+    fireEvent.change(token, { target: { value: ' eyJ0eXAi.token ' } });
+    fireEvent.change(within(form).getByLabelText('Pipeline ID (optional)'), { target: { value: '4711' } });
+    fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'Clinic amo' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add' }));
+
+    const added = await card('Clinic amo');
+    expect(added.textContent).toContain('amoCRM (Kommo)');
+    expect(api.requests.filter((r) => r.method === 'POST')).toEqual([
+      {
+        method: 'POST',
+        path: BASE,
+        body: {
+          kind: 'amocrm',
+          name: 'Clinic amo',
+          events: ['call.ended'],
+          settings: { baseUrl: 'https://clinic.amocrm.ru', accessToken: 'eyJ0eXAi.token', pipelineId: 4711 },
+        },
+      },
+    ]);
+  });
+
+  it('adds Bitrix24 with its webhook URL as a secret, and shows the server’s refusal next to the form', async () => {
+    const api = crmServer({
+      reject: (r) =>
+        r.method === 'POST'
+          ? new ApiError(
+              400,
+              'validation_failed',
+              'settings.webhookUrl must be the inbound webhook, https://<portal>/rest/<user id>/<secret>/',
+            )
+          : undefined,
+    });
+    renderPage(api);
+    const form = await addForm();
+    fireEvent.click(within(form).getByLabelText('Bitrix24'));
+    expect(within(form).queryByLabelText('Account address')).toBeNull();
+    const hook = within(form).getByLabelText('Inbound webhook URL') as HTMLInputElement;
+    expect(hook.type).toBe('password');
+    expect(form.textContent).toContain('Inbound webhook, with the CRM (crm) scope');
+    fireEvent.change(hook, { target: { value: 'https://clinic.bitrix24.ru/crm/' } });
+    fireEvent.change(within(form).getByLabelText('Source code (optional)'), { target: { value: 'UC_ADS' } });
+    fireEvent.change(within(form).getByLabelText('Responsible user ID (optional)'), {
+      target: { value: '9' },
+    });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add' }));
+
+    expect((await within(form).findByRole('alert')).textContent).toContain(
+      'settings.webhookUrl must be the inbound webhook',
+    );
+    expect(hook.value).toBe('https://clinic.bitrix24.ru/crm/');
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({
+      kind: 'bitrix24',
+      name: 'Bitrix24',
+      events: ['call.ended'],
+      settings: { webhookUrl: 'https://clinic.bitrix24.ru/crm/', sourceId: 'UC_ADS', assignedById: 9 },
+    });
+  });
+
+  it('edits Bitrix24 without its webhook URL unless one is typed', async () => {
+    const api = crmServer();
+    renderPage(api);
+    const bitrix = await card('Portal leads');
+    fireEvent.click(within(bitrix).getByRole('button', { name: 'Edit Portal leads' }));
+    const edit = await within(bitrix).findByRole('group', { name: 'Edit Portal leads' });
+    const hook = within(edit).getByLabelText(
+      'Inbound webhook URL (set; leave empty to keep it)',
+    ) as HTMLInputElement;
+    expect(hook.value).toBe('');
+    // The derived portal is shown on the card, never offered as a field.
+    expect(within(edit).queryByLabelText(/Portal/)).toBeNull();
+    const source = within(edit).getByLabelText('Source code (optional)') as HTMLInputElement;
+    expect(source.value).toBe('CALL');
+    fireEvent.change(source, { target: { value: 'WEB' } });
+    fireEvent.click(within(edit).getByRole('button', { name: 'Save' }));
+
+    await waitFor(() =>
+      expect(within(bitrix).queryByRole('group', { name: 'Edit Portal leads' })).toBeNull(),
+    );
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toEqual([
+      { method: 'PATCH', path: `${BASE}/int-b24`, body: { settings: { sourceId: 'WEB' } } },
+    ]);
+    expect(await within(bitrix).findByText('WEB')).toBeTruthy();
+  });
+
+  it('speaks Russian', async () => {
+    renderPage(crmServer(), { lang: 'ru' });
+    const bitrix = await card('Portal leads');
+    expect(bitrix.textContent).toContain('Битрикс24');
+    expect(bitrix.textContent).toMatch(/Портал\s*clinic\.bitrix24\.ru/);
+    expect(bitrix.textContent).toContain('Адрес входящего вебхука: задан');
+    const amo = await card('Sales amo');
+    expect(amo.textContent).toContain('Долгосрочный токен: задан');
+    expect(amo.textContent).toContain('«Неразобранном» amoCRM');
+    const form = await screen.findByRole('region', { name: 'Добавить интеграцию' });
+    fireEvent.click(within(form).getByLabelText('amoCRM (Kommo)'));
+    expect(within(form).getByLabelText('Адрес аккаунта')).toBeTruthy();
+    expect((within(form).getByLabelText('Долгосрочный токен') as HTMLInputElement).type).toBe('password');
+    fireEvent.click(within(form).getByLabelText('Битрикс24'));
+    expect((within(form).getByLabelText('Адрес входящего вебхука') as HTMLInputElement).type).toBe(
+      'password',
+    );
+    expect(within(form).getByLabelText('Код источника (необязательно)')).toBeTruthy();
+  });
+});

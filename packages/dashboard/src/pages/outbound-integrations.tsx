@@ -12,7 +12,7 @@ import { DeliveriesPanel } from './deliveries.js';
 import { AddIntegrationForm, EditIntegrationForm } from './outbound-integration-form.js';
 
 /**
- * The project's outbound integrations (signed webhooks, GA4, Yandex Metrica): what each is sent and which
+ * The project's outbound integrations (signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24): what each is sent and which
  * secrets it holds (never their values), its deliveries, and for those who may change the project add, edit,
  * pause and delete. Like the telephony section, the list is loaded once and then kept from the API's answers.
  */
@@ -138,7 +138,9 @@ function IntegrationCard({
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const info = kindInfo(integration.kind);
-  const shown = info.fields.filter((f) => !f.secret && shownSetting(integration.settings[f.key]) !== '');
+  const shown = [...(info.derived ?? []), ...info.fields.filter((f) => !f.secret)].filter(
+    (f) => shownSetting(integration.settings[f.key]) !== '',
+  );
   const secrets = info.fields.filter((f) => f.secret);
 
   const toggle = async () => {
@@ -193,6 +195,7 @@ function IntegrationCard({
         <dd>{formatDateTime(integration.createdAt, locale, project.timezone)}</dd>
       </dl>
       {integration.kind === 'webhook' && <p className="hint">{t('webhookSignatureHelp')}</p>}
+      {info.about && <p className="hint">{t(info.about)}</p>}
       {!integration.enabled && <p className="muted">{t('pausedNote')}</p>}
       {writable && editing && (
         <EditIntegrationForm
