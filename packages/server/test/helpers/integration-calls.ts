@@ -80,6 +80,8 @@ export interface CallOptions {
   /** GA and Metrica ids of the visit (defaults: GA_CLIENT_ID, YM_CLIENT_ID; null: none). */
   ga?: string | null;
   ym?: string | null;
+  /** The site's GA4 session cookies (`_ga_<stream>=…`), as the site script reports them. */
+  gs?: string;
   /** The pool number (after a visit from a Google ad, default) or the billboard's static number (no visit). */
   number?: 'pool' | 'billboard';
   /** The caller as the PBX reports it (default: a new mobile number); e.g. `anonymous` for a hidden one. */
@@ -99,6 +101,7 @@ export async function answeredCall(t: TestApp, p: IntegrationsProject, o: CallOp
         u: LANDING_URL,
         ...(o.ga !== null && { ga: o.ga ?? GA_CLIENT_ID }),
         ...(o.ym !== null && { ym: o.ym ?? YM_CLIENT_ID }),
+        ...(o.gs && { gs: o.gs }),
       }),
       headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
     });

@@ -1,14 +1,21 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxDispatcher } from '../../src/modules/integrations/outbox-dispatcher.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
-import { CHROME_UA, createCallProject } from '../helpers/factories.js';
 import { type FakeIntegrations, startFakeIntegrations } from '../helpers/fake-integrations.js';
+import {
+  type CallOptions,
+  deliveriesOf,
+  GA_CLIENT_ID,
+  type IntegrationsProject,
+  integrationsProject,
+  PUBLIC_URL,
+  answeredCall as sharedAnsweredCall,
+  outboxOf as sharedOutboxOf,
+  YM_CLIENT_ID,
+} from '../helpers/integration-calls.js';
 
-const PUBLIC_URL = 'https://ct.example.com';
-const GA_CLIENT_ID = '1234567890.1768000000';
-const YM_CLIENT_ID = '1768000000123456789';
 let counter = 0;
 
 describe.each(testDatabases())('outbound integrations on $name', (database) => {
@@ -29,126 +36,11 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     await fake.close();
   });
 
-  /** A project with a pool number, a billboard number and a generic PBX account, plus the given integrations. */
-  async function project(integrations: Record<string, unknown>[]) {
-    const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    const setup = await createCallProject(t, {
-      destination: { name: 'Офис', kind: 'phone', target: '+74951112233' },
-      account: { provider: 'generic', name: 'PBX', credentials: { secret } },
-    });
-    const created = [];
-    for (const body of integrations) {
-      const res = await t.call({
-        method: 'POST',
-        url: `/api/v1/projects/${setup.project.id}/integrations`,
-        payload: body,
-      });
-      expect(res.statusCode, res.body).toBe(201);
-      created.push(res.json());
-    }
-    const eventsUrl = (setup.account.json().webhookUrls.events as string).slice(PUBLIC_URL.length);
-    return { ...setup, pbxSecret: secret, eventsUrl, integrations: created };
-  }
-
-  /** A call as the PBX reports it through the generic webhook (Standard Webhooks signed). */
-  async function pbx(
-    p: { pbxSecret: string; eventsUrl: string },
-    name: string,
-    callId: string,
-    caller: string,
-    called: string,
-    extra: Record<string, unknown> = {},
-  ) {
-    const raw = JSON.stringify({
-      event: name,
-      callId,
-      caller,
-      called,
-      at: new Date(t.clock.now()).toISOString(),
-      ...extra,
-    });
-    const id = `msg_${randomBytes(8).toString('hex')}`;
-    const ts = Math.floor(t.clock.now() / 1000);
-    const key = Buffer.from(p.pbxSecret.slice('whsec_'.length), 'base64');
-    const signature = createHmac('sha256', key).update(`${id}.${ts}.${raw}`).digest('base64');
-    const res = await t.call({
-      method: 'POST',
-      url: p.eventsUrl,
-      token: null,
-      payload: raw,
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(ts),
-        'webhook-signature': `v1,${signature}`,
-      },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json() as { callId: string };
-  }
-
-  /** A visitor from a Google ad (with GA and Metrica cookies unless told otherwise) calls the pool number. */
-  async function answeredCall(
-    p: Awaited<ReturnType<typeof project>>,
-    o: { ga?: string | null; ym?: string | null; gs?: string; number?: 'pool' | 'billboard' } = {},
-  ) {
-    if (o.number !== 'billboard') {
-      const page = await t.call({
-        method: 'POST',
-        url: '/t/visit',
-        token: null,
-        payload: JSON.stringify({
-          k: p.project.publicKey,
-          u: 'https://clinic.example.ru/implants?utm_source=google&utm_medium=cpc&utm_campaign=implants&utm_term=dental+implants&gclid=abc',
-          ...(o.ga !== null && { ga: o.ga ?? GA_CLIENT_ID }),
-          ...(o.ym !== null && { ym: o.ym ?? YM_CLIENT_ID }),
-          ...(o.gs && { gs: o.gs }),
-        }),
-        headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
-      });
-      expect(page.statusCode).toBe(200);
-      t.clock.advance(30_000);
-    }
-    const called = o.number === 'billboard' ? p.billboardNumber : p.poolNumber;
-    const pbxCallId = `1768467600.${++counter}`;
-    const caller = `+7916555${String(counter).padStart(4, '0')}`;
-    const startedAt = t.clock.now();
-    const started = await pbx(p, 'call.started', pbxCallId, caller, called);
-    // A redelivered start is the same call and owes no second event.
-    await pbx(p, 'call.started', pbxCallId, caller, called);
-    t.clock.advance(6_000);
-    await pbx(p, 'call.answered', pbxCallId, caller, called);
-    t.clock.advance(95_000);
-    await pbx(p, 'call.ended', pbxCallId, caller, called, { status: 'answered', talkSeconds: 95 });
-    // A late repeat of the end changes nothing and owes nothing.
-    await pbx(p, 'call.ended', pbxCallId, caller, called, { status: 'answered', talkSeconds: 95 });
-    return { callId: started.callId, caller, startedAt };
-  }
-
-  const outboxOf = (integrationId: string) =>
-    t.deps.database.db
-      .selectFrom('outbox_event')
-      .selectAll()
-      .where('integration_id', '=', integrationId)
-      .orderBy('id')
-      .execute();
+  const project = (integrations: Record<string, unknown>[]) => integrationsProject(t, integrations);
+  const answeredCall = (p: IntegrationsProject, o?: CallOptions) => sharedAnsweredCall(t, p, o);
+  const outboxOf = (integrationId: string) => sharedOutboxOf(t, integrationId);
+  const deliveries = (projectId: string, id: string) => deliveriesOf(t, projectId, id);
   const dispatch = () => t.deps.services.outboxDispatcher.dispatchOnce();
-  const deliveries = async (projectId: string, id: string) => {
-    const res = await t.call({
-      method: 'GET',
-      url: `/api/v1/projects/${projectId}/integrations/${id}/deliveries`,
-    });
-    expect(res.statusCode).toBe(200);
-    return res.json() as {
-      id: string;
-      type: string;
-      status: string;
-      attempts: number;
-      lastError: string | null;
-      note: string | null;
-      callId: string | null;
-    }[];
-  };
   const hook = () => `/hooks/h${++counter}`;
 
   it('sends call.started and call.ended to a webhook, signed, each once', async () => {
