@@ -4,8 +4,13 @@
 import type { MessageKey } from './i18n.js';
 
 export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
-export type EventType = 'call.started' | 'call.ended';
-export const EVENT_TYPES: readonly EventType[] = ['call.started', 'call.ended'];
+export type EventType = 'call.started' | 'call.ended' | 'pool.exhausted';
+export const EVENT_TYPES: readonly EventType[] = ['call.started', 'call.ended', 'pool.exhausted'];
+const CALL_EVENTS: readonly EventType[] = ['call.started', 'call.ended'];
+
+/** What a kind can be sent (the server's rule): a pool's alert goes to webhooks only. */
+export const eventsOf = (kind: IntegrationKind): readonly EventType[] =>
+  kind === 'webhook' ? EVENT_TYPES : CALL_EVENTS;
 
 /** GET /integrations: never a secret, only which secrets are set (`secretKeys`). */
 export interface Integration {
@@ -215,8 +220,12 @@ export const KINDS: readonly KindInfo[] = [
 export const kindInfo = (kind: IntegrationKind): KindInfo =>
   KINDS.find((k) => k.kind === kind) ?? (KINDS[0] as KindInfo);
 
-export const eventLabel = (type: string): MessageKey | undefined =>
-  type === 'call.started' ? 'eventCallStarted' : type === 'call.ended' ? 'eventCallEnded' : undefined;
+const EVENT_LABELS: Record<EventType, MessageKey> = {
+  'call.started': 'eventCallStarted',
+  'call.ended': 'eventCallEnded',
+  'pool.exhausted': 'eventPoolExhausted',
+};
+export const eventLabel = (type: string): MessageKey | undefined => EVENT_LABELS[type as EventType];
 
 /** A typed setting as the API takes it: trimmed text, a number for a numeric field; undefined when empty. */
 export function settingValue(field: SettingField, typed: string): string | number | undefined {

@@ -61,6 +61,7 @@ export function createDeps(input: {
   const clock = input.clock ?? systemClock;
   const db: Db = input.database.db;
   const destinations = new DestinationService({ db, clock });
+  const integrations = new IntegrationService({ db, clock, secretKey: input.secretKey });
   const tracking = new TrackingService({
     db,
     dialect: input.database.dialect,
@@ -70,10 +71,10 @@ export function createDeps(input: {
     rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
     state: input.config.trackerState ?? (input.database.dialect === 'sqlite' ? 'memory' : 'shared'),
     ...(input.database.file && { sqliteFile: input.database.file }),
+    alerts: integrations,
   });
   const credit = new CreditService({ db });
   const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl, credit });
-  const integrations = new IntegrationService({ db, clock, secretKey: input.secretKey });
   const calls = new CallService({
     db,
     dialect: input.database.dialect,

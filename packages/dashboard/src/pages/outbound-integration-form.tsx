@@ -7,6 +7,7 @@ import {
   EVENT_TYPES,
   type EventType,
   eventLabel,
+  eventsOf,
   type Integration,
   type IntegrationKind,
   KINDS,
@@ -102,7 +103,7 @@ export function AddIntegrationForm({
             />
           )}
         </Field>
-        <EventsFieldset value={events} onChange={setEvents} />
+        <EventsFieldset kind={kind} value={events} onChange={setEvents} />
         <ApiErrorNote error={error} notFound="errIntegrationNotFound" />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
@@ -201,7 +202,7 @@ export function EditIntegrationForm({
           onChange={setSettings}
           secretsSet={integration.secretKeys}
         />
-        <EventsFieldset value={events} onChange={setEvents} />
+        <EventsFieldset kind={integration.kind} value={events} onChange={setEvents} />
         <ApiErrorNote error={error} notFound="errIntegrationNotFound" />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
@@ -279,9 +280,11 @@ function SettingsFieldset({
 }
 
 function EventsFieldset({
+  kind,
   value,
   onChange,
 }: {
+  kind: IntegrationKind;
   value: readonly EventType[];
   onChange(events: readonly EventType[]): void;
 }) {
@@ -289,7 +292,7 @@ function EventsFieldset({
   return (
     <fieldset>
       <legend>{t('integrationEvents')}</legend>
-      {EVENT_TYPES.map((type) => (
+      {eventsOf(kind).map((type) => (
         <label key={type} className="choice">
           <input
             type="checkbox"

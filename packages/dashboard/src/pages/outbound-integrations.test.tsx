@@ -196,6 +196,9 @@ describe('Outbound integrations', () => {
     expect((within(form).getByLabelText('Webhook') as HTMLInputElement).checked).toBe(true);
     expect((within(form).getByLabelText('a call starts') as HTMLInputElement).checked).toBe(true);
     expect((within(form).getByLabelText('a call ends') as HTMLInputElement).checked).toBe(true);
+    // Pool alerts are offered to webhooks, and sent only when asked for.
+    const poolAlert = within(form).getByLabelText(/a pool runs out of numbers/) as HTMLInputElement;
+    expect(poolAlert.checked).toBe(false);
     const secret = within(form).getByLabelText('Signing secret (optional)') as HTMLInputElement;
     expect(secret.type).toBe('password');
     fireEvent.change(within(form).getByLabelText('Receiver URL'), {
@@ -203,6 +206,7 @@ describe('Outbound integrations', () => {
     });
     fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'Calls to CRM' } });
     fireEvent.click(within(form).getByLabelText('a call starts'));
+    fireEvent.click(poolAlert);
     fireEvent.click(within(form).getByRole('button', { name: 'Add' }));
 
     const shown = await screen.findByRole('region', { name: 'Signing secret of “Calls to CRM”' });
@@ -213,7 +217,7 @@ describe('Outbound integrations', () => {
         body: {
           kind: 'webhook',
           name: 'Calls to CRM',
-          events: ['call.ended'],
+          events: ['call.ended', 'pool.exhausted'],
           settings: { url: 'https://hooks.example.com/calls' },
         },
       },
@@ -258,6 +262,8 @@ describe('Outbound integrations', () => {
     // Analytics hear of ended calls only, by default.
     expect((within(form).getByLabelText('a call starts') as HTMLInputElement).checked).toBe(false);
     expect((within(form).getByLabelText('a call ends') as HTMLInputElement).checked).toBe(true);
+    // A pool's alert is a webhook's only.
+    expect(within(form).queryByLabelText(/a pool runs out of numbers/)).toBeNull();
     const apiSecret = within(form).getByLabelText('Measurement Protocol API secret') as HTMLInputElement;
     expect(apiSecret.type).toBe('password');
     const id = within(form).getByLabelText('Measurement ID') as HTMLInputElement;

@@ -125,6 +125,8 @@ export interface PoolTable {
   destination_id: string | null;
   exhausted_count: number;
   last_exhausted_at: number | null;
+  /** When the last `pool.exhausted` alert was sent (at most one an hour). */
+  exhaustion_alerted_at: number | null;
   created_at: number;
   updated_at: number;
 }

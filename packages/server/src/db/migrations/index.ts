@@ -13,6 +13,7 @@ import * as callProviderAccount from './2026_11_24_2300_call_provider_account.js
 import * as providerAllowedSources from './2026_11_24_2310_provider_allowed_sources.js';
 import * as integrations from './2026_11_24_2320_integrations.js';
 import * as visitGaSessions from './2026_11_24_2330_visit_ga_sessions.js';
+import * as poolExhaustionAlert from './2026_11_24_2340_pool_exhaustion_alert.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_2310_provider_allowed_sources': providerAllowedSources,
   '2026_11_24_2320_integrations': integrations,
   '2026_11_24_2330_visit_ga_sessions': visitGaSessions,
+  '2026_11_24_2340_pool_exhaustion_alert': poolExhaustionAlert,
 };

@@ -8,12 +8,16 @@ const Kind = Type.Union([
   Type.Literal('amocrm'),
   Type.Literal('bitrix24'),
 ]);
-const EventType = Type.Union([Type.Literal('call.started'), Type.Literal('call.ended')]);
+const EventType = Type.Union([
+  Type.Literal('call.started'),
+  Type.Literal('call.ended'),
+  Type.Literal('pool.exhausted'),
+]);
 const Events = Type.Array(EventType, {
   minItems: 1,
-  maxItems: 2,
+  maxItems: 3,
   description:
-    'what it is sent: call.started, call.ended (default: both for a webhook, call.ended for analytics and CRMs)',
+    'what it is sent: call.started, call.ended, and for a webhook pool.exhausted (a pool was found full; at most once an hour per pool). Default: call.started and call.ended for a webhook, call.ended for analytics and CRMs',
 });
 
 /**

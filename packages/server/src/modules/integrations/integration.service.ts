@@ -5,8 +5,10 @@ import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { seal, unseal } from '../../sealed.js';
 import type { CallEventData, CallEventType, CallOutbox } from '../calls/call-outbox.js';
+import type { PoolAlerts, PoolEventType, PoolExhaustedData } from '../tracking/pool-alerts.js';
 import { type Delivery as DeliveryView, deliveryOf } from './delivery-view.js';
 import {
+  type EventType,
   type Integration,
   type IntegrationKind,
   type IntegrationTarget,
@@ -41,10 +43,10 @@ export interface IntegrationPatch {
  * call path writes to. Secrets are sealed at rest (sealed.ts) and never shown after they are set, except a
  * generated webhook secret, once, in the answer that created it.
  */
-export class IntegrationService implements CallOutbox {
+export class IntegrationService implements CallOutbox, PoolAlerts {
   private readonly subscriptions = new Map<
     string,
-    { loadedAt: number; list: { id: string; events: CallEventType[] }[] }
+    { loadedAt: number; list: { id: string; events: EventType[] }[] }
   >();
 
   constructor(private readonly deps: { db: Db; clock: Clock; secretKey: string }) {}
@@ -140,14 +142,14 @@ export class IntegrationService implements CallOutbox {
     };
   }
 
-  async subscribers(db: Db, projectId: string, type: CallEventType): Promise<readonly string[]> {
+  async subscribers(db: Db, projectId: string, type: EventType): Promise<readonly string[]> {
     const now = this.deps.clock.now();
     let cached = this.subscriptions.get(projectId);
     if (!cached || now - cached.loadedAt >= SUBSCRIPTIONS_TTL_MS || now < cached.loadedAt) {
       const rows = await repo.listSubscriptions(db, projectId);
       cached = {
         loadedAt: now,
-        list: rows.map((r) => ({ id: r.id, events: JSON.parse(r.events) as CallEventType[] })),
+        list: rows.map((r) => ({ id: r.id, events: JSON.parse(r.events) as EventType[] })),
       };
       this.subscriptions.set(projectId, cached);
     }
@@ -156,24 +158,22 @@ export class IntegrationService implements CallOutbox {
 
   async enqueue(
     db: Db,
-    event: {
-      projectId: string;
-      type: CallEventType;
-      integrationIds: readonly string[];
-      occurredAt: number;
-      data: CallEventData;
-    },
+    event: { projectId: string; integrationIds: readonly string[]; occurredAt: number } & (
+      | { type: CallEventType; data: CallEventData }
+      | { type: PoolEventType; data: PoolExhaustedData }
+    ),
   ): Promise<void> {
     const now = this.deps.clock.now();
     const rows = event.integrationIds.map((integrationId): OutboxEventTable => {
       const id = newId();
-      const payload: OutboxPayload = {
+      // The type and its data come as a pair (the parameter's union), which the literal cannot show TypeScript.
+      const payload = {
         id,
         type: event.type,
         projectId: event.projectId,
         occurredAt: event.occurredAt,
         data: event.data,
-      };
+      } as OutboxPayload;
       return {
         id,
         project_id: event.projectId,
@@ -215,7 +215,7 @@ export class IntegrationService implements CallOutbox {
       kind: r.kind,
       name: r.name,
       enabled: r.enabled === 1,
-      events: JSON.parse(r.events) as CallEventType[],
+      events: JSON.parse(r.events) as EventType[],
       settings: JSON.parse(r.settings) as Record<string, unknown>,
       secretKeys: SECRET_KEYS[r.kind].filter((k) => secrets[k] !== undefined),
       createdAt: r.created_at,

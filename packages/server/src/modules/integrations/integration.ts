@@ -1,12 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { CALL_EVENT_TYPES, type CallEventType } from '../calls/call-outbox.js';
+import { POOL_EVENT_TYPES, type PoolEventType } from '../tracking/pool-alerts.js';
 import { amocrmBaseUrl } from './amocrm.js';
 import { bitrix24Webhook } from './bitrix24.js';
 import { ga4NameProblem } from './ga4.js';
 import { WEBHOOK_SECRET } from './webhook.js';
 
 export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
+
+export type EventType = CallEventType | PoolEventType;
+export const EVENT_TYPES: readonly EventType[] = [...CALL_EVENT_TYPES, ...POOL_EVENT_TYPES];
+/** What each kind can be sent: the analytics and CRM kinds turn calls into conversions and leads, nothing else. */
+const KIND_EVENTS: Record<IntegrationKind, readonly EventType[]> = {
+  webhook: EVENT_TYPES,
+  ga4: CALL_EVENT_TYPES,
+  metrica: CALL_EVENT_TYPES,
+  amocrm: CALL_EVENT_TYPES,
+  bitrix24: CALL_EVENT_TYPES,
+};
 
 export interface WebhookSettings {
   url: string;
@@ -46,7 +58,7 @@ export interface Integration {
   kind: IntegrationKind;
   name: string;
   enabled: boolean;
-  events: CallEventType[];
+  events: EventType[];
   settings: Record<string, unknown>;
   secretKeys: string[];
   createdAt: number;
@@ -74,7 +86,7 @@ export const SECRET_KEYS: Record<IntegrationKind, readonly string[]> = {
 };
 
 /** Analytics conversions are sent when the call has ended (its duration and outcome known). */
-export const DEFAULT_EVENTS: Record<IntegrationKind, CallEventType[]> = {
+export const DEFAULT_EVENTS: Record<IntegrationKind, EventType[]> = {
   webhook: ['call.started', 'call.ended'],
   ga4: ['call.ended'],
   metrica: ['call.ended'],
@@ -240,11 +252,14 @@ function settingKeys(kind: IntegrationKind): readonly string[] {
 }
 
 /** The event types, de-duplicated in a fixed order; at least one. */
-export function parseEvents(kind: IntegrationKind, events: readonly string[] | undefined): CallEventType[] {
+export function parseEvents(kind: IntegrationKind, events: readonly string[] | undefined): EventType[] {
   if (events === undefined) return DEFAULT_EVENTS[kind];
-  const unknown = events.filter((e) => !CALL_EVENT_TYPES.includes(e as CallEventType));
+  const allowed = KIND_EVENTS[kind];
+  const unknown = events.filter((e) => !EVENT_TYPES.includes(e as EventType));
   if (unknown.length > 0) throw invalid(`unknown events: ${unknown.join(', ')}`);
-  const chosen = CALL_EVENT_TYPES.filter((e) => events.includes(e));
+  if (events.some((e) => !allowed.includes(e as EventType)))
+    throw invalid(`a ${kind} integration takes only ${allowed.join(', ')}`);
+  const chosen = allowed.filter((e) => events.includes(e));
   if (chosen.length === 0) throw invalid('events must name at least one event');
   return chosen;
 }

@@ -11,7 +11,12 @@ import type { IntegrationTarget } from './integration.js';
 import type { IntegrationService } from './integration.service.js';
 import { METRICA_MAX_ROWS, type MetricaRow, metricaRow, metricaUpload } from './metrica.js';
 import * as outbox from './outbox.repository.js';
-import type { OutboxMessage, OutboxPayload } from './outbox-message.js';
+import {
+  type AnyOutboxMessage,
+  isCallMessage,
+  type OutboxMessage,
+  type OutboxPayload,
+} from './outbox-message.js';
 import { webhookDelivery } from './webhook.js';
 
 const BATCH = 20;
@@ -77,7 +82,7 @@ export class OutboxDispatcher {
         settled.push(this.guard(event, () => this.fail(event, event.attempts, reason)));
         continue;
       }
-      let message: OutboxMessage;
+      let message: AnyOutboxMessage;
       try {
         message = messageOf(event);
       } catch {
@@ -86,8 +91,22 @@ export class OutboxDispatcher {
         );
         continue;
       }
+      if (target.kind === 'webhook') {
+        sends.push({
+          target,
+          events: [event],
+          delivery: webhookDelivery(message, target.settings, target.secrets, now),
+        });
+        continue;
+      }
+      // The other kinds take calls only (integration.ts): a pool alert never reaches them but through the database.
+      if (!isCallMessage(message)) {
+        const reason = `a ${target.kind} integration takes calls only`;
+        settled.push(this.guard(event, () => this.fail(event, event.attempts, reason)));
+        continue;
+      }
       if (target.kind !== 'metrica') {
-        sends.push({ target, events: [event], delivery: this.build(message, target) });
+        sends.push({ target, events: [event], delivery: this.build(message, target, now) });
         continue;
       }
       // Metrica takes many calls in one file: an integration's calls that are due together go in one upload.
@@ -114,9 +133,8 @@ export class OutboxDispatcher {
     return events.length;
   }
 
-  /** The request for one event of any kind but Metrica (whose calls are batched above). */
-  private build(message: OutboxMessage, target: IntegrationTarget): Delivery {
-    const now = this.deps.clock.now();
+  /** The request for one call of the analytics and CRM kinds but Metrica (whose calls are batched above). */
+  private build(message: OutboxMessage, target: IntegrationTarget, now: number): Delivery {
     switch (target.kind) {
       case 'ga4':
         return ga4Delivery(message, target.settings, target.secrets, now, this.deps.apis.ga4);
@@ -125,7 +143,7 @@ export class OutboxDispatcher {
       case 'bitrix24':
         return bitrix24Delivery(message, target.settings, target.secrets);
       default:
-        return webhookDelivery(message, target.settings, target.secrets, now);
+        return { kind: 'invalid', reason: `no sender for ${target.kind} integrations` };
     }
   }
 
@@ -192,10 +210,10 @@ export class OutboxDispatcher {
   }
 }
 
-function messageOf(event: OutboxEventTable): OutboxMessage {
+function messageOf(event: OutboxEventTable): AnyOutboxMessage {
   return {
     id: event.id,
-    type: event.type as OutboxMessage['type'],
+    type: event.type as AnyOutboxMessage['type'],
     raw: event.payload,
     payload: JSON.parse(event.payload) as OutboxPayload,
   };

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Delivery } from './delivery.js';
-import type { OutboxMessage } from './outbox-message.js';
+import type { AnyOutboxMessage } from './outbox-message.js';
 
 /** A Standard Webhooks secret: `whsec_` and the key's bytes in (standard, padded) base64. */
 export const WEBHOOK_SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
@@ -29,7 +29,7 @@ export function webhookSignature(
 
 /** POSTs the stored event JSON as it is, signed at the moment of sending. */
 export function webhookDelivery(
-  message: OutboxMessage,
+  message: AnyOutboxMessage,
   settings: Record<string, unknown>,
   secrets: Record<string, string>,
   nowMs: number,

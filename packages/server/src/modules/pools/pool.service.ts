@@ -193,6 +193,7 @@ export class PoolService {
       destination_id: null,
       exhausted_count: 0,
       last_exhausted_at: null,
+      exhaustion_alerted_at: null,
       created_at: now,
       updated_at: now,
     };

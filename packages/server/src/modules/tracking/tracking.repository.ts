@@ -467,6 +467,31 @@ export async function countExhaustion(db: Db, poolId: string, count: number, at:
     .execute();
 }
 
+/**
+ * Takes this hour's `pool.exhausted` alert of a pool: marks it sent at `at` unless one went out less than
+ * `intervalMs` before (by any instance: the update matches for one of them only). The pool as the alert tells of
+ * it, or undefined when its alert is not due.
+ */
+export async function takeExhaustionAlert(db: Db, poolId: string, at: number, intervalMs: number) {
+  const pool = await db
+    .updateTable('pool')
+    .set({ exhaustion_alerted_at: at })
+    .where('id', '=', poolId)
+    .where((eb) =>
+      eb.or([eb('exhaustion_alerted_at', 'is', null), eb('exhaustion_alerted_at', '<=', at - intervalMs)]),
+    )
+    .returning(['id', 'name', 'hold_seconds', 'exhaustion_policy', 'exhausted_count'])
+    .executeTakeFirst();
+  if (!pool) return undefined;
+  const { n } = await db
+    .selectFrom('tracking_number')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('pool_id', '=', poolId)
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return { ...pool, numbers: Number(n) };
+}
+
 /** Everything the tracker needs about a project's setup, read once and cached by the service. */
 export async function loadTrackingSetup(db: Db, projectId: string) {
   const [pools, channels, numbers] = await Promise.all([

@@ -10,6 +10,7 @@ import { choosePool, staticSwapFor } from '../ingest/pool-rules.js';
 import { type DropReason, type EnrichedHit, type Hit, runPipeline } from './ingest-pipeline.js';
 import { continuesVisit, leaseExpiry, VISIT_IDLE_MS } from './lease.js';
 import { MemoryTrackerStore } from './memory-tracker-store.js';
+import { POOL_ALERT_INTERVAL_MS, type PoolAlerts } from './pool-alerts.js';
 import { RateLimiter } from './rate-limit.js';
 import type { JobHint } from './sql-tracker-store.js';
 import { sqliteWriterThread } from './sqlite-writer-thread.js';
@@ -44,6 +45,8 @@ interface TrackingDeps {
   state: 'memory' | 'shared';
   /** The SQLite file, if any: with lease state in memory, a writer thread writes to it. */
   sqliteFile?: string;
+  /** Where full pools are reported (the integrations' outbox); none: they are only counted and logged. */
+  alerts?: PoolAlerts;
 }
 
 /** Runs one page view or heartbeat against the store; `hint`: whom and what it will ask about, if known. */
@@ -59,7 +62,7 @@ export class TrackingService {
     { setup: Promise<TrackingSetup | undefined>; loadedAt: number }
   >();
   private readonly exhaustionLogged = new Map<string, number>();
-  private readonly exhaustion = new Map<string, { count: number; at: number }>();
+  private readonly exhaustion = new Map<string, { projectId: string; count: number; at: number }>();
   /** Dropped page views by project, UTC day and reason, written once a second like exhaustion. */
   private readonly dropCounts = new Map<
     string,
@@ -309,7 +312,7 @@ export class TrackingService {
     }
 
     const claimed = await store.claimNumber(pool.id, now, expiresAt, pool.policy === 'reuse_oldest');
-    if (!claimed || claimed.shared) this.noteExhaustion(pool, now);
+    if (!claimed || claimed.shared) this.noteExhaustion(projectId, pool, now);
     if (!claimed) return pool.fallback ? { e164: pool.fallback.e164, leaseId: undefined } : undefined;
     const leaseId = newId();
     await store.startLease(row(leaseId, pool.id, claimed.id, claimed.shared ? 1 : 0));
@@ -321,9 +324,9 @@ export class TrackingService {
    * last write: updating the pool row on every page view would cost a statement each and make concurrent groups
    * queue on that one row. Logged once a minute per pool, not on every page view.
    */
-  private noteExhaustion(pool: TrackedPool, now: number): void {
+  private noteExhaustion(projectId: string, pool: TrackedPool, now: number): void {
     const pending = this.exhaustion.get(pool.id);
-    this.exhaustion.set(pool.id, { count: (pending?.count ?? 0) + 1, at: now });
+    this.exhaustion.set(pool.id, { projectId, count: (pending?.count ?? 0) + 1, at: now });
     this.scheduleCounts();
     const last = this.exhaustionLogged.get(pool.id) ?? 0;
     if (now - last < 60_000) return;
@@ -363,8 +366,10 @@ export class TrackingService {
     this.exhaustion.clear();
     this.dropCounts.clear();
     this.countsFlush = (async () => {
-      for (const [poolId, { count, at }] of exhausted)
+      for (const [poolId, { projectId, count, at }] of exhausted) {
         await repo.countExhaustion(this.deps.db, poolId, count, at);
+        await this.alertExhaustion(projectId, poolId, at);
+      }
       await repo.addDrops(this.deps.db, drops);
     })();
     try {
@@ -372,6 +377,34 @@ export class TrackingService {
     } finally {
       this.countsFlush = undefined;
     }
+  }
+
+  /** Tells the project's subscribed integrations that the pool was full, unless they heard so within the hour. */
+  private async alertExhaustion(projectId: string, poolId: string, at: number): Promise<void> {
+    const alerts = this.deps.alerts;
+    if (!alerts) return;
+    const subscribers = await alerts.subscribers(this.deps.db, projectId, 'pool.exhausted');
+    if (subscribers.length === 0) return;
+    await this.deps.db.transaction().execute(async (trx) => {
+      const pool = await repo.takeExhaustionAlert(trx, poolId, at, POOL_ALERT_INTERVAL_MS);
+      if (!pool) return;
+      await alerts.enqueue(trx, {
+        projectId,
+        type: 'pool.exhausted',
+        integrationIds: subscribers,
+        occurredAt: at,
+        data: {
+          pool: {
+            id: pool.id,
+            name: pool.name,
+            numbers: pool.numbers,
+            holdSeconds: pool.hold_seconds,
+            exhaustionPolicy: pool.exhaustion_policy,
+            exhaustedCount: pool.exhausted_count,
+          },
+        },
+      });
+    });
   }
 
   /** A lease's token is the same on every page view and heartbeat: signed once, remembered for a while. */

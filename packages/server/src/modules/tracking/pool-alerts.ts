@@ -1,0 +1,40 @@
+import type { Db } from '../../db/connect.js';
+import type { ExhaustionPolicy } from '../pools/pool.js';
+
+/**
+ * The alert a full pool raises: a visitor found every number of the pool taken, so they were shown a shared number
+ * or the fallback one, and calls from them will be attributed with less confidence, or not at all. Owners hear of it
+ * through their webhooks (the integrations module implements PoolAlerts), at most once an hour per pool.
+ */
+export type PoolEventType = 'pool.exhausted';
+export const POOL_EVENT_TYPES: readonly PoolEventType[] = ['pool.exhausted'];
+
+export const POOL_ALERT_INTERVAL_MS = 3_600_000;
+
+export interface PoolExhaustedData {
+  pool: {
+    id: string;
+    name: string;
+    /** The pool's active numbers. */
+    numbers: number;
+    holdSeconds: number;
+    exhaustionPolicy: ExhaustionPolicy;
+    /** Visitors who have found the pool full since it was created. */
+    exhaustedCount: number;
+  };
+}
+
+/** Like CallOutbox: the alert is written in the transaction `db` that claimed it for this hour. */
+export interface PoolAlerts {
+  subscribers(db: Db, projectId: string, type: PoolEventType): Promise<readonly string[]>;
+  enqueue(
+    db: Db,
+    event: {
+      projectId: string;
+      type: PoolEventType;
+      integrationIds: readonly string[];
+      occurredAt: number;
+      data: PoolExhaustedData;
+    },
+  ): Promise<void>;
+}
