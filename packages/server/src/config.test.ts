@@ -92,6 +92,8 @@ describe('loadConfig', () => {
     });
     expect(defaults.integrationTimeoutMs).toBe(10_000);
     expect(defaults.integrationAllowPrivateNetworks).toBe(false);
+    expect(defaults.trackerSyncCommit).toBe(false);
+    expect(loadConfig({ TRACKER_SYNC_COMMIT: 'true' }).trackerSyncCommit).toBe(true);
     const set = loadConfig({
       GA4_BASE_URL: 'https://region1.google-analytics.com/',
       METRICA_API_URL: 'http://127.0.0.1:9001',

@@ -55,6 +55,8 @@ export interface Config {
   readonly integrationTimeoutMs: number;
   /** Whether outbound integrations may call private, loopback and link-local addresses (address-guard.ts). */
   readonly integrationAllowPrivateNetworks: boolean;
+  /** PostgreSQL: whether each tracker write waits for its WAL flush (default: no; docs/architecture.md). */
+  readonly trackerSyncCommit: boolean;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trackerRatePerMinute: int('TRACKER_RATE_PER_MINUTE', 120, 1, 1_000_000),
     trackerRateBurst: int('TRACKER_RATE_BURST', 60, 1, 1_000_000),
     trackerState: trackerState(read('TRACKER_STATE'), problems),
+    trackerSyncCommit: bool('TRACKER_SYNC_COMMIT', false),
     providerApis: {
       twilio: apiUrl('TWILIO_API_URL', 'https://api.twilio.com'),
       zadarma: apiUrl('ZADARMA_API_URL', 'https://api.zadarma.com'),

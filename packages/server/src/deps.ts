@@ -71,6 +71,8 @@ export function createDeps(input: {
     rateLimit: { perMinute: input.config.trackerRatePerMinute, burst: input.config.trackerRateBurst },
     state: input.config.trackerState ?? (input.database.dialect === 'sqlite' ? 'memory' : 'shared'),
     ...(input.database.file && { sqliteFile: input.database.file }),
+    ...(!input.config.trackerSyncCommit &&
+      input.database.asyncCommitDb && { writeDb: input.database.asyncCommitDb }),
     alerts: integrations,
   });
   const credit = new CreditService({ db });

@@ -16,6 +16,11 @@ export interface DbHandle {
   readonly schema?: string;
   /** The SQLite file, when the database is one (not `:memory:`): a writer thread may open it too. */
   readonly file?: string;
+  /**
+   * PostgreSQL only: a second pool whose sessions commit without waiting for the WAL flush (`synchronous_commit =
+   * off`), for the tracker's page-view writes (docs/architecture.md, "Tracker commits on PostgreSQL").
+   */
+  readonly asyncCommitDb?: Db;
   close(): Promise<void>;
 }
 
@@ -86,12 +91,32 @@ const pgTypes = {
 };
 
 function connectPostgres(url: string): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes as pg.CustomTypesConfig });
-  // An idle client that loses its server must not crash the process; the next query reports the error.
-  pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const schema = /search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(
-    new URL(url).searchParams.get('options') ?? '',
-  )?.[1];
-  return { db, dialect: 'postgres', ...(schema && { schema }), close: () => db.destroy() };
+  const options = new URL(url).searchParams.get('options') ?? '';
+  const open = (max: number, extraOptions?: string) => {
+    // Added to the URL's own `options` (a search_path), which would override an `options` setting of the pool.
+    const withOptions = new URL(url);
+    withOptions.searchParams.set('options', `${options} ${extraOptions ?? ''}`.trim());
+    const pool = new pg.Pool({
+      connectionString: extraOptions ? withOptions.toString() : url,
+      max,
+      types: pgTypes as pg.CustomTypesConfig,
+    });
+    // An idle client that loses its server must not crash the process; the next query reports the error.
+    pool.on('error', () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  };
+  const db = open(10);
+  // Connects only when first used: by the tracker's groups or batches, four at a time at most.
+  const asyncCommitDb = open(6, '-c synchronous_commit=off');
+  const schema = /search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(options)?.[1];
+  return {
+    db,
+    dialect: 'postgres',
+    asyncCommitDb,
+    ...(schema && { schema }),
+    async close() {
+      await asyncCommitDb.destroy();
+      await db.destroy();
+    },
+  };
 }

@@ -45,6 +45,11 @@ interface TrackingDeps {
   state: 'memory' | 'shared';
   /** The SQLite file, if any: with lease state in memory, a writer thread writes to it. */
   sqliteFile?: string;
+  /**
+   * Where the page views' visits, leases and numbers are written (and, in shared mode, read in the same
+   * transactions), if not `db`: PostgreSQL sessions that commit without waiting for the WAL flush.
+   */
+  writeDb?: Db;
   /** Where full pools are reported (the integrations' outbox); none: they are only counted and logged. */
   alerts?: PoolAlerts;
 }
@@ -93,7 +98,9 @@ export class TrackingService {
     this.leaseKey = createSecretKey(Buffer.from(deps.secretKey));
     this.limiter = new RateLimiter(deps.rateLimit.perMinute, deps.rateLimit.burst);
     if (deps.state === 'memory') {
-      const sink = deps.sqliteFile ? sqliteWriterThread(deps.sqliteFile) : kyselySink(deps.db, deps.dialect);
+      const sink = deps.sqliteFile
+        ? sqliteWriterThread(deps.sqliteFile)
+        : kyselySink(deps.writeDb ?? deps.db, deps.dialect);
       const writer = new TrackerWriter(sink, deps.log, () => store.forget());
       const store = new MemoryTrackerStore(deps.db, writer);
       this.memory = { store, writer };
@@ -103,7 +110,7 @@ export class TrackingService {
     // SQLite runs a group synchronously: short groups let waiting requests be read between them. PostgreSQL waits
     // on round trips: several groups at once (row locks with SKIP LOCKED keep them apart) use that time.
     const groups = new TrackerGroups(
-      deps.db,
+      deps.writeDb ?? deps.db,
       deps.dialect,
       deps.log,
       deps.dialect === 'sqlite' ? { maxGroup: 32, concurrency: 1 } : { maxGroup: 64, concurrency: 4 },
