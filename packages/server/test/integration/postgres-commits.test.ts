@@ -23,7 +23,7 @@ describe.skipIf(!postgresUrl)('commits on PostgreSQL', () => {
 
   it('gives the tracker sessions that do not wait for the flush, in the URL’s own schema', async () => {
     const schema = `rt_commit_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: postgresUrl });
+    const admin = new pg.Client({ connectionString: postgresUrl as string });
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     const url = new URL(postgresUrl as string);
