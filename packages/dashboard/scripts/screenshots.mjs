@@ -36,13 +36,18 @@ const freePort = () =>
 
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
+const PUBLIC = 'https://calls.ulybka.example.ru';
+/** A webhook URL of the public address, as the local server's. */
+const local = (url) => `${origin}${new URL(url).pathname}${new URL(url).search}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'rt-shots-'));
 const env = {
   ...process.env,
   DATA_DIR: dataDir,
   PORT: String(port),
   HOST: '127.0.0.1',
-  PUBLIC_URL: origin,
+  // As a deployment has it (the pages show webhook URLs and the site snippet built from it); requests to it are
+  // sent to the local server instead (local() below), signed for the public URL as the provider would.
+  PUBLIC_URL: PUBLIC,
   RINGTRACE_ADMIN_TOKEN: TOKEN,
   LOG_LEVEL: 'warn',
 };
@@ -174,7 +179,7 @@ async function seed() {
     });
     const id = `msg_${i}`;
     const timestamp = Math.floor(Date.now() / 1000);
-    const res = await fetch(generic.webhookUrls.events, {
+    const res = await fetch(local(generic.webhookUrls.events), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -210,7 +215,7 @@ async function seed() {
   let sid = 0;
   const post = async (hook, params) => {
     const url = hooks[hook];
-    await fetch(url, {
+    await fetch(local(url), {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -321,6 +326,29 @@ async function seed() {
     role: 'admin',
     projectIds: [project.id],
   });
+
+  // Where calls go once they end; added last, so the calls above owe them nothing (and nothing is sent).
+  await call('POST', `${base}/integrations`, {
+    kind: 'webhook',
+    name: 'Clinic CRM',
+    events: ['call.ended', 'pool.exhausted'],
+    settings: { url: 'https://crm.ulybka.example.ru/hooks/ringtrace' },
+  });
+  await call('POST', `${base}/integrations`, {
+    kind: 'ga4',
+    name: 'Google Analytics',
+    settings: {
+      measurementId: 'G-7QX2K9PL1M',
+      apiSecret: 'screenshots-mp-secret',
+      value: 1500,
+      currency: 'RUB',
+    },
+  });
+  await call('POST', `${base}/integrations`, {
+    kind: 'amocrm',
+    name: 'amoCRM',
+    settings: { baseUrl: 'https://ulybka.amocrm.ru', accessToken: 'screenshots-long-lived-token' },
+  });
   return project;
 }
 
@@ -411,6 +439,22 @@ try {
       async (page) => {
         await page.goto(`${p}/report`);
         await page.getByRole('img', { name: /ROMI by channel/ }).waitFor();
+      },
+    ],
+    [
+      'integrations',
+      async (page) => {
+        await page.goto(`${p}/integrations`);
+        await page.getByRole('article', { name: 'Clinic CRM' }).waitFor();
+      },
+    ],
+    [
+      'pool-sizing',
+      async (page) => {
+        await page.goto(`${p}/pool-sizing`);
+        await page.getByText('Your pools').waitFor();
+        await page.getByRole('button', { name: 'Calculate' }).click();
+        await page.getByText(/Numbers needed for 95% accuracy/).waitFor();
       },
     ],
     [
