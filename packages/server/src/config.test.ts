@@ -84,11 +84,13 @@ describe('loadConfig', () => {
     );
   });
 
-  it('reads the analytics APIs’ addresses and the integrations’ timeout', () => {
+  it('reads the analytics and ad APIs’ addresses and the integrations’ timeout', () => {
     const defaults = loadConfig({});
     expect(defaults.integrationApis).toEqual({
       ga4: 'https://www.google-analytics.com',
       metrica: 'https://api-metrika.yandex.net',
+      googleAds: 'https://googleads.googleapis.com/v26',
+      googleOAuthToken: 'https://oauth2.googleapis.com/token',
     });
     expect(defaults.integrationTimeoutMs).toBe(10_000);
     expect(defaults.integrationAllowPrivateNetworks).toBe(false);
@@ -97,17 +99,27 @@ describe('loadConfig', () => {
     const set = loadConfig({
       GA4_BASE_URL: 'https://region1.google-analytics.com/',
       METRICA_API_URL: 'http://127.0.0.1:9001',
+      GOOGLE_ADS_API_URL: 'http://127.0.0.1:9002/v26/',
+      GOOGLE_OAUTH_TOKEN_URL: 'http://127.0.0.1:9002/token',
       INTEGRATION_TIMEOUT_SECONDS: '3',
       INTEGRATION_ALLOW_PRIVATE_NETWORKS: 'true',
     });
     expect(set.integrationApis).toEqual({
       ga4: 'https://region1.google-analytics.com',
       metrica: 'http://127.0.0.1:9001',
+      googleAds: 'http://127.0.0.1:9002/v26',
+      googleOAuthToken: 'http://127.0.0.1:9002/token',
     });
     expect(set.integrationTimeoutMs).toBe(3000);
     expect(set.integrationAllowPrivateNetworks).toBe(true);
     expect(() => loadConfig({ GA4_BASE_URL: 'www.google-analytics.com' })).toThrow(
       /GA4_BASE_URL must be an http/,
+    );
+    expect(() => loadConfig({ GOOGLE_ADS_API_URL: 'googleads.googleapis.com/v26' })).toThrow(
+      /GOOGLE_ADS_API_URL must be an http/,
+    );
+    expect(() => loadConfig({ GOOGLE_OAUTH_TOKEN_URL: 'ftp://oauth2.googleapis.com/token' })).toThrow(
+      /GOOGLE_OAUTH_TOKEN_URL must be an http/,
     );
     expect(() => loadConfig({ INTEGRATION_TIMEOUT_SECONDS: '0' })).toThrow(/INTEGRATION_TIMEOUT_SECONDS/);
   });

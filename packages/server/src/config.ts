@@ -47,11 +47,12 @@ export interface Config {
   /** How long a provider may take to start answering a recording request. */
   readonly recordingTimeoutMs: number;
   /**
-   * The analytics APIs' origins (no trailing slash) that call conversions are sent to. Overridable so that tests
-   * (and proxies, or GA4's EU host) can stand in.
+   * The analytics and ad APIs' bases (no trailing slash) that call conversions are sent to: GA4's origin, Metrica's,
+   * the Google Ads API with its version (`…/v26`) and Google's OAuth token endpoint. Overridable so that tests (and
+   * proxies, or GA4's EU host) can stand in.
    */
-  readonly integrationApis: { ga4: string; metrica: string };
-  /** How long an outbound integration (webhook, GA4, Metrica) may take to answer before the attempt counts as failed. */
+  readonly integrationApis: { ga4: string; metrica: string; googleAds: string; googleOAuthToken: string };
+  /** How long an outbound integration (webhook, GA4, Metrica, a CRM, Google Ads) may take to answer before the attempt counts as failed. */
   readonly integrationTimeoutMs: number;
   /** Whether outbound integrations may call private, loopback and link-local addresses (address-guard.ts). */
   readonly integrationAllowPrivateNetworks: boolean;
@@ -187,6 +188,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     integrationApis: {
       ga4: apiUrl('GA4_BASE_URL', 'https://www.google-analytics.com'),
       metrica: apiUrl('METRICA_API_URL', 'https://api-metrika.yandex.net'),
+      // The latest major version when written (docs/integrations.md, Google Ads): Google sunsets each about a year on.
+      googleAds: apiUrl('GOOGLE_ADS_API_URL', 'https://googleads.googleapis.com/v26'),
+      googleOAuthToken: apiUrl('GOOGLE_OAUTH_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
     },
     integrationTimeoutMs: int('INTEGRATION_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
     // Outbound integrations call only public addresses unless allowed (modules/integrations/address-guard.ts).

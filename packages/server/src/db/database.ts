@@ -316,11 +316,11 @@ export interface OutboxEventTable {
   note: string | null;
 }
 
-/** An outbound integration of a project: a signed webhook, GA4, Yandex Metrica, amoCRM or Bitrix24. */
+/** An outbound integration of a project: a signed webhook, GA4, Yandex Metrica, amoCRM, Bitrix24 or Google Ads. */
 export interface IntegrationTable {
   id: string;
   project_id: string;
-  kind: 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
+  kind: 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24' | 'google_ads';
   name: string;
   /** JSON object of the settings that are not secret. */
   settings: string;

@@ -2,8 +2,10 @@
 // for a webhook receiver, what a careful one would): the webhook signature computed here independently of the
 // server code, GA4's Measurement Protocol limits (which the real collector enforces by silently dropping the hit),
 // Metrica's OAuth header, multipart upload and CSV header, amoCRM's Bearer token and unsorted-lead shape (and its
-// refusal of a duplicate), Bitrix24's inbound-webhook URL and crm.lead.add fields.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// refusal of a duplicate), Bitrix24's inbound-webhook URL and crm.lead.add fields, Google's OAuth token endpoint
+// (the refresh grant, expiring access tokens) and the Google Ads API's uploadClickConversions (its headers, the
+// body's shape, the date format, the account's conversion actions and clicks, partial failures, duplicate order ids).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -71,6 +73,30 @@ export interface BitrixLead {
   id: number;
 }
 
+/** How the fake Google answers one request instead of its usual: a status, or `lost` (done, but a 502 answers). */
+export type GoogleReply = number | 'lost';
+
+/** A Google Ads account of the fake: who may reach it, its conversion actions and the clicks on its ads. */
+export interface GoogleAdsCustomer {
+  /** The developer token allowed to call the API for it. */
+  developerToken: string;
+  /** Conversion action ids of the account. */
+  actions: Set<string>;
+  /** Clicks on its ads: gclid / wbraid / gbraid → when (epoch ms; conversions must come after). */
+  clicks: Map<string, number>;
+  /** When the OAuth user reaches it through a manager account: that account's id (the login-customer-id header). */
+  manager?: string;
+}
+
+export interface GoogleConversion {
+  customerId: string;
+  version: string;
+  accessToken: string;
+  loginCustomerId: string | undefined;
+  conversion: Record<string, unknown>;
+  jobId: number;
+}
+
 export interface FakeIntegrations {
   origin: string;
   /** The signing secret per webhook path (`/hooks/<name>`); requests signed otherwise get 400. */
@@ -99,6 +125,26 @@ export interface FakeIntegrations {
   bitrixReplies: Map<string, BitrixReply[]>;
   bitrixLeads: BitrixLead[];
   bitrixRefused: { hook: string; status: number; error: string; description: string }[];
+  /** The fake Google's time (access tokens expire by it): the tests' manual clock. */
+  now: () => number;
+  /** OAuth clients: client id → client secret. */
+  googleClients: Map<string, string>;
+  /** Refresh tokens → the client they were issued to; a deleted one is revoked (invalid_grant). */
+  googleRefreshTokens: Map<string, string>;
+  /** Replies per refresh token, used in turn before the usual answer. */
+  googleTokenReplies: Map<string, GoogleReply[]>;
+  /** How long issued access tokens last, in seconds (Google: 3599). */
+  googleTokenSeconds: number;
+  /** Token requests as received (the form's fields). */
+  googleTokenRequests: Record<string, string>[];
+  /** Access tokens issued: token → its refresh token and expiry. */
+  googleAccessTokens: Map<string, { refreshToken: string; expiresAt: number }>;
+  /** Google Ads accounts by customer id. */
+  googleAdsCustomers: Map<string, GoogleAdsCustomer>;
+  /** Replies per customer id, used in turn before the usual answer. */
+  googleAdsReplies: Map<string, GoogleReply[]>;
+  googleConversions: GoogleConversion[];
+  googleAdsRefused: { customerId: string; status: number; reason: string }[];
   close(): Promise<void>;
 }
 
@@ -121,6 +167,17 @@ export async function startFakeIntegrations(): Promise<FakeIntegrations> {
     bitrixReplies: new Map<string, BitrixReply[]>(),
     bitrixLeads: [] as BitrixLead[],
     bitrixRefused: [] as { hook: string; status: number; error: string; description: string }[],
+    now: () => Date.now(),
+    googleClients: new Map<string, string>(),
+    googleRefreshTokens: new Map<string, string>(),
+    googleTokenReplies: new Map<string, GoogleReply[]>(),
+    googleTokenSeconds: 3599,
+    googleTokenRequests: [] as Record<string, string>[],
+    googleAccessTokens: new Map<string, { refreshToken: string; expiresAt: number }>(),
+    googleAdsCustomers: new Map<string, GoogleAdsCustomer>(),
+    googleAdsReplies: new Map<string, GoogleReply[]>(),
+    googleConversions: [] as GoogleConversion[],
+    googleAdsRefused: [] as { customerId: string; status: number; reason: string }[],
   };
   const server: Server = createServer((req, res) => {
     handle(fake, req, res).catch((error: unknown) => {
@@ -158,6 +215,9 @@ async function handle(fake: Fake, req: IncomingMessage, res: ServerResponse): Pr
   if (url.pathname.startsWith('/hooks/')) return webhook(fake, req, res, url.pathname, raw.toString('utf8'));
   if (url.pathname === '/api/v4/leads/unsorted/sip') return amocrm(fake, req, res, raw.toString('utf8'));
   if (url.pathname.startsWith('/rest/')) return bitrix24(fake, req, res, url.pathname, raw.toString('utf8'));
+  if (url.pathname === '/oauth2/token') return googleToken(fake, req, res, raw.toString('utf8'));
+  const ads = /^\/(v\d+)\/customers\/([^/:]+):uploadClickConversions$/.exec(url.pathname);
+  if (ads) return googleAds(fake, req, res, ads[1] as string, ads[2] as string, raw.toString('utf8'));
 
   // GA4: POST /mp/collect (2xx, no body, whatever it thinks of the hit) or /debug/mp/collect (the verdict).
   if (url.pathname === '/mp/collect' || url.pathname === '/debug/mp/collect') {
@@ -574,6 +634,302 @@ function bitrix24(fake: Fake, req: IncomingMessage, res: ServerResponse, path: s
       operating: 0,
     },
   });
+}
+
+// Google's OAuth 2.0 token endpoint (RFC 6749 §6): the refresh grant, form-encoded, with the client's id and secret.
+function googleToken(fake: Fake, req: IncomingMessage, res: ServerResponse, raw: string) {
+  const answer = (status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  };
+  const refuse = (status: number, error: string, description: string): void =>
+    answer(status, { error, error_description: description });
+  if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+    return refuse(400, 'invalid_request', 'Invalid Content-Type');
+  const form = Object.fromEntries(new URLSearchParams(raw));
+  fake.googleTokenRequests.push(form);
+  if (form.grant_type !== 'refresh_token') return refuse(400, 'unsupported_grant_type', 'Invalid grant_type');
+  const clientId = form.client_id ?? '';
+  if (!fake.googleClients.has(clientId) || fake.googleClients.get(clientId) !== form.client_secret)
+    return refuse(401, 'invalid_client', 'Unauthorized');
+  const refreshToken = form.refresh_token ?? '';
+  const reply = fake.googleTokenReplies.get(refreshToken)?.shift();
+  if (typeof reply === 'number') return refuse(reply, 'internal_failure', `scripted ${reply}`);
+  if (fake.googleRefreshTokens.get(refreshToken) !== clientId)
+    return refuse(400, 'invalid_grant', 'Token has been expired or revoked.');
+  const token = `ya29.${randomBytes(24).toString('base64url')}`;
+  fake.googleAccessTokens.set(token, {
+    refreshToken,
+    expiresAt: fake.now() + fake.googleTokenSeconds * 1000,
+  });
+  if (reply === 'lost') return refuse(502, 'bad_gateway', 'the answer was lost on the way');
+  answer(200, {
+    access_token: token,
+    expires_in: fake.googleTokenSeconds,
+    scope: 'https://www.googleapis.com/auth/adwords',
+    token_type: 'Bearer',
+  });
+}
+
+// The Google Ads API's REST form of ConversionUploadService.UploadClickConversions (research notes §7). Requests
+// outside the conversions (auth, headers, the body) are refused whole with Google's error envelope; problems of a
+// conversion come back as a partial failure in a 200, as partialFailure: true asks.
+const CLICK_CONVERSION_KEYS = new Set([
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'conversionAction',
+  'conversionDateTime',
+  'conversionValue',
+  'currencyCode',
+  'orderId',
+  'externalAttributionData',
+  'customVariables',
+  'cartData',
+  'userIdentifiers',
+  'conversionEnvironment',
+  'consent',
+  'customerType',
+  'userIpAddress',
+  'sessionAttributesEncoded',
+  'sessionAttributesKeyValuePairs',
+]);
+const REQUEST_KEYS = new Set(['conversions', 'partialFailure', 'validateOnly', 'debugEnabled', 'jobId']);
+const GOOGLE_DATE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
+const GOOGLE_ACTION = /^customers\/(\d+)\/conversionActions\/(\d+)$/;
+
+function googleAds(
+  fake: Fake,
+  req: IncomingMessage,
+  res: ServerResponse,
+  version: string,
+  customerId: string,
+  raw: string,
+) {
+  const answer = (status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(body));
+  };
+  const failure = (errors: { errorCode: Record<string, string>; message: string; index?: number }[]) => ({
+    '@type': `type.googleapis.com/google.ads.googleads.${version}.errors.GoogleAdsFailure`,
+    errors: errors.map(({ index, ...e }) => ({
+      ...e,
+      ...(index !== undefined && { location: { fieldPathElements: [{ fieldName: 'conversions', index }] } }),
+    })),
+    requestId: randomBytes(8).toString('hex'),
+  });
+  const refuse = (status: number, rpc: string, errorCode: Record<string, string>, message: string) => {
+    fake.googleAdsRefused.push({ customerId, status, reason: `${Object.values(errorCode)[0]}: ${message}` });
+    answer(status, {
+      error: {
+        code: status,
+        message:
+          status === 401
+            ? 'Request is missing required authentication credential.'
+            : 'Request contains an invalid argument.',
+        status: rpc,
+        details: [failure([{ errorCode, message }])],
+      },
+    });
+  };
+  const auth = req.headers.authorization ?? '';
+  const issued = auth.startsWith('Bearer ') ? fake.googleAccessTokens.get(auth.slice(7)) : undefined;
+  if (!issued || issued.expiresAt <= fake.now())
+    return refuse(
+      401,
+      'UNAUTHENTICATED',
+      { authenticationError: 'OAUTH_TOKEN_INVALID' },
+      'Oauth token is invalid.',
+    );
+  const developerToken = req.headers['developer-token'];
+  if (typeof developerToken !== 'string' || developerToken === '')
+    return refuse(
+      400,
+      'INVALID_ARGUMENT',
+      { authenticationError: 'DEVELOPER_TOKEN_PARAMETER_MISSING' },
+      'Developer token header is missing.',
+    );
+  const login = req.headers['login-customer-id'];
+  if (login !== undefined && !/^\d{10}$/.test(String(login)))
+    return refuse(
+      400,
+      'INVALID_ARGUMENT',
+      { headerError: 'INVALID_LOGIN_CUSTOMER_ID' },
+      'The login customer id header is not a valid customer id.',
+    );
+  if (!/^\d{10}$/.test(customerId))
+    return refuse(400, 'INVALID_ARGUMENT', { requestError: 'INVALID_CUSTOMER_ID' }, 'Invalid customer ID.');
+  const customer = fake.googleAdsCustomers.get(customerId);
+  if (customer && customer.developerToken !== developerToken)
+    return refuse(
+      401,
+      'UNAUTHENTICATED',
+      { authenticationError: 'DEVELOPER_TOKEN_INVALID' },
+      'The developer token is not valid.',
+    );
+  if (!customer || customer.manager !== login)
+    return refuse(
+      403,
+      'PERMISSION_DENIED',
+      { authorizationError: 'USER_PERMISSION_DENIED' },
+      "User doesn't have permission to access customer. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header.",
+    );
+  const reply = fake.googleAdsReplies.get(customerId)?.shift();
+  if (typeof reply === 'number')
+    return refuse(
+      reply,
+      reply === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE',
+      reply === 429 ? { quotaError: 'RESOURCE_TEMPORARILY_EXHAUSTED' } : { internalError: 'TRANSIENT_ERROR' },
+      reply === 429 ? 'Too many requests. Retry in 30 seconds.' : 'The service is currently unavailable.',
+    );
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+    return refuse(400, 'INVALID_ARGUMENT', { requestError: 'BAD_RESOURCE_ID' }, 'Expected a JSON body.');
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return refuse(
+      400,
+      'INVALID_ARGUMENT',
+      { requestError: 'INVALID_INPUT' },
+      'Invalid JSON payload received.',
+    );
+  }
+  const unknownKey = Object.keys(body).find((k) => !REQUEST_KEYS.has(k));
+  if (unknownKey)
+    return refuse(
+      400,
+      'INVALID_ARGUMENT',
+      { requestError: 'UNKNOWN_FIELD' },
+      `Invalid JSON payload received. Unknown name "${unknownKey}": Cannot find field.`,
+    );
+  if (body.partialFailure !== true)
+    return refuse(
+      400,
+      'INVALID_ARGUMENT',
+      { fieldError: 'REQUIRED' },
+      'partial_failure must be set to true for conversion uploads.',
+    );
+  const conversions = body.conversions;
+  if (!Array.isArray(conversions) || conversions.length === 0)
+    return refuse(400, 'INVALID_ARGUMENT', { fieldError: 'REQUIRED' }, 'The conversions field is required.');
+  if (conversions.length > 2000)
+    return refuse(
+      400,
+      'INVALID_ARGUMENT',
+      { conversionUploadError: 'TOO_MANY_CONVERSIONS_IN_REQUEST' },
+      'Upload fewer than 2001 events in a single request.',
+    );
+  for (const [i, c] of conversions.entries()) {
+    const key = Object.keys(c ?? {}).find((k) => !CLICK_CONVERSION_KEYS.has(k));
+    if (typeof c !== 'object' || c === null || key)
+      return refuse(
+        400,
+        'INVALID_ARGUMENT',
+        { requestError: 'UNKNOWN_FIELD' },
+        `Invalid JSON payload received. Unknown name "${key}" at 'conversions[${i}]': Cannot find field.`,
+      );
+  }
+
+  // Each conversion on its own: a problem goes to the partial failure, the rest are recorded.
+  const errors: { errorCode: Record<string, string>; message: string; index: number }[] = [];
+  const results: Record<string, unknown>[] = [];
+  const jobId = 1000 + fake.googleConversions.length;
+  const orders = new Set(
+    fake.googleConversions
+      .filter((g) => g.customerId === customerId)
+      .map((g) => String(g.conversion.orderId)),
+  );
+  const inRequest = new Set<string>();
+  for (const [index, c] of (conversions as Record<string, unknown>[]).entries()) {
+    const problem = googleConversionProblem(customer, c);
+    const orderId = typeof c.orderId === 'string' ? c.orderId : undefined;
+    let error: [string, string] | undefined = problem;
+    if (!error && orderId !== undefined && inRequest.has(orderId))
+      error = ['DUPLICATE_ORDER_ID', 'Imported events include multiple conversions with the same order ID.'];
+    else if (!error && orderId !== undefined && orders.has(orderId))
+      error = [
+        'ORDER_ID_ALREADY_IN_USE',
+        'The imported event includes an order ID that was previously recorded, so the event was not processed.',
+      ];
+    if (orderId !== undefined) inRequest.add(orderId);
+    if (error) {
+      errors.push({ errorCode: { conversionUploadError: error[0] }, message: error[1], index });
+      results.push({});
+      continue;
+    }
+    fake.googleConversions.push({
+      customerId,
+      version,
+      accessToken: auth.slice(7),
+      loginCustomerId: login as string | undefined,
+      conversion: c,
+      jobId,
+    });
+    const click = (['gclid', 'gbraid', 'wbraid'] as const).find((k) => typeof c[k] === 'string') as string;
+    results.push({
+      [click]: c[click],
+      conversionAction: c.conversionAction,
+      conversionDateTime: c.conversionDateTime,
+    });
+  }
+  if (reply === 'lost') {
+    fake.googleAdsRefused.push({ customerId, status: 502, reason: 'the answer was lost on the way' });
+    return answer(502, { error: { code: 502, message: 'Bad Gateway', status: 'UNAVAILABLE' } });
+  }
+  answer(200, {
+    ...(errors.length > 0 && {
+      partialFailureError: {
+        code: 3,
+        message: errors.map((e) => `${e.message}, at conversions[${e.index}]`).join(', '),
+        details: [failure(errors)],
+      },
+    }),
+    results,
+    jobId: String(jobId),
+  });
+}
+
+/** What Google Ads finds wrong with one click conversion, as its error code and message; undefined if nothing. */
+function googleConversionProblem(
+  customer: GoogleAdsCustomer,
+  c: Record<string, unknown>,
+): [string, string] | undefined {
+  const ids = (['gclid', 'gbraid', 'wbraid'] as const).filter((k) => c[k] !== undefined);
+  if (ids.includes('gbraid') && ids.includes('wbraid'))
+    return ['GBRAID_WBRAID_BOTH_SET', "Can't use both gbraid and wbraid parameters."];
+  if (ids.length !== 1) return ['EVENT_NOT_FOUND', 'The imported event could not be attributed to a click.'];
+  const id = ids[0] as 'gclid' | 'gbraid' | 'wbraid';
+  const click = c[id];
+  // Real click ids are long base64url-like strings; anything else cannot be decoded.
+  if (typeof click !== 'string' || !/^[A-Za-z0-9_-]{20,}$/.test(click))
+    return [`UNPARSEABLE_${id.toUpperCase()}`, `The imported ${id} could not be decoded.`];
+  const action = GOOGLE_ACTION.exec(String(c.conversionAction ?? ''));
+  // Google ignores the customer id of the resource name: the action id must be one of the account's.
+  if (!action || !customer.actions.has(action[2] as string))
+    return [
+      'NO_CONVERSION_ACTION_FOUND',
+      "The conversion action specified in the upload request cannot be found. Make sure it's available in this account.",
+    ];
+  const when = String(c.conversionDateTime ?? '');
+  if (!GOOGLE_DATE_TIME.test(when))
+    return [
+      'INVALID_CONVERSION_DATE_TIME',
+      `conversion_date_time must be yyyy-mm-dd hh:mm:ss+|-hh:mm: ${when}`,
+    ];
+  const clickedAt = customer.clicks.get(click);
+  if (clickedAt === undefined)
+    return ['EVENT_NOT_FOUND', 'The imported event could not be attributed to a click.'];
+  if (Date.parse(when.replace(' ', 'T')) <= clickedAt)
+    return [
+      'CONVERSION_PRECEDES_EVENT',
+      'The imported event has a conversion_date_time that precedes the click.',
+    ];
+  if (c.conversionValue !== undefined && (typeof c.conversionValue !== 'number' || c.conversionValue < 0))
+    return ['INVALID_CONVERSION_VALUE', 'conversion_value must be a number of at least 0.'];
+  if (c.currencyCode !== undefined && !/^[A-Z]{3}$/.test(String(c.currencyCode)))
+    return ['INVALID_CURRENCY_CODE', 'currency_code must be an ISO 4217 code.'];
+  if (c.orderId !== undefined && (typeof c.orderId !== 'string' || c.orderId === ''))
+    return ['INVALID_ORDER_ID', 'order_id must be a non-empty string.'];
+  return undefined;
 }
 
 // GA4's documented limits, written here independently of the server's validator.

@@ -82,6 +82,8 @@ export interface CallOptions {
   ym?: string | null;
   /** The site's GA4 session cookies (`_ga_<stream>=…`), as the site script reports them. */
   gs?: string;
+  /** The page the visitor landed on (default LANDING_URL: a Google ad's, with utm tags and gclid=abc). */
+  landingUrl?: string;
   /** The pool number (after a visit from a Google ad, default) or the billboard's static number (no visit). */
   number?: 'pool' | 'billboard';
   /** The caller as the PBX reports it (default: a new mobile number); e.g. `anonymous` for a hidden one. */
@@ -98,7 +100,7 @@ export async function answeredCall(t: TestApp, p: IntegrationsProject, o: CallOp
       token: null,
       payload: JSON.stringify({
         k: p.project.publicKey,
-        u: LANDING_URL,
+        u: o.landingUrl ?? LANDING_URL,
         ...(o.ga !== null && { ga: o.ga ?? GA_CLIENT_ID }),
         ...(o.ym !== null && { ym: o.ym ?? YM_CLIENT_ID }),
         ...(o.gs && { gs: o.gs }),

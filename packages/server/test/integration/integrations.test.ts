@@ -100,6 +100,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
           gaClientId: GA_CLIENT_ID,
           ymClientId: YM_CLIENT_ID,
           landingUrl: expect.stringContaining('https://clinic.example.ru/implants'),
+          clickIds: { gclid: 'abc' },
         },
       },
     });

@@ -25,6 +25,12 @@ export interface CallEventAttribution {
   gaSessions: Record<string, string> | null;
   /** Yandex Metrica ClientID (`_ym_uid`) of the visit, if the site runs Metrica. */
   ymClientId: string | null;
+  /**
+   * The ad networks' click ids of the visit's landing URL (`{"gclid": "Cj0K…"}`; keys as in the tracker's
+   * CLICK_ID_KEYS: gclid, wbraid, gbraid, yclid, msclkid…), or null when it had none: an ad platform matches an
+   * uploaded conversion to its click by them (Google Ads: gclid, else wbraid or gbraid).
+   */
+  clickIds: Record<string, string> | null;
 }
 
 export interface CallEventData {
@@ -60,14 +66,19 @@ export function gaClientIdOf(raw: string | null | undefined): string | null {
   return id === '' ? null : id;
 }
 
-/** The visit's stored GA4 sessions; anything but an object of strings (a hand-edited row) counts as none. */
-function gaSessionsOf(json: string | null | undefined): Record<string, string> | null {
+/**
+ * A visit's JSON object of strings (its GA4 sessions, its click ids); anything else (a hand-edited row) or an empty
+ * object counts as none.
+ */
+function stringsOf(json: string | null | undefined): Record<string, string> | null {
   if (!json) return null;
   try {
     const value: unknown = JSON.parse(json);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    const sessions = Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string');
-    return sessions.length > 0 ? Object.fromEntries(sessions) : null;
+    const entries = Object.entries(value).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
+    );
+    return entries.length > 0 ? Object.fromEntries(entries) : null;
   } catch {
     return null;
   }
@@ -86,8 +97,9 @@ export function callEventData(row: CallTable, visit: VisitTable | undefined): Ca
       confidence: row.confidence,
       landingUrl: visit?.landing_url ?? null,
       gaClientId: gaClientIdOf(visit?.ga_client_id),
-      gaSessions: gaSessionsOf(visit?.ga_sessions),
+      gaSessions: stringsOf(visit?.ga_sessions),
       ymClientId: visit?.ym_client_id?.trim() || null,
+      clickIds: stringsOf(visit?.click_ids),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, MAX_ATTEMPTS, verdictOf } from './delivery.js';
+import { backoffMs, capped, MAX_ATTEMPTS, verdictOf } from './delivery.js';
 
 const response = (status: number, body = '') => ({ kind: 'response' as const, status, body });
 
@@ -22,6 +22,17 @@ describe('delivery verdicts', () => {
       kind: 'fail',
       reason: `gave up after ${MAX_ATTEMPTS} attempts: HTTP 503`,
     });
+  });
+
+  it('gives up a kind’s own retry (its reader’s, or its prepare step’s) after the last attempt', () => {
+    const busy = { kind: 'retry' as const, reason: 'Google OAuth: HTTP 503' };
+    expect(capped(busy, MAX_ATTEMPTS - 1)).toEqual(busy);
+    expect(capped(busy, MAX_ATTEMPTS)).toEqual({
+      kind: 'fail',
+      reason: `gave up after ${MAX_ATTEMPTS} attempts: Google OAuth: HTTP 503`,
+    });
+    expect(capped({ kind: 'fail', reason: 'refused' }, 1)).toEqual({ kind: 'fail', reason: 'refused' });
+    expect(verdictOf(response(200, 'busy'), MAX_ATTEMPTS, () => busy)).toMatchObject({ kind: 'fail' });
   });
 
   it('keeps the reason short and on one line', () => {

@@ -1,8 +1,24 @@
-/** What a sender builds for one event: a request to make, an event to skip, or one that must not be sent. */
+/** A request ready to make, with the kind's own reader of its answer. */
+export interface ReadyRequest {
+  kind: 'send';
+  request: OutboundRequest;
+  read?: AnswerReader;
+}
+
+/**
+ * What a sender builds for one event: a request to make, an event to skip, or one that must not be sent; or, for a
+ * kind whose request needs an asynchronous step first (Google Ads: an OAuth access token), that step. It makes its
+ * own requests through `send` (the dispatcher's timeout and address guard) and ends in the request, or in the
+ * attempt's verdict when there is none to make (a refused refresh token: fail; the token endpoint down: retry).
+ */
 export type Delivery =
-  | { kind: 'send'; request: OutboundRequest; read?: AnswerReader }
+  | ReadyRequest
   | { kind: 'skip'; note: string }
-  | { kind: 'invalid'; reason: string };
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'prepare'; prepare: (send: Sender) => Promise<ReadyRequest | Verdict> };
+
+/** Makes one request with the dispatcher's timeout and address guard (http-send.ts); never throws. */
+export type Sender = (request: OutboundRequest) => Promise<AttemptResult>;
 
 export interface OutboundRequest {
   url: string;
@@ -39,11 +55,7 @@ const MAX_DELAY_MS = 3 * 3_600_000;
  */
 export function verdictOf(result: AttemptResult, attempts: number, read?: AnswerReader): Verdict {
   const own = result.kind === 'response' ? read?.(result.status, result.body) : undefined;
-  if (own) {
-    if (own.kind === 'retry' && attempts >= MAX_ATTEMPTS)
-      return { kind: 'fail', reason: `gave up after ${attempts} attempts: ${own.reason}` };
-    return own;
-  }
+  if (own) return capped(own, attempts);
   if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { kind: 'delivered' };
   const reason = reasonOf(result);
   const transient =
@@ -52,6 +64,13 @@ export function verdictOf(result: AttemptResult, attempts: number, read?: Answer
   if (attempts >= MAX_ATTEMPTS)
     return { kind: 'fail', reason: `gave up after ${attempts} attempts: ${reason}` };
   return { kind: 'retry', reason };
+}
+
+/** A verdict at the given attempt: a retry after the last attempt gives up instead. */
+export function capped(verdict: Verdict, attempts: number): Verdict {
+  if (verdict.kind === 'retry' && attempts >= MAX_ATTEMPTS)
+    return { kind: 'fail', reason: `gave up after ${attempts} attempts: ${verdict.reason}` };
+  return verdict;
 }
 
 /** A short, single-line reason: the status and the start of the answer, or the network error. */

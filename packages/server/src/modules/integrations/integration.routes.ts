@@ -23,7 +23,7 @@ export async function integrationRoutes(instance: FastifyInstance, { deps }: { d
     {
       schema: {
         tags,
-        summary: 'Outbound integrations: signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24',
+        summary: 'Outbound integrations: signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24, Google Ads',
         params: ProjectParams,
         response: { 200: Type.Array(IntegrationSchema), ...errorResponses },
       },

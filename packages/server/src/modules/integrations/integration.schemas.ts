@@ -7,6 +7,7 @@ const Kind = Type.Union([
   Type.Literal('metrica'),
   Type.Literal('amocrm'),
   Type.Literal('bitrix24'),
+  Type.Literal('google_ads'),
 ]);
 const EventType = Type.Union([
   Type.Literal('call.started'),
@@ -17,13 +18,14 @@ const Events = Type.Array(EventType, {
   minItems: 1,
   maxItems: 3,
   description:
-    'what it is sent: call.started, call.ended, and for a webhook pool.exhausted (a pool was found full; at most once an hour per pool). Default: call.started and call.ended for a webhook, call.ended for analytics and CRMs',
+    'what it is sent: call.started, call.ended, and for a webhook pool.exhausted (a pool was found full; at most once an hour per pool). Default: call.started and call.ended for a webhook, call.ended for analytics, Google Ads and CRMs',
 });
 
 /**
  * Settings of every kind in one object; the service checks which keys each kind takes (webhook: url, secret;
  * ga4: measurementId, apiSecret, eventName, value, currency; metrica: counterId, oauthToken; amocrm: baseUrl,
- * accessToken, pipelineId, sourceName; bitrix24: webhookUrl, sourceId, assignedById).
+ * accessToken, pipelineId, sourceName; bitrix24: webhookUrl, sourceId, assignedById; google_ads: customerId,
+ * conversionAction, loginCustomerId, value, currency, developerToken, clientId, clientSecret, refreshToken).
  */
 const Settings = Type.Object(
   {
@@ -42,8 +44,14 @@ const Settings = Type.Object(
       Type.String({ maxLength: 200, description: 'ga4: a Measurement Protocol API secret (write-only)' }),
     ),
     eventName: Type.Optional(Type.String({ maxLength: 40, description: 'ga4: default generate_lead' })),
-    value: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'ga4' })),
-    currency: Type.Optional(Type.Union([Type.String({ maxLength: 3 }), Type.Null()], { description: 'ga4' })),
+    value: Type.Optional(
+      Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
+        description: 'ga4, google_ads: the conversion value (needs currency)',
+      }),
+    ),
+    currency: Type.Optional(
+      Type.Union([Type.String({ maxLength: 3 }), Type.Null()], { description: 'ga4, google_ads: ISO 4217' }),
+    ),
     counterId: Type.Optional(Type.String({ maxLength: 12, description: 'metrica: the counter number' })),
     oauthToken: Type.Optional(
       Type.String({ maxLength: 500, description: 'metrica: an OAuth token with metrika:write (write-only)' }),
@@ -82,6 +90,43 @@ const Settings = Type.Object(
     assignedById: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
         description: 'bitrix24: the user responsible for the leads (default: the webhook’s user)',
+      }),
+    ),
+    customerId: Type.Optional(
+      Type.String({
+        maxLength: 20,
+        description:
+          'google_ads: the account conversions are uploaded to, 123-456-7890 (stored without dashes)',
+      }),
+    ),
+    conversionAction: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description:
+          'google_ads: the conversion action, customers/<customerId>/conversionActions/<id> or its id alone',
+      }),
+    ),
+    loginCustomerId: Type.Optional(
+      Type.Union([Type.String({ maxLength: 20 }), Type.Null()], {
+        description: 'google_ads: the manager account the OAuth user reaches the customer through, if any',
+      }),
+    ),
+    developerToken: Type.Optional(
+      Type.String({ maxLength: 100, description: 'google_ads: the API developer token (write-only)' }),
+    ),
+    clientId: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'google_ads: the OAuth client id, <…>.apps.googleusercontent.com (write-only)',
+      }),
+    ),
+    clientSecret: Type.Optional(
+      Type.String({ maxLength: 200, description: 'google_ads: the OAuth client secret (write-only)' }),
+    ),
+    refreshToken: Type.Optional(
+      Type.String({
+        maxLength: 1000,
+        description: 'google_ads: a refresh token with the adwords scope (write-only)',
       }),
     ),
   },

@@ -39,7 +39,7 @@ export interface IntegrationPatch {
 }
 
 /**
- * A project's outbound integrations (signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24), their deliveries, and the outbox the
+ * A project's outbound integrations (signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24, Google Ads), their deliveries, and the outbox the
  * call path writes to. Secrets are sealed at rest (sealed.ts) and never shown after they are set, except a
  * generated webhook secret, once, in the answer that created it.
  */

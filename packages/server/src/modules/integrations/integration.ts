@@ -5,19 +5,21 @@ import { POOL_EVENT_TYPES, type PoolEventType } from '../tracking/pool-alerts.js
 import { amocrmBaseUrl } from './amocrm.js';
 import { bitrix24Webhook } from './bitrix24.js';
 import { ga4NameProblem } from './ga4.js';
+import { conversionActionOf, customerIdOf } from './google-ads.js';
 import { WEBHOOK_SECRET } from './webhook.js';
 
-export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
+export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24' | 'google_ads';
 
 export type EventType = CallEventType | PoolEventType;
 export const EVENT_TYPES: readonly EventType[] = [...CALL_EVENT_TYPES, ...POOL_EVENT_TYPES];
-/** What each kind can be sent: the analytics and CRM kinds turn calls into conversions and leads, nothing else. */
+/** What each kind can be sent: the analytics, ad and CRM kinds turn calls into conversions and leads, nothing else. */
 const KIND_EVENTS: Record<IntegrationKind, readonly EventType[]> = {
   webhook: EVENT_TYPES,
   ga4: CALL_EVENT_TYPES,
   metrica: CALL_EVENT_TYPES,
   amocrm: CALL_EVENT_TYPES,
   bitrix24: CALL_EVENT_TYPES,
+  google_ads: CALL_EVENT_TYPES,
 };
 
 export interface WebhookSettings {
@@ -44,12 +46,23 @@ export interface Bitrix24Settings {
   sourceId?: string;
   assignedById?: number;
 }
+export interface GoogleAdsSettings {
+  /** The account conversions are uploaded to: 10 digits, without dashes. */
+  customerId: string;
+  /** `customers/<customerId>/conversionActions/<id>`. */
+  conversionAction: string;
+  /** The manager account the OAuth user reaches the customer through (the login-customer-id header). */
+  loginCustomerId?: string;
+  value?: number;
+  currency?: string;
+}
 export type IntegrationSettings =
   | WebhookSettings
   | Ga4Settings
   | MetricaSettings
   | AmocrmSettings
-  | Bitrix24Settings;
+  | Bitrix24Settings
+  | GoogleAdsSettings;
 
 /** What the API shows of an integration: never a secret, only which secrets are set. */
 export interface Integration {
@@ -83,6 +96,8 @@ export const SECRET_KEYS: Record<IntegrationKind, readonly string[]> = {
   amocrm: ['accessToken'],
   // The inbound webhook's URL carries its secret: the whole URL is kept sealed.
   bitrix24: ['webhookUrl'],
+  // The developer token and an OAuth client's id, secret and refresh token (google-oauth.ts).
+  google_ads: ['developerToken', 'clientId', 'clientSecret', 'refreshToken'],
 };
 
 /** Analytics conversions are sent when the call has ended (its duration and outcome known). */
@@ -92,6 +107,7 @@ export const DEFAULT_EVENTS: Record<IntegrationKind, EventType[]> = {
   metrica: ['call.ended'],
   amocrm: ['call.ended'],
   bitrix24: ['call.ended'],
+  google_ads: ['call.ended'],
 };
 
 /** A webhook signing secret as Standard Webhooks has it: `whsec_` and 32 random bytes in base64. */
@@ -175,21 +191,7 @@ export function parseSettings(
       const eventName = text(input, 'eventName', 40) ?? 'generate_lead';
       const problem = ga4NameProblem(eventName, 'event');
       if (problem) throw invalid(`settings.eventName: ${problem}`, 'eventName');
-      const settings: Ga4Settings = { measurementId, eventName };
-      if (input.value !== undefined && input.value !== null) {
-        if (typeof input.value !== 'number' || !Number.isFinite(input.value) || input.value < 0)
-          throw invalid('settings.value must be a number of at least 0', 'value');
-        settings.value = input.value;
-      }
-      const currency = text(input, 'currency', 3);
-      if (currency !== undefined) {
-        if (!/^[A-Z]{3}$/.test(currency))
-          throw invalid('settings.currency must be an ISO 4217 code like RUB', 'currency');
-        settings.currency = currency;
-      }
-      // GA4 drops a value without a currency from its revenue reports.
-      if (settings.value !== undefined && settings.currency === undefined)
-        throw invalid('settings.currency is required with settings.value', 'currency');
+      const settings: Ga4Settings = { measurementId, eventName, ...conversionValue(input) };
       return { settings, secrets: { apiSecret } };
     }
     case 'metrica': {
@@ -233,7 +235,71 @@ export function parseSettings(
       if (assignedById !== undefined) settings.assignedById = assignedById;
       return { settings, secrets: { webhookUrl: webhook.url } };
     }
+    case 'google_ads': {
+      const customerId = customerIdOf(required(input, 'customerId', 20));
+      if (!customerId)
+        throw invalid(
+          'settings.customerId must be a Google Ads customer id, 10 digits like 123-456-7890',
+          'customerId',
+        );
+      const action = conversionActionOf(required(input, 'conversionAction', 100), customerId);
+      if ('problem' in action) throw invalid(action.problem, 'conversionAction');
+      const settings: GoogleAdsSettings = { customerId, conversionAction: action.resourceName };
+      const login = text(input, 'loginCustomerId', 20);
+      if (login !== undefined) {
+        const loginCustomerId = customerIdOf(login);
+        if (!loginCustomerId)
+          throw invalid(
+            'settings.loginCustomerId must be the manager account’s customer id, 10 digits like 123-456-7890',
+            'loginCustomerId',
+          );
+        settings.loginCustomerId = loginCustomerId;
+      }
+      Object.assign(settings, conversionValue(input));
+      const clientId = token(input, 'clientId', 200);
+      if (!/^[\w.-]+\.apps\.googleusercontent\.com$/.test(clientId))
+        throw invalid(
+          'settings.clientId must be an OAuth client id, <…>.apps.googleusercontent.com',
+          'clientId',
+        );
+      const secrets = {
+        developerToken: token(input, 'developerToken', 100),
+        clientId,
+        clientSecret: token(input, 'clientSecret', 200),
+        refreshToken: token(input, 'refreshToken', 1000),
+      };
+      return { settings, secrets };
+    }
   }
+}
+
+/** A required credential: one word, no spaces (a pasted "Bearer …" or a line break is a mistake). */
+function token(input: Record<string, unknown>, key: string, max: number): string {
+  const value = required(input, key, max);
+  if (/\s/.test(value)) throw invalid(`settings.${key} must be the ${key} alone, without spaces`, key);
+  return value;
+}
+
+/**
+ * An optional conversion value and its currency (GA4, Google Ads): at least 0, with an ISO 4217 code; a value needs
+ * its currency (GA4 drops a value without one from its revenue reports; Google Ads would take the account's own).
+ */
+function conversionValue(input: Record<string, unknown>): { value?: number; currency?: string } {
+  const result: { value?: number; currency?: string } = {};
+  if (input.value !== undefined && input.value !== null) {
+    if (typeof input.value !== 'number' || !Number.isFinite(input.value) || input.value < 0)
+      throw invalid('settings.value must be a number of at least 0', 'value');
+    result.value = input.value;
+  }
+  const currency = text(input, 'currency', 3);
+  if (currency !== undefined) {
+    if (!/^[A-Z]{3}$/.test(currency))
+      throw invalid('settings.currency must be an ISO 4217 code like RUB', 'currency');
+    result.currency = currency;
+  }
+  if (result.value !== undefined && result.currency === undefined)
+    throw invalid('settings.currency is required with settings.value', 'currency');
+  return result;
 }
 
 function settingKeys(kind: IntegrationKind): readonly string[] {
@@ -248,6 +314,8 @@ function settingKeys(kind: IntegrationKind): readonly string[] {
       return ['baseUrl', 'pipelineId', 'sourceName'];
     case 'bitrix24':
       return ['sourceId', 'assignedById'];
+    case 'google_ads':
+      return ['customerId', 'conversionAction', 'loginCustomerId', 'value', 'currency'];
   }
 }
 

@@ -4,8 +4,19 @@ import type { OutboxEventTable } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
 import { amocrmDelivery } from './amocrm.js';
 import { bitrix24Delivery } from './bitrix24.js';
-import { type AttemptResult, backoffMs, type Delivery, type OutboundRequest, verdictOf } from './delivery.js';
+import {
+  type AttemptResult,
+  backoffMs,
+  capped,
+  type Delivery,
+  type OutboundRequest,
+  type Sender,
+  type Verdict,
+  verdictOf,
+} from './delivery.js';
 import { ga4Delivery } from './ga4.js';
+import { googleAdsDelivery } from './google-ads.js';
+import { GoogleTokens } from './google-oauth.js';
 import { type SendOptions, sendRequest } from './http-send.js';
 import type { IntegrationTarget } from './integration.js';
 import type { IntegrationService } from './integration.service.js';
@@ -30,8 +41,8 @@ export interface DispatcherDeps {
   timeoutMs: number;
   /** Whether integrations may call private addresses (config: INTEGRATION_ALLOW_PRIVATE_NETWORKS). */
   allowPrivateNetworks: boolean;
-  /** Origins of the analytics APIs (config: GA4_BASE_URL, METRICA_API_URL). */
-  apis: { ga4: string; metrica: string };
+  /** The analytics and ad APIs (config: GA4_BASE_URL, METRICA_API_URL, GOOGLE_ADS_API_URL, GOOGLE_OAUTH_TOKEN_URL). */
+  apis: { ga4: string; metrica: string; googleAds: string; googleOAuthToken: string };
   /** For the backoff's jitter; tests may fix it. */
   random?: () => number;
   /** Makes one request; tests may stand in for the network. */
@@ -50,13 +61,19 @@ interface Send {
  * records the outcome: delivered, due again after a backoff, or failed. Nothing is ever deleted here.
  */
 export class OutboxDispatcher {
-  constructor(private readonly deps: DispatcherDeps) {}
+  /** Google Ads integrations' OAuth access tokens, each kept until a minute before it expires. */
+  private readonly googleTokens: GoogleTokens;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.googleTokens = new GoogleTokens({ tokenUrl: deps.apis.googleOAuthToken, clock: deps.clock });
+  }
 
   /** One round; resolves with the number of events handled. Tests call it directly with a manual clock. */
   async dispatchOnce(): Promise<number> {
     const now = this.deps.clock.now();
-    // Claimed events are not due again until every send of the round must have ended (a crash mid-send: then).
-    const leaseUntil = now + this.deps.timeoutMs + 60_000;
+    // Claimed events are not due again until every send of the round must have ended (a crash mid-send: then); a
+    // send with a prepare step (Google Ads' token) may make two requests.
+    const leaseUntil = now + 2 * this.deps.timeoutMs + 60_000;
     const events = await outbox.claimDue(this.deps.db, this.deps.dialect, now, BATCH, leaseUntil);
     if (events.length === 0) return 0;
     const targets = new Map<string, IntegrationTarget | undefined>();
@@ -133,7 +150,7 @@ export class OutboxDispatcher {
     return events.length;
   }
 
-  /** The request for one call of the analytics and CRM kinds but Metrica (whose calls are batched above). */
+  /** The request for one call of the analytics, ad and CRM kinds but Metrica (whose calls are batched above). */
   private build(message: OutboxMessage, target: IntegrationTarget, now: number): Delivery {
     switch (target.kind) {
       case 'ga4':
@@ -142,6 +159,8 @@ export class OutboxDispatcher {
         return amocrmDelivery(message, target.settings, target.secrets);
       case 'bitrix24':
         return bitrix24Delivery(message, target.settings, target.secrets);
+      case 'google_ads':
+        return googleAdsDelivery(message, target, this.deps.apis.googleAds, this.googleTokens);
       default:
         return { kind: 'invalid', reason: `no sender for ${target.kind} integrations` };
     }
@@ -158,13 +177,20 @@ export class OutboxDispatcher {
         for (const event of events) await this.fail(event, event.attempts, delivery.reason);
         return;
       }
-      const result = await (this.deps.send ?? sendRequest)(delivery.request, {
-        timeoutMs: this.deps.timeoutMs,
-        allowPrivateNetworks: this.deps.allowPrivateNetworks,
-      });
+      const send: Sender = (request) =>
+        (this.deps.send ?? sendRequest)(request, {
+          timeoutMs: this.deps.timeoutMs,
+          allowPrivateNetworks: this.deps.allowPrivateNetworks,
+        });
+      const ready = delivery.kind === 'prepare' ? await delivery.prepare(send) : delivery;
+      let verdictAt: (attempts: number) => Verdict;
+      if (ready.kind === 'send') {
+        const result = await send(ready.request);
+        verdictAt = (attempts) => verdictOf(result, attempts, ready.read);
+      } else verdictAt = (attempts) => capped(ready, attempts);
       for (const event of events) {
         const attempts = event.attempts + 1;
-        const verdict = verdictOf(result, attempts, delivery.read);
+        const verdict = verdictAt(attempts);
         if (verdict.kind === 'delivered') await this.delivered(event, attempts, verdict.note ?? null);
         else if (verdict.kind === 'fail') await this.fail(event, attempts, verdict.reason);
         else {
