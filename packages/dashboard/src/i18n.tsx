@@ -354,7 +354,7 @@ const en = {
   tooManySources: 'At most {max} addresses or ranges; there are {count}.',
   outboundTitle: 'Sending calls to other systems',
   outboundLead:
-    'After each call Ringtrace can tell your own endpoint (a signed webhook), Google Analytics 4 (a conversion), Yandex Metrica (an offline call), amoCRM and Bitrix24 (a lead). Failed deliveries are retried for about a day; see each integration’s deliveries.',
+    'After each call Ringtrace can tell your own endpoint (a signed webhook), Google Analytics 4 (a conversion), Yandex Metrica (an offline call), Google Ads (a click conversion), amoCRM and Bitrix24 (a lead). Failed deliveries are retried for about a day; see each integration’s deliveries.',
   outboundReadOnly:
     'You can see the integrations and their deliveries; only an admin of this project can add, change, pause or delete them.',
   noIntegrations: 'No integration yet: calls are not sent anywhere.',
@@ -391,6 +391,31 @@ const en = {
     'The lead’s Source: a code from CRM → Settings → Sources (e.g. CALL, WEB, UC_A1B2C3). Empty: CALL.',
   setBitrix24AssignedById: 'Responsible user ID',
   setBitrix24AssignedByIdHint: 'Empty: the user who created the webhook.',
+  kindGoogleAds: 'Google Ads',
+  googleAdsAbout:
+    'Each ended call from a visitor who came by a Google ad is uploaded as a click conversion for the visit’s click id (gclid; from iOS, wbraid or gbraid), as of the call’s start, with the call’s ID as the order ID so that Google never counts it twice. Calls without a Google click id are not sent.',
+  setGoogleAdsCustomerId: 'Customer ID',
+  setGoogleAdsCustomerIdHint:
+    'The Google Ads account the conversions go to, 123-456-7890 as shown at the top of Google Ads. With cross-account conversion tracking: the manager account that owns the conversion action.',
+  setGoogleAdsConversionAction: 'Conversion action',
+  setGoogleAdsConversionActionHint:
+    'Goals → Conversions → New conversion action → Import → CRMs, files or other data sources → Track conversions from clicks. Its ID (ctId=… in the action’s address) or its resource name, customers/<customer ID>/conversionActions/<ID>.',
+  setGoogleAdsLoginCustomerId: 'Manager account ID',
+  setGoogleAdsLoginCustomerIdHint:
+    'Only if the authorised Google user reaches the account through a manager account: that account’s ID.',
+  setGoogleAdsValueHint:
+    'Sent as the conversion’s value; needs a currency. Empty: the conversion action’s own value settings apply.',
+  setGoogleAdsDeveloperToken: 'Developer token',
+  setGoogleAdsDeveloperTokenHint:
+    'In a Google Ads manager account: Admin → API Center. Live accounts need Basic or Standard access; a test-only token works with test accounts only.',
+  setGoogleAdsClientId: 'OAuth client ID',
+  setGoogleAdsClientIdHint:
+    'Google Cloud console, in a project with the Google Ads API enabled → APIs & Services → Credentials → Create OAuth client ID (Desktop app): ….apps.googleusercontent.com.',
+  setGoogleAdsClientSecret: 'OAuth client secret',
+  setGoogleAdsClientSecretHint: 'Shown with the client ID (GOCSPX-…).',
+  setGoogleAdsRefreshToken: 'Refresh token',
+  setGoogleAdsRefreshTokenHint:
+    'Sign in once with this client as a Google user who can access the account, granting the https://www.googleapis.com/auth/adwords scope (e.g. the Google Ads client libraries’ generate_user_credentials example), and paste the refresh token (1//…).',
   integrationKind: 'Kind',
   integrationEvents: 'Send when',
   eventCallStarted: 'a call starts',
@@ -830,7 +855,7 @@ const ru: Record<MessageKey, string> = {
   tooManySources: 'Не больше {max} адресов или диапазонов, а указано {count}.',
   outboundTitle: 'Передача звонков в другие системы',
   outboundLead:
-    'После каждого звонка Ringtrace может сообщить о нём вашему серверу (подписанный вебхук), в Google Analytics 4 (конверсия), в Яндекс Метрику (офлайн-звонок), в amoCRM и Битрикс24 (заявка или лид). Неудачные отправки повторяются около суток; смотрите журнал отправок каждой интеграции.',
+    'После каждого звонка Ringtrace может сообщить о нём вашему серверу (подписанный вебхук), в Google Analytics 4 (конверсия), в Яндекс Метрику (офлайн-звонок), в Google Рекламу (конверсия по клику), в amoCRM и Битрикс24 (заявка или лид). Неудачные отправки повторяются около суток; смотрите журнал отправок каждой интеграции.',
   outboundReadOnly:
     'Вы видите интеграции и журнал их отправок; добавлять, изменять, приостанавливать и удалять их может только администратор этого проекта.',
   noIntegrations: 'Интеграций пока нет: звонки никуда не передаются.',
@@ -868,6 +893,31 @@ const ru: Record<MessageKey, string> = {
     'Источник лида: код из CRM → Настройки → Источники (например CALL, WEB, UC_A1B2C3). Если пусто — CALL.',
   setBitrix24AssignedById: 'ID ответственного',
   setBitrix24AssignedByIdHint: 'Если пусто — пользователь, создавший вебхук.',
+  kindGoogleAds: 'Google Ads',
+  googleAdsAbout:
+    'Каждый завершённый звонок посетителя, пришедшего по объявлению Google, загружается как конверсия по клику для идентификатора клика визита (gclid; с iOS — wbraid или gbraid) на момент начала звонка, с ID звонка в качестве ID заказа, чтобы Google не засчитал его дважды. Звонки без идентификатора клика Google не передаются.',
+  setGoogleAdsCustomerId: 'Идентификатор клиента',
+  setGoogleAdsCustomerIdHint:
+    'Аккаунт Google Рекламы, в который загружаются конверсии, 123-456-7890, как он показан вверху страницы Google Рекламы. При отслеживании конверсий на уровне управляющего аккаунта — управляющий аккаунт, которому принадлежит действие-конверсия.',
+  setGoogleAdsConversionAction: 'Действие-конверсия',
+  setGoogleAdsConversionActionHint:
+    'Цели → Конверсии → Новое действие-конверсия → Импорт → CRM, файлы или другие источники данных → Отслеживать конверсии по кликам. Его ID (ctId=… в адресе действия) или имя ресурса, customers/<ID клиента>/conversionActions/<ID>.',
+  setGoogleAdsLoginCustomerId: 'ID управляющего аккаунта',
+  setGoogleAdsLoginCustomerIdHint:
+    'Только если авторизованный пользователь Google получает доступ к аккаунту через управляющий аккаунт: ID этого аккаунта.',
+  setGoogleAdsValueHint:
+    'Передаётся как ценность конверсии; нужна валюта. Если пусто — действуют настройки ценности самого действия-конверсии.',
+  setGoogleAdsDeveloperToken: 'Токен разработчика',
+  setGoogleAdsDeveloperTokenHint:
+    'В управляющем аккаунте Google Рекламы: Администрирование → Центр API. Для рабочих аккаунтов нужен базовый или стандартный доступ; тестовый токен работает только с тестовыми аккаунтами.',
+  setGoogleAdsClientId: 'ID клиента OAuth',
+  setGoogleAdsClientIdHint:
+    'Консоль Google Cloud, проект с включённым Google Ads API → APIs & Services → Credentials → Create OAuth client ID (Desktop app): ….apps.googleusercontent.com.',
+  setGoogleAdsClientSecret: 'Секрет клиента OAuth',
+  setGoogleAdsClientSecretHint: 'Показывается вместе с ID клиента (GOCSPX-…).',
+  setGoogleAdsRefreshToken: 'Токен обновления (refresh token)',
+  setGoogleAdsRefreshTokenHint:
+    'Один раз войдите через этот клиент как пользователь Google с доступом к аккаунту, разрешив область https://www.googleapis.com/auth/adwords (например, примером generate_user_credentials из клиентских библиотек Google Ads), и вставьте токен обновления (1//…).',
   integrationKind: 'Тип',
   integrationEvents: 'Когда отправлять',
   eventCallStarted: 'звонок начался',

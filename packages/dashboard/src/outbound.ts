@@ -1,9 +1,9 @@
-// Outbound integrations (signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24) as the API shows them, and what the dashboard
+// Outbound integrations (signed webhooks, GA4, Yandex Metrica, amoCRM, Bitrix24, Google Ads) as the API shows them, and what the dashboard
 // needs to know of each kind. The settings mirror the server's rules (modules/integrations/integration.ts):
 // a kind added there needs an entry here.
 import type { MessageKey } from './i18n.js';
 
-export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24';
+export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24' | 'google_ads';
 export type EventType = 'call.started' | 'call.ended' | 'pool.exhausted';
 export const EVENT_TYPES: readonly EventType[] = ['call.started', 'call.ended', 'pool.exhausted'];
 const CALL_EVENTS: readonly EventType[] = ['call.started', 'call.ended'];
@@ -212,6 +212,73 @@ export const KINDS: readonly KindInfo[] = [
         optional: true,
         numeric: true,
         maxLength: 15,
+      },
+    ],
+  },
+  {
+    kind: 'google_ads',
+    label: 'kindGoogleAds',
+    about: 'googleAdsAbout',
+    defaultEvents: ['call.ended'],
+    fields: [
+      {
+        key: 'customerId',
+        label: 'setGoogleAdsCustomerId',
+        hint: 'setGoogleAdsCustomerIdHint',
+        maxLength: 20,
+        placeholder: '123-456-7890',
+      },
+      {
+        key: 'conversionAction',
+        label: 'setGoogleAdsConversionAction',
+        hint: 'setGoogleAdsConversionActionHint',
+        maxLength: 100,
+      },
+      {
+        key: 'loginCustomerId',
+        label: 'setGoogleAdsLoginCustomerId',
+        hint: 'setGoogleAdsLoginCustomerIdHint',
+        optional: true,
+        maxLength: 20,
+        placeholder: '123-456-7890',
+      },
+      {
+        key: 'value',
+        label: 'setGa4Value',
+        hint: 'setGoogleAdsValueHint',
+        optional: true,
+        numeric: true,
+        maxLength: 20,
+      },
+      { key: 'currency', label: 'setGa4Currency', optional: true, maxLength: 3, placeholder: 'RUB' },
+      {
+        key: 'developerToken',
+        label: 'setGoogleAdsDeveloperToken',
+        hint: 'setGoogleAdsDeveloperTokenHint',
+        secret: true,
+        maxLength: 100,
+      },
+      {
+        key: 'clientId',
+        label: 'setGoogleAdsClientId',
+        hint: 'setGoogleAdsClientIdHint',
+        secret: true,
+        maxLength: 200,
+        placeholder: '….apps.googleusercontent.com',
+      },
+      {
+        key: 'clientSecret',
+        label: 'setGoogleAdsClientSecret',
+        hint: 'setGoogleAdsClientSecretHint',
+        secret: true,
+        maxLength: 200,
+      },
+      {
+        key: 'refreshToken',
+        label: 'setGoogleAdsRefreshToken',
+        hint: 'setGoogleAdsRefreshTokenHint',
+        secret: true,
+        maxLength: 1000,
       },
     ],
   },

@@ -629,3 +629,172 @@ describe('CRM integrations (amoCRM, Bitrix24)', () => {
     expect(within(form).getByLabelText('Код источника (необязательно)')).toBeTruthy();
   });
 });
+
+describe('Google Ads integration', () => {
+  const ADS = integration({
+    id: 'int-ads',
+    kind: 'google_ads',
+    name: 'Ads calls',
+    settings: {
+      customerId: '1234567890',
+      conversionAction: 'customers/1234567890/conversionActions/987654',
+      loginCustomerId: '5556667777',
+      value: 1500,
+      currency: 'RUB',
+    },
+    secretKeys: ['developerToken', 'clientId', 'clientSecret', 'refreshToken'],
+  });
+
+  /** The integrations API with a Google Ads integration; a POST answers with what was sent, as created. */
+  function adsServer(options: { reject?: (r: Recorded) => ApiError | undefined } = {}) {
+    let list = [ADS];
+    return fakeApi((r) => {
+      const refused = options.reject?.(r);
+      if (refused) throw refused;
+      if (r.path.endsWith('/provider-accounts')) return [];
+      if (r.path.endsWith('/deliveries')) return [];
+      const id = r.path.split(`${BASE}/`)[1];
+      if (r.method === 'GET') return list;
+      if (r.method === 'POST') {
+        const body = r.body as Pick<Integration, 'kind' | 'name' | 'events' | 'settings'>;
+        const created = integration({ id: 'int-new', ...body, secretKeys: ADS.secretKeys });
+        list = [...list, created];
+        return created;
+      }
+      if (r.method === 'PATCH') {
+        const patch = r.body as { settings?: Record<string, unknown> };
+        list = list.map((i) =>
+          i.id === id ? { ...i, settings: { ...i.settings, ...(patch.settings ?? {}) } } : i,
+        );
+        return list.find((i) => i.id === id);
+      }
+      return undefined;
+    });
+  }
+
+  it('lists Google Ads with its account, action and value, and which of its four credentials are set', async () => {
+    renderPage(adsServer());
+    const ads = await card('Ads calls');
+    expect(ads.textContent).toContain('Google Ads');
+    expect(await within(ads).findByText('1234567890')).toBeTruthy();
+    expect(await within(ads).findByText('customers/1234567890/conversionActions/987654')).toBeTruthy();
+    expect(await within(ads).findByText('5556667777')).toBeTruthy();
+    expect(await within(ads).findByText('1500')).toBeTruthy();
+    for (const secret of ['Developer token', 'OAuth client ID', 'OAuth client secret', 'Refresh token'])
+      expect(ads.textContent).toContain(`${secret}: set`);
+    expect(ads.textContent).toContain('click conversion for the visit’s click id');
+    expect(ads.textContent).toContain('a call ends');
+    expect(ads.textContent).not.toContain('a call starts');
+  });
+
+  it('adds Google Ads: the four credentials as password fields, the value as a number', async () => {
+    const api = adsServer();
+    renderPage(api);
+    const form = await addForm();
+    fireEvent.click(await within(form).findByLabelText('Google Ads'));
+    expect(((await within(form).findByLabelText('a call ends')) as HTMLInputElement).checked).toBe(true);
+    expect((within(form).getByLabelText('a call starts') as HTMLInputElement).checked).toBe(false);
+    expect(form.textContent).toContain('Admin → API Center');
+    expect(form.textContent).toContain('https://www.googleapis.com/auth/adwords');
+    const typed: [string, string][] = [
+      ['Customer ID', '123-456-7890'],
+      ['Conversion action', '987654'],
+      ['Manager account ID (optional)', '555-666-7777'],
+      ['Value of a call (optional)', '1500'],
+      ['Currency (ISO 4217, e.g. RUB) (optional)', 'RUB'],
+      ['Developer token', 'dev-token'],
+      ['OAuth client ID', '1234-abc.apps.googleusercontent.com'],
+      ['OAuth client secret', 'GOCSPX-secret'],
+      ['Refresh token', '1//0g-refresh'],
+      ['Name', 'Clinic Ads'],
+    ];
+    for (const [label, value] of typed) {
+      const input = within(form).getByLabelText(label) as HTMLInputElement;
+      if (['Developer token', 'OAuth client ID', 'OAuth client secret', 'Refresh token'].includes(label)) {
+        expect(input.type, label).toBe('password');
+        expect(input.autocomplete, label).toBe('new-password');
+      }
+      fireEvent.change(input, { target: { value } });
+    }
+    fireEvent.click(within(form).getByRole('button', { name: 'Add' }));
+
+    const added = await card('Clinic Ads');
+    expect(added.textContent).toContain('Google Ads');
+    expect(api.requests.filter((r) => r.method === 'POST')).toEqual([
+      {
+        method: 'POST',
+        path: BASE,
+        body: {
+          kind: 'google_ads',
+          name: 'Clinic Ads',
+          events: ['call.ended'],
+          settings: {
+            customerId: '123-456-7890',
+            conversionAction: '987654',
+            loginCustomerId: '555-666-7777',
+            value: 1500,
+            currency: 'RUB',
+            developerToken: 'dev-token',
+            clientId: '1234-abc.apps.googleusercontent.com',
+            clientSecret: 'GOCSPX-secret',
+            refreshToken: '1//0g-refresh',
+          },
+        },
+      },
+    ]);
+  });
+
+  it('shows the server’s refusal next to the form, keeping what was typed', async () => {
+    const message =
+      'settings.conversionAction belongs to customer 1112223333, not to settings.customerId 1234567890';
+    const api = adsServer({
+      reject: (r) => (r.method === 'POST' ? new ApiError(400, 'validation_failed', message) : undefined),
+    });
+    renderPage(api);
+    const form = await addForm();
+    fireEvent.click(await within(form).findByLabelText('Google Ads'));
+    const action = within(form).getByLabelText('Conversion action') as HTMLInputElement;
+    fireEvent.change(within(form).getByLabelText('Customer ID'), { target: { value: '1234567890' } });
+    fireEvent.change(action, { target: { value: 'customers/1112223333/conversionActions/5' } });
+    for (const label of ['Developer token', 'OAuth client ID', 'OAuth client secret', 'Refresh token'])
+      fireEvent.change(within(form).getByLabelText(label), { target: { value: 'x' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add' }));
+    expect((await within(form).findByRole('alert')).textContent).toContain(message);
+    expect(action.value).toBe('customers/1112223333/conversionActions/5');
+  });
+
+  it('edits the value without touching the credentials unless typed', async () => {
+    const api = adsServer();
+    renderPage(api);
+    const ads = await card('Ads calls');
+    fireEvent.click(await within(ads).findByRole('button', { name: 'Edit Ads calls' }));
+    const edit = await within(ads).findByRole('group', { name: 'Edit Ads calls' });
+    const refresh = within(edit).getByLabelText(
+      'Refresh token (set; leave empty to keep it)',
+    ) as HTMLInputElement;
+    expect(refresh.value).toBe('');
+    const value = within(edit).getByLabelText('Value of a call (optional)') as HTMLInputElement;
+    expect(value.value).toBe('1500');
+    fireEvent.change(value, { target: { value: '2000' } });
+    fireEvent.click(within(edit).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(ads).queryByRole('group', { name: 'Edit Ads calls' })).toBeNull());
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toEqual([
+      { method: 'PATCH', path: `${BASE}/int-ads`, body: { settings: { value: 2000 } } },
+    ]);
+    expect(await within(ads).findByText('2000')).toBeTruthy();
+  });
+
+  it('speaks Russian', async () => {
+    renderPage(adsServer(), { lang: 'ru' });
+    const ads = await card('Ads calls');
+    expect(ads.textContent).toContain('Токен разработчика: задан');
+    expect(ads.textContent).toContain('Токен обновления (refresh token): задан');
+    expect(ads.textContent).toContain('конверсия по клику');
+    const form = await screen.findByRole('region', { name: 'Добавить интеграцию' });
+    fireEvent.click(await within(form).findByLabelText('Google Ads'));
+    expect(within(form).getByLabelText('Идентификатор клиента')).toBeTruthy();
+    expect(within(form).getByLabelText('ID управляющего аккаунта (необязательно)')).toBeTruthy();
+    expect((within(form).getByLabelText('Секрет клиента OAuth') as HTMLInputElement).type).toBe('password');
+    expect(form.textContent).toContain('Центр API');
+  });
+});
