@@ -373,11 +373,14 @@ export class TrackingService {
     this.exhaustion.clear();
     this.dropCounts.clear();
     this.countsFlush = (async () => {
-      for (const [poolId, { projectId, count, at }] of exhausted) {
+      for (const [poolId, { count, at }] of exhausted)
         await repo.countExhaustion(this.deps.db, poolId, count, at);
-        await this.alertExhaustion(projectId, poolId, at);
-      }
       await repo.addDrops(this.deps.db, drops);
+      // The counts are written first: an alert that cannot be written must not cost them.
+      for (const [poolId, { projectId, at }] of exhausted)
+        await this.alertExhaustion(projectId, poolId, at).catch((error: unknown) =>
+          this.deps.log.error({ err: error, poolId }, 'could not write the pool.exhausted alert'),
+        );
     })();
     try {
       await this.countsFlush;
