@@ -42,6 +42,7 @@ export async function sendRequest(request: OutboundRequest, options: SendOptions
       ...(!options.allowPrivateNetworks && { lookup: publicOnlyLookup as RequestOptions['lookup'] }),
     };
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: AttemptResult) => {
       if (settled) return;
       settled = true;
@@ -54,7 +55,7 @@ export async function sendRequest(request: OutboundRequest, options: SendOptions
         (error: Error) => finish(networkError(error)),
       ),
     );
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       finish({ kind: 'error', reason: `timed out after ${options.timeoutMs / 1000} s` });
       outgoing.destroy();
     }, options.timeoutMs);
