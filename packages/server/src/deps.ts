@@ -61,7 +61,12 @@ export function createDeps(input: {
   const clock = input.clock ?? systemClock;
   const db: Db = input.database.db;
   const destinations = new DestinationService({ db, clock });
-  const integrations = new IntegrationService({ db, clock, secretKey: input.secretKey });
+  const integrations = new IntegrationService({
+    db,
+    clock,
+    secretKey: input.secretKey,
+    allowPrivateNetworks: input.config.integrationAllowPrivateNetworks,
+  });
   const tracking = new TrackingService({
     db,
     dialect: input.database.dialect,

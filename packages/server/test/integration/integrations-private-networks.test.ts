@@ -52,22 +52,45 @@ describe('outbound integrations and private networks', () => {
     return log.json()[0] as { status: string; attempts: number; lastError: string | null };
   }
 
-  it('does not call an address on the loopback network, and says how to allow it', async () => {
+  it('refuses a private address typed into a URL, and says how to allow it', async () => {
+    const project = await createProject(t);
     const port = new URL(fake.origin).port;
-    const literal = await deliverTo(`http://127.0.0.1:${port}/hooks/a`);
-    expect(literal).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(literal.lastError).toBe(
-      'network error: 127.0.0.1 is a private address; set INTEGRATION_ALLOW_PRIVATE_NETWORKS=true to allow private networks',
-    );
+    const create = (kind: string, settings: Record<string, unknown>) =>
+      t.call({
+        method: 'POST',
+        url: `/api/v1/projects/${project.id}/integrations`,
+        payload: { kind, name: 'x', settings },
+      });
+    for (const [url, address] of [
+      [`http://127.0.0.1:${port}/hooks/a`, '127.0.0.1'],
+      [`http://[::ffff:127.0.0.1]:${port}/hooks/b`, '::ffff:7f00:1'],
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+      ['https://10.0.0.5/crm', '10.0.0.5'],
+    ] as const) {
+      const res = await create('webhook', { url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error).toEqual({
+        code: 'validation_failed',
+        message: `settings.url points at ${address}, a private address; set INTEGRATION_ALLOW_PRIVATE_NETWORKS=true to allow private networks`,
+        details: [{ path: '/settings/url', message: 'a private address' }],
+      });
+    }
+    // Bitrix24's webhook URL is a secret, and checked all the same.
+    const bitrix = await create('bitrix24', { webhookUrl: 'https://192.168.1.20/rest/1/abcdef123456/' });
+    expect(bitrix.statusCode).toBe(400);
+    expect(bitrix.json().error.details).toEqual([
+      { path: '/settings/webhookUrl', message: 'a private address' },
+    ]);
+  });
+
+  it('does not call a name that resolves to a private address, and says how to allow it', async () => {
+    const port = new URL(fake.origin).port;
     // A name is checked on the address it resolves to, as the connection is made.
     const named = await deliverTo(`http://localhost:${port}/hooks/b`);
+    expect(named).toMatchObject({ status: 'pending', attempts: 1 });
     expect(named.lastError).toMatch(
       /^network error: localhost is (127\.0\.0\.1|::1), a private address; set INTEGRATION_ALLOW_PRIVATE_NETWORKS=true/,
     );
-    const mapped = await deliverTo(`http://[::ffff:127.0.0.1]:${port}/hooks/c`);
-    expect(mapped.lastError).toMatch(/is a private address/);
-    const metadata = await deliverTo('http://169.254.169.254/latest/meta-data/');
-    expect(metadata.lastError).toMatch(/^network error: 169\.254\.169\.254 is a private address/);
     expect(fake.webhooks).toEqual([]);
   });
 });

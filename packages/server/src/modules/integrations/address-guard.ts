@@ -40,6 +40,17 @@ export function isPrivateAddress(address: string): boolean {
   return notPublic.check(plain, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** The host of a URL when it is a private IP address typed as such (a name is only known when it is resolved). */
+export function privateAddressIn(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+  return isIP(host) !== 0 && isPrivateAddress(host) ? host : undefined;
+}
+
 export class PrivateAddressError extends Error {
   readonly code = 'PRIVATE_ADDRESS';
   constructor(host: string, address: string) {

@@ -6,6 +6,7 @@ import { newId } from '../../ids.js';
 import { seal, unseal } from '../../sealed.js';
 import type { CallEventData, CallEventType, CallOutbox } from '../calls/call-outbox.js';
 import type { PoolAlerts, PoolEventType, PoolExhaustedData } from '../tracking/pool-alerts.js';
+import { privateAddressIn } from './address-guard.js';
 import { type Delivery as DeliveryView, deliveryOf } from './delivery-view.js';
 import {
   type EventType,
@@ -49,7 +50,37 @@ export class IntegrationService implements CallOutbox, PoolAlerts {
     { loadedAt: number; list: { id: string; events: EventType[] }[] }
   >();
 
-  constructor(private readonly deps: { db: Db; clock: Clock; secretKey: string }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      secretKey: string;
+      /** Config INTEGRATION_ALLOW_PRIVATE_NETWORKS: otherwise a URL typed with a private address is refused here. */
+      allowPrivateNetworks?: boolean;
+    },
+  ) {}
+
+  /**
+   * Parses the settings, and refuses a URL someone typed with a private IP address unless private networks are
+   * allowed: such a delivery could only fail (address-guard.ts). Names are checked when they are resolved, at send.
+   */
+  private settingsOf(kind: IntegrationKind, input: Record<string, unknown>) {
+    const parsed = parseSettings(kind, input);
+    if (this.deps.allowPrivateNetworks) return parsed;
+    // The URLs typed in: a webhook's, amoCRM's account, Bitrix24's inbound webhook (kept as a secret).
+    const settings: Partial<Record<string, unknown>> = { ...parsed.settings };
+    const typed = { url: settings.url, baseUrl: settings.baseUrl, webhookUrl: parsed.secrets.webhookUrl };
+    for (const [key, value] of Object.entries(typed)) {
+      const address = typeof value === 'string' ? privateAddressIn(value) : undefined;
+      if (address)
+        throw new AppError(
+          'validation_failed',
+          `settings.${key} points at ${address}, a private address; set INTEGRATION_ALLOW_PRIVATE_NETWORKS=true to allow private networks`,
+          [{ path: `/settings/${key}`, message: 'a private address' }],
+        );
+    }
+    return parsed;
+  }
 
   async list(projectId: string): Promise<Integration[]> {
     return (await repo.listIntegrations(this.deps.db, projectId)).map((r) => this.view(r));
@@ -60,7 +91,7 @@ export class IntegrationService implements CallOutbox, PoolAlerts {
   }
 
   async create(projectId: string, input: IntegrationInput): Promise<Integration & { secret?: string }> {
-    const { settings, secrets } = parseSettings(input.kind, input.settings);
+    const { settings, secrets } = this.settingsOf(input.kind, input.settings);
     const now = this.deps.clock.now();
     const row: IntegrationTable = {
       id: newId(),
@@ -92,7 +123,7 @@ export class IntegrationService implements CallOutbox, PoolAlerts {
     if (patch.events !== undefined) changed.events = JSON.stringify(parseEvents(row.kind, patch.events));
     if (patch.settings !== undefined) {
       const merged = { ...this.secretsOf(row), ...JSON.parse(row.settings), ...patch.settings };
-      const { settings, secrets } = parseSettings(row.kind, merged);
+      const { settings, secrets } = this.settingsOf(row.kind, merged);
       changed.settings = JSON.stringify(settings);
       changed.secrets = seal(JSON.stringify(secrets), this.deps.secretKey);
     }
