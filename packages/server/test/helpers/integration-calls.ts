@@ -160,3 +160,22 @@ export async function deliveriesOf(t: TestApp, projectId: string, id: string): P
   expect(res.statusCode).toBe(200);
   return res.json() as DeliveryView[];
 }
+
+/** The project's integrations collection. */
+export const integrationsUrl = (p: IntegrationsProject) => `/api/v1/projects/${p.project.id}/integrations`;
+
+/** POSTs each body and expects 400 validation_failed naming the setting (details) and matching the message. */
+export async function expectRefused(
+  t: TestApp,
+  p: IntegrationsProject,
+  cases: [Record<string, unknown>, string, RegExp][],
+) {
+  for (const [body, path, message] of cases) {
+    const res = await t.call({ method: 'POST', url: integrationsUrl(p), payload: body });
+    expect(res.statusCode, JSON.stringify(body)).toBe(400);
+    const error = res.json().error;
+    expect(error.code).toBe('validation_failed');
+    expect(error.message, JSON.stringify(body)).toMatch(message);
+    expect(error.details?.[0]?.path, JSON.stringify(body)).toBe(path);
+  }
+}

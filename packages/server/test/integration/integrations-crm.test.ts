@@ -6,8 +6,9 @@ import { type FakeIntegrations, startFakeIntegrations } from '../helpers/fake-in
 import {
   answeredCall,
   deliveriesOf,
-  type IntegrationsProject,
+  expectRefused,
   integrationsProject,
+  integrationsUrl,
   LANDING_URL,
   outboxOf,
   PUBLIC_URL,
@@ -29,7 +30,6 @@ describe.each(testDatabases())('CRM integrations (amoCRM, Bitrix24) on $name', (
   });
 
   const dispatch = () => t.deps.services.outboxDispatcher.dispatchOnce();
-  const base = (p: IntegrationsProject) => `/api/v1/projects/${p.project.id}/integrations`;
   /** A token amo accepts; each test has its own account (its own set of unsorted leads). */
   const amoToken = () => {
     const token = `eyJ0eXAiOiJKV1Qi.${randomBytes(24).toString('base64url')}`;
@@ -53,18 +53,6 @@ describe.each(testDatabases())('CRM integrations (amoCRM, Bitrix24) on $name', (
     settings: { webhookUrl, ...settings },
   });
 
-  /** POSTs each body and expects 400 validation_failed naming the setting (details) and matching the message. */
-  async function refused(p: IntegrationsProject, cases: [Record<string, unknown>, string, RegExp][]) {
-    for (const [body, path, message] of cases) {
-      const res = await t.call({ method: 'POST', url: base(p), payload: body });
-      expect(res.statusCode, JSON.stringify(body)).toBe(400);
-      const error = res.json().error;
-      expect(error.code).toBe('validation_failed');
-      expect(error.message, JSON.stringify(body)).toMatch(message);
-      expect(error.details?.[0]?.path, JSON.stringify(body)).toBe(path);
-    }
-  }
-
   it('adds an amoCRM integration: the account address checked and normalised, the token write-only', async () => {
     const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.very-secret-token';
     const p = await integrationsProject(t, [
@@ -79,7 +67,7 @@ describe.each(testDatabases())('CRM integrations (amoCRM, Bitrix24) on $name', (
       secretKeys: ['accessToken'],
     });
     expect(created.secret).toBeUndefined();
-    const url = `${base(p)}/${created.id}`;
+    const url = `${integrationsUrl(p)}/${created.id}`;
     // Settings merge; an emptied optional one is cleared; a new token replaces the old one, still unseen.
     const patched = await t.call({
       method: 'PATCH',
@@ -104,7 +92,7 @@ describe.each(testDatabases())('CRM integrations (amoCRM, Bitrix24) on $name', (
       accessToken: 'eyJ.another-very-secret-token',
     });
 
-    await refused(p, [
+    await expectRefused(t, p, [
       [amocrm(token, { baseUrl: 'https://clinic.bitrix24.ru' }), '/settings/baseUrl', /amocrm\.ru/],
       [amocrm(token, { baseUrl: 'http://clinic.amocrm.ru' }), '/settings/baseUrl', /https:/],
       [amocrm(token, { baseUrl: 'https://clinic.amocrm.ru.evil.example' }), '/settings/baseUrl', /amocrm/],
@@ -141,7 +129,7 @@ describe.each(testDatabases())('CRM integrations (amoCRM, Bitrix24) on $name', (
     expect((await t.deps.services.integrations.target(created.id))?.secrets).toEqual({
       webhookUrl: 'https://clinic.bitrix24.ru/rest/12/k3yqzvh0x8m2p9ab/',
     });
-    const url = `${base(p)}/${created.id}`;
+    const url = `${integrationsUrl(p)}/${created.id}`;
     // Another setting keeps the webhook; a new webhook moves the portal with it.
     const source = await t.call({ method: 'PATCH', url, payload: { settings: { sourceId: 'WEB' } } });
     expect(source.json().settings).toEqual({
@@ -163,7 +151,7 @@ describe.each(testDatabases())('CRM integrations (amoCRM, Bitrix24) on $name', (
       .executeTakeFirstOrThrow();
     expect(`${stored.secrets}${stored.settings}`).not.toMatch(/0therSecret|k3yqzvh0x8m2p9ab/);
 
-    await refused(p, [
+    await expectRefused(t, p, [
       [bitrix24('http://clinic.bitrix24.ru/rest/1/abc/'), '/settings/webhookUrl', /inbound webhook/],
       [bitrix24('https://clinic.bitrix24.ru/crm/lead/'), '/settings/webhookUrl', /rest\/<user id>/],
       [bitrix24('https://clinic.bitrix24.ru/rest/1/abc/?auth=1'), '/settings/webhookUrl', /inbound webhook/],

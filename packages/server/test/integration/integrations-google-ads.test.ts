@@ -7,8 +7,10 @@ import {
   answeredCall,
   type CallOptions,
   deliveriesOf,
+  expectRefused,
   type IntegrationsProject,
   integrationsProject,
+  integrationsUrl,
   outboxOf,
   PUBLIC_URL,
 } from '../helpers/integration-calls.js';
@@ -47,7 +49,6 @@ describe.each(testDatabases())('Google Ads integration on $name', (database) => 
   });
 
   const dispatch = () => t.deps.services.outboxDispatcher.dispatchOnce();
-  const base = (p: IntegrationsProject) => `/api/v1/projects/${p.project.id}/integrations`;
 
   /** A new account (with its conversion action) and the credentials a person authorised for it. */
   function account(o: { manager?: string } = {}): Account {
@@ -101,18 +102,6 @@ describe.each(testDatabases())('Google Ads integration on $name', (database) => 
     fake.googleTokenRequests.filter((r) => r.refresh_token === a.refreshToken);
   const refusalsOf = (a: Account) => fake.googleAdsRefused.filter((r) => r.customerId === a.customerId);
 
-  /** POSTs each body and expects 400 validation_failed naming the setting (details) and matching the message. */
-  async function refused(p: IntegrationsProject, cases: [Record<string, unknown>, string, RegExp][]) {
-    for (const [body, path, message] of cases) {
-      const res = await t.call({ method: 'POST', url: base(p), payload: body });
-      expect(res.statusCode, JSON.stringify(body)).toBe(400);
-      const error = res.json().error;
-      expect(error.code).toBe('validation_failed');
-      expect(error.message, JSON.stringify(body)).toMatch(message);
-      expect(error.details?.[0]?.path, JSON.stringify(body)).toBe(path);
-    }
-  }
-
   it('adds a Google Ads integration: ids normalised, the four credentials sealed and write-only', async () => {
     const a = account();
     const p = await integrationsProject(t, [
@@ -133,7 +122,7 @@ describe.each(testDatabases())('Google Ads integration on $name', (database) => 
       value: 1500,
       currency: 'RUB',
     });
-    const url = `${base(p)}/${created.id}`;
+    const url = `${integrationsUrl(p)}/${created.id}`;
     // Settings merge; an emptied optional one is cleared; a new refresh token replaces the old one, still unseen.
     const patched = await t.call({
       method: 'PATCH',
@@ -148,7 +137,7 @@ describe.each(testDatabases())('Google Ads integration on $name', (database) => 
       currency: 'RUB',
     });
     const shown = await t.call({ method: 'GET', url });
-    const listed = await t.call({ method: 'GET', url: base(p) });
+    const listed = await t.call({ method: 'GET', url: integrationsUrl(p) });
     for (const res of [patched, shown, listed])
       for (const secret of [a.developerToken, a.clientId, a.clientSecret, a.refreshToken, 'replaced-refresh'])
         expect(res.body).not.toContain(secret);
@@ -167,7 +156,7 @@ describe.each(testDatabases())('Google Ads integration on $name', (database) => 
       refreshToken: '1//0g-replaced-refresh',
     });
 
-    await refused(p, [
+    await expectRefused(t, p, [
       [googleAds(a, { customerId: '123-456-789' }), '/settings/customerId', /10 digits/],
       [googleAds(a, { customerId: 'AW-1234567890' }), '/settings/customerId', /customer id/],
       [
@@ -202,7 +191,7 @@ describe.each(testDatabases())('Google Ads integration on $name', (database) => 
     // Calls only: a pool alert is for webhooks.
     const alert = await t.call({
       method: 'POST',
-      url: base(p),
+      url: integrationsUrl(p),
       payload: { ...googleAds(a), events: ['pool.exhausted'] },
     });
     expect(alert.statusCode).toBe(400);
@@ -400,14 +389,14 @@ describe.each(testDatabases())('Google Ads integration on $name', (database) => 
     const [integration] = p.integrations;
     const fixed = await t.call({
       method: 'PATCH',
-      url: `${base(p)}/${integration.id}`,
+      url: `${integrationsUrl(p)}/${integration.id}`,
       payload: { settings: { refreshToken: '1//0g-authorised-again' } },
     });
     expect(fixed.statusCode, fixed.body).toBe(200);
     const [failed] = await deliveriesOf(t, p.project.id, integration.id);
     const retry = await t.call({
       method: 'POST',
-      url: `${base(p)}/${integration.id}/deliveries/${failed?.id}/retry`,
+      url: `${integrationsUrl(p)}/${integration.id}/deliveries/${failed?.id}/retry`,
     });
     expect(retry.statusCode, retry.body).toBe(200);
     expect(await dispatch()).toBe(1);
