@@ -94,10 +94,14 @@ function connectPostgres(url: string): DbHandle {
   const options = new URL(url).searchParams.get('options') ?? '';
   const open = (max: number, extraOptions?: string) => {
     // Added to the URL's own `options` (a search_path), which would override an `options` setting of the pool.
-    const withOptions = new URL(url);
-    withOptions.searchParams.set('options', `${options} ${extraOptions ?? ''}`.trim());
+    let connectionString = url;
+    if (extraOptions) {
+      const withOptions = new URL(url);
+      withOptions.searchParams.set('options', `${options} ${extraOptions}`.trim());
+      connectionString = withOptions.toString();
+    }
     const pool = new pg.Pool({
-      connectionString: extraOptions ? withOptions.toString() : url,
+      connectionString,
       max,
       types: pgTypes as pg.CustomTypesConfig,
     });

@@ -31,13 +31,13 @@ const NOT_PUBLIC: [string, number, 'ipv4' | 'ipv6'][] = [
 const notPublic = new BlockList();
 for (const [network, prefix, type] of NOT_PUBLIC) notPublic.addSubnet(network, prefix, type);
 
-/** Whether an IP address is outside the public internet (an IPv4-mapped IPv6 address counts as its IPv4). */
+/**
+ * Whether an IP address is outside the public internet. An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`,
+ * `::ffff:7f00:1`) counts as its IPv4: BlockList checks those against the IPv4 ranges itself.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const plain = mapped ? (mapped[1] as string) : address;
-  const family = isIP(plain);
-  if (family === 0) return true;
-  return notPublic.check(plain, family === 6 ? 'ipv6' : 'ipv4');
+  const family = isIP(address);
+  return family === 0 || notPublic.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 /** The host of a URL when it is a private IP address typed as such (a name is only known when it is resolved). */

@@ -1,8 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
 import { VERSION } from '../../version.js';
-import { isPrivateAddress, PrivateAddressError, publicOnlyLookup } from './address-guard.js';
+import { PrivateAddressError, privateAddressIn, publicOnlyLookup } from './address-guard.js';
 import type { AttemptResult, OutboundRequest } from './delivery.js';
 
 /** What is kept of an answer's body for the delivery log; the rest is read and dropped. */
@@ -29,10 +28,10 @@ export async function sendRequest(request: OutboundRequest, options: SendOptions
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return { kind: 'error', reason: `unsupported URL scheme ${url.protocol}` };
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // An address typed as the host connects without a lookup: checked here.
-  if (!options.allowPrivateNetworks && isIP(host) !== 0 && isPrivateAddress(host))
-    return { kind: 'error', reason: `network error: ${new PrivateAddressError(host, host).message}` };
+  const typed = options.allowPrivateNetworks ? undefined : privateAddressIn(request.url);
+  if (typed)
+    return { kind: 'error', reason: `network error: ${new PrivateAddressError(typed, typed).message}` };
   const { body, headers } = await encode(request);
   return new Promise<AttemptResult>((resolve) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -40,9 +40,8 @@ export function sourceMatcher(sources: readonly string[]): (address: string) => 
     else list.addSubnet(address, Number(prefix), type);
   }
   return (address) => {
-    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
-    const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-    const family = isIP(plain);
-    return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
+    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d, which BlockList checks against the IPv4 entries.
+    const family = isIP(address);
+    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
   };
 }
