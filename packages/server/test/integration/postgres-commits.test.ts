@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -11,7 +11,8 @@ import { createLogger } from '../../src/logger.js';
 const postgresUrl = inject('postgresUrl');
 
 // The tracker's writes on PostgreSQL commit without waiting for the WAL flush (docs/architecture.md, "Tracker
-// commits on PostgreSQL"); everything else, and the tracker with TRACKER_SYNC_COMMIT=true, waits.
+// commits on PostgreSQL"); everything else, and the tracker with TRACKER_SYNC_COMMIT=true, waits. The tracker's
+// pool also prepares its statements (db/connect.ts, PreparingClient).
 describe.skipIf(!postgresUrl)('commits on PostgreSQL', () => {
   const setting = (db: import('../../src/db/connect.js').Db) =>
     sql<{
@@ -51,6 +52,29 @@ describe.skipIf(!postgresUrl)('commits on PostgreSQL', () => {
       };
       expect(trackerDb({})).toBe(handle.asyncCommitDb);
       expect(trackerDb({ TRACKER_SYNC_COMMIT: 'true' })).toBe(handle.db);
+
+      // The tracker's statements with parameters are prepared by name, once per connection, and run again by it.
+      const tracker = handle.asyncCommitDb as NonNullable<typeof handle.asyncCommitDb>;
+      const text = 'select count(*)::int as n from tracking_number where pool_id = $1';
+      const prepared = await tracker.connection().execute(async (c) => {
+        for (const pool of ['a', 'b', 'c'])
+          expect((await c.executeQuery(CompiledQuery.raw(text, [pool]))).rows).toEqual([{ n: 0 }]);
+        return (
+          await c.executeQuery<{ name: string }>(
+            CompiledQuery.raw('select name from pg_prepared_statements where statement = $1', [text]),
+          )
+        ).rows;
+      });
+      expect(prepared).toHaveLength(1);
+      expect(prepared[0]?.name).toMatch(/^rt_\d+$/);
+      // The app's own pool (everything but the tracker) does not prepare.
+      const unprepared = await handle.db.connection().execute(async (c) => {
+        await c.executeQuery(CompiledQuery.raw(text, ['a']));
+        return (
+          await c.executeQuery(CompiledQuery.raw('select count(*)::int as n from pg_prepared_statements'))
+        ).rows;
+      });
+      expect(unprepared).toEqual([{ n: 0 }]);
     } finally {
       await handle.close();
       await admin.query(`drop schema ${schema} cascade`);

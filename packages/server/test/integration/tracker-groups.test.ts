@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { NumberVacuum } from '../../src/modules/tracking/number-vacuum.js';
 import { SqlTrackerGroup } from '../../src/modules/tracking/sql-tracker-store.js';
+import { TrackerGroups } from '../../src/modules/tracking/tracker-groups.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
 import { CHROME_UA, createNumber, createProject } from '../helpers/factories.js';
@@ -75,6 +76,61 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     // The third one reserved and the fourth never touched are as they were.
     for (const id of numberIds.filter((id) => id !== first && id !== second))
       expect(after.get(id)).toBe(before.get(id));
+  });
+
+  it('gives back what a failed group claimed, unless another instance has held the number since', async () => {
+    const before = await releasedAt();
+    const now = t.clock.now();
+    const { db, dialect } = t.deps.database;
+    // As on PostgreSQL, where a group's statements commit one by one: its claims are visible before its rows.
+    const hint = { claim: { poolId, at: now } };
+    const group = await SqlTrackerGroup.open(db, dialect, [hint, hint]);
+    const first = await group.claimNumber(poolId, now, now + HOLD_MS, true);
+    const second = await group.claimNumber(poolId, now, now + HOLD_MS, true);
+    expect(first && second).toBeTruthy();
+    expect((await releasedAt()).get(first?.id as string)).toBe(now + HOLD_MS);
+    // Meanwhile another instance, its pool exhausted, shares the second number and holds it longer.
+    await db
+      .updateTable('tracking_number')
+      .set({ released_at: now + 2 * HOLD_MS })
+      .where('id', '=', second?.id as string)
+      .execute();
+    await group.giveBack();
+    const after = await releasedAt();
+    expect(after.get(first?.id as string)).toBe(before.get(first?.id as string));
+    expect(after.get(second?.id as string)).toBe(now + 2 * HOLD_MS);
+    await db
+      .updateTable('tracking_number')
+      .set({ released_at: before.get(second?.id as string) as number })
+      .where('id', '=', second?.id as string)
+      .execute();
+  });
+
+  it('leaves the numbers as they were when a job of the group fails after claiming', async () => {
+    const before = await releasedAt();
+    const now = t.clock.now();
+    const { db, dialect } = t.deps.database;
+    const groups = new TrackerGroups(db, dialect, createLogger({ logLevel: 'silent', logFile: undefined }), {
+      maxGroup: 64,
+      concurrency: 1,
+    });
+    const hint = { claim: { poolId, at: now } };
+    const failing = groups.run(async (store) => {
+      await store.claimNumber(poolId, now, now + HOLD_MS, true);
+      throw new Error('the job failed');
+    }, hint);
+    const claiming = groups.run((store) => store.claimNumber(poolId, now, now + HOLD_MS, true), hint);
+    await expect(failing).rejects.toThrow('the job failed');
+    // The other job of the group ran again alone, and its number stays held.
+    const lent = await claiming;
+    const after = await releasedAt();
+    expect(after.get(lent?.id as string)).toBe(now + HOLD_MS);
+    for (const id of numberIds.filter((id) => id !== lent?.id)) expect(after.get(id)).toBe(before.get(id));
+    await db
+      .updateTable('tracking_number')
+      .set({ released_at: before.get(lent?.id as string) as number })
+      .where('id', '=', lent?.id as string)
+      .execute();
   });
 
   it('keeps one visit and one lease for a visitor whose page views arrive together', async () => {

@@ -4,7 +4,7 @@ import { VISIT_IDLE_MS } from './lease.js';
 import { type RecentVisit, type TrackerStore, visitorKey } from './tracker-store.js';
 import * as repo from './tracking.repository.js';
 
-/** Times of existing rows to move later, written after the group's transaction has committed. */
+/** Times of existing rows to move later, written after the group's rows. */
 export interface Touches {
   visits: [id: string, at: number, views: number][];
   leases: [id: string, lastSeenAt: number | null, expiresAt: number][];
@@ -76,15 +76,21 @@ interface Reserve {
   until: number;
 }
 
+/** A claimed number's release moment before the claim, and the one the claim left (the later of it and the hold). */
+type Claimed = readonly [id: string, previous: number, claimedUntil: number];
+
 /**
  * The tracker's state in the database only (several instances may share it), for one group of page views and
- * heartbeats run in one transaction. The group's returning visitors are read at its start in one query; their page
- * views then decide from what was read (and from what earlier page views of the group changed), and their new
- * visits and leases are inserted together at its end. Number claims are statements of the transaction as they
- * come, locking their row with SKIP LOCKED on PostgreSQL, so that no two instances lend one free number. Updates of
- * existing rows (a visit's last page view, a lease's heartbeat or end, a number's hold) are collected in `touches`
- * and written after the commit (repo.writeTouches): the group's transaction then never waits for a row lock, and two
- * groups that touch the same visits in different orders cannot deadlock.
+ * heartbeats. The group's returning visitors are read at its start in one query; their page views then decide from
+ * what was read (and from what earlier page views of the group changed), and their new visits and leases are
+ * inserted together at its end, in one statement. Number claims are statements of their own as they come, locking
+ * their rows with SKIP LOCKED on PostgreSQL and holding them in the same statement, so that no two instances lend
+ * one free number. On SQLite the group runs in one transaction (one writer, one sync); on PostgreSQL each statement
+ * commits alone, which saves the BEGIN and COMMIT round trips a page view would wait for (see TrackerGroups), and a
+ * group whose rows cannot be written gives its claimed numbers back (`giveBack`). Updates of existing rows (a visit's
+ * last page view, a lease's heartbeat or end, a number's hold) are collected in `touches` and written after the
+ * group's rows (repo.writeTouches): the group's statements then never wait for a row lock, and two groups that touch
+ * the same visits in different orders cannot deadlock.
  */
 export class SqlTrackerGroup implements TrackerStore {
   private readonly visits: VisitTable[] = [];
@@ -95,11 +101,13 @@ export class SqlTrackerGroup implements TrackerStore {
   private readonly reserves = new Map<string, Reserve>();
   /** Numbers lent from a reserve later than its hold: held to the lease's end with the new rows. */
   private readonly holds: [id: string, until: number][] = [];
-  /** Versions of number rows the group wrote in its transaction (claims, holds, give-backs). */
-  private numberRowsInTransaction = 0;
+  /** Every number the group claimed: what to give back if its rows cannot be written. */
+  private readonly claimed: Claimed[] = [];
+  /** Versions of number rows the group wrote before its touches (claims, holds, give-backs). */
+  private numberRowsWritten = 0;
 
   private constructor(
-    private readonly trx: Db,
+    private readonly db: Db,
     private readonly dialect: DialectName,
     private readonly known: Map<string, KnownVisitor>,
     /** How many of the group's jobs will need a number of each pool (at most: a visitor's second page view won't). */
@@ -107,14 +115,14 @@ export class SqlTrackerGroup implements TrackerStore {
   ) {}
 
   /**
-   * Opens a group in `trx`: reads its returning visitors as they were since its earliest moment, and counts the
+   * Opens a group on `db` (a transaction on SQLite): reads its returning visitors as they were since its earliest moment, and counts the
    * numbers its jobs will ask for, so that each pool's are claimed in one statement at the first ask.
    */
-  static async open(trx: Db, dialect: DialectName, hints: readonly JobHint[]) {
+  static async open(db: Db, dialect: DialectName, hints: readonly JobHint[]) {
     const visitors = hints.flatMap((h) => (h.visitor ? [h.visitor] : []));
     const since = Math.min(...visitors.map((v) => v.since));
     const known = new Map<string, KnownVisitor>();
-    for (const [key, visitor] of await repo.findVisitors(trx, dialect, visitors, since))
+    for (const [key, visitor] of await repo.findVisitors(db, dialect, visitors, since))
       known.set(key, knownVisitor(visitor));
     const wanted = new Map<string, number>();
     for (const { visitor, claim } of hints) {
@@ -123,26 +131,36 @@ export class SqlTrackerGroup implements TrackerStore {
       if (lease && lease.expires_at > claim.at) continue;
       wanted.set(claim.poolId, (wanted.get(claim.poolId) ?? 0) + 1);
     }
-    return new SqlTrackerGroup(trx, dialect, known, wanted);
+    return new SqlTrackerGroup(db, dialect, known, wanted);
   }
 
   /**
-   * In the group's transaction, after its jobs have run: the new rows, the holds of numbers lent from a reserve,
-   * and the numbers reserved but not lent given back as they were (locked all along, nobody saw them held).
+   * After the group's jobs have run: the new rows, the holds of numbers lent from a reserve, and the numbers
+   * reserved but not lent given back as they were (on PostgreSQL unless another instance has held them since their
+   * claim committed), in one statement on PostgreSQL.
    */
   async insertRows(): Promise<void> {
-    const unused: [id: string, releasedAt: number][] = [];
+    const unused: Claimed[] = [];
     for (const reserve of this.reserves.values())
-      for (const n of reserve.numbers) unused.push([n.id, n.previous]);
-    this.numberRowsInTransaction += this.holds.length + unused.length;
+      for (const n of reserve.numbers) unused.push([n.id, n.previous, Math.max(n.previous, reserve.until)]);
+    this.numberRowsWritten += this.holds.length + unused.length;
     if (this.dialect === 'postgres') {
-      await repo.insertBatchAtOnce(this.trx, this.visits, this.leases, this.holds, unused);
+      await repo.insertBatchAtOnce(this.db, this.visits, this.leases, this.holds, unused);
       return;
     }
-    await repo.insertVisits(this.trx, this.visits);
-    await repo.insertLeases(this.trx, this.leases);
-    await repo.holdNumbersUntil(this.trx, this.holds);
-    await repo.releaseNumbersAt(this.trx, unused);
+    await repo.insertVisits(this.db, this.visits);
+    await repo.insertLeases(this.db, this.leases);
+    await repo.holdNumbersUntil(this.db, this.holds);
+    await repo.releaseNumbersAt(this.db, unused);
+  }
+
+  /**
+   * A group whose statements commit one by one (PostgreSQL) and whose rows could not be written gives back every
+   * number it claimed, as it was, unless another instance has held it since. Numbers left held would sit idle until
+   * their hold ends.
+   */
+  async giveBack(): Promise<void> {
+    await repo.releaseNumbersAt(this.db, this.claimed);
   }
 
   /** Times of existing rows the group moved, one entry per row: written after its commit. */
@@ -152,7 +170,7 @@ export class SqlTrackerGroup implements TrackerStore {
 
   /** How many versions of number rows the group writes, its moved holds included (for NumberVacuum). */
   get numberWrites(): number {
-    return this.numberRowsInTransaction + this.moved.holdCount;
+    return this.numberRowsWritten + this.moved.holdCount;
   }
 
   async recentVisit(projectId: string, visitorId: string, since: number) {
@@ -199,7 +217,7 @@ export class SqlTrackerGroup implements TrackerStore {
   }
 
   async heldLease(leaseId: string, projectId: string, now: number) {
-    const row = await repo.extendLease(this.trx, leaseId, projectId, now);
+    const row = await repo.extendLease(this.db, leaseId, projectId, now);
     return (
       row && {
         id: row.id,
@@ -244,8 +262,7 @@ export class SqlTrackerGroup implements TrackerStore {
     let reserve = this.reserves.get(poolId);
     if (!reserve) {
       const count = Math.max(1, this.wanted.get(poolId) ?? 1);
-      const numbers = await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, count);
-      this.numberRowsInTransaction += numbers.length;
+      const numbers = await this.claim(poolId, now, until, share, count);
       reserve = { numbers, until };
       this.reserves.set(poolId, reserve);
     }
@@ -254,8 +271,7 @@ export class SqlTrackerGroup implements TrackerStore {
     // More asks than the group counted, or a pool smaller than the group: one more claim, which may take a number
     // lent earlier in this group (its own locks do not skip it), now at the back of the pool.
     if (!claimed) {
-      claimed = (await repo.claimNumbers(this.trx, this.dialect, poolId, now, until, share, 1))[0];
-      if (claimed) this.numberRowsInTransaction += 1;
+      claimed = (await this.claim(poolId, now, until, share, 1))[0];
     }
     if (!claimed) return undefined;
     this.numbers.set(claimed.id, claimed.e164);
@@ -266,12 +282,19 @@ export class SqlTrackerGroup implements TrackerStore {
     this.moved.hold(numberId, until);
   }
 
+  private async claim(poolId: string, now: number, until: number, share: boolean, count: number) {
+    const numbers = await repo.claimNumbers(this.db, this.dialect, poolId, now, until, share, count);
+    this.numberRowsWritten += numbers.length;
+    for (const n of numbers) this.claimed.push([n.id, n.previous, Math.max(n.previous, until)]);
+    return numbers;
+  }
+
   /** A visitor the group did not read at its start (a page view run alone, a visitor not named) is read now. */
   private async visitor(projectId: string, visitorId: string, since: number): Promise<KnownVisitor> {
     const key = visitorKey(projectId, visitorId);
     const known = this.known.get(key);
     if (known) return known;
-    const visitor = knownVisitor(await repo.findVisitor(this.trx, projectId, visitorId, since));
+    const visitor = knownVisitor(await repo.findVisitor(this.db, projectId, visitorId, since));
     this.known.set(key, visitor);
     return visitor;
   }

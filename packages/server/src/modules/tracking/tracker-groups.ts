@@ -15,12 +15,17 @@ interface Pending {
 }
 
 /**
- * Group commit for the shared lease state: the page views and heartbeats that arrive together run as one group,
- * in one transaction, and each is answered only after it has committed, so nothing acknowledged can be lost. A
- * group reads its returning visitors in one query, runs its jobs one after another over what it read, and inserts
- * their new visits and leases in one statement (SqlTrackerGroup): a handful of round trips per group instead of
- * several per page view. If a group's transaction fails, each of its jobs runs again alone, so that one bad job
- * cannot fail the others.
+ * Group commit for the shared lease state: the page views and heartbeats that arrive together run as one group, and
+ * each is answered only after the group's rows are committed, so nothing acknowledged can be lost. A group reads its
+ * returning visitors in one query, runs its jobs one after another over what it read, and inserts their new visits
+ * and leases in one statement (SqlTrackerGroup): a handful of round trips per group instead of several per page view.
+ * If a group fails, each of its jobs runs again alone, so that one bad job cannot fail the others.
+ *
+ * On SQLite a group is one transaction. On PostgreSQL its statements commit one by one (read, claim, insert: three
+ * round trips where BEGIN and COMMIT made five), since each is atomic alone: a claim holds its numbers in the
+ * statement that locks them, and the visits, leases and holds go in together. A group that fails after claiming
+ * gives its numbers back. Under load every round trip is a wait for both event loops, so the page views' latency
+ * follows their count (docs/benchmarks.md).
  *
  * Groups may run concurrently (PostgreSQL: round trips leave time for that), but a visitor's page views never do:
  * one whose visitor is in a running group waits for the group after it, so that it sees what the first one wrote.
@@ -82,39 +87,73 @@ export class TrackerGroups {
     return group;
   }
 
+  /**
+   * Answers the group's jobs as soon as their rows have committed, then writes the times they moved. Its
+   * visitors stay busy until those are written too, so that a visitor's next page view reads them.
+   */
   private async runGroup(group: Pending[]): Promise<void> {
-    let results: unknown[];
+    let ran: Ran;
     try {
-      results = await this.attempt(group);
+      ran = await this.attempt(group);
     } catch {
-      for (const pending of group)
-        await this.attempt([pending]).then(([result]) => pending.resolve(result), pending.reject);
+      for (const pending of group) {
+        const alone = await this.attempt([pending]).catch((error: unknown) => {
+          pending.reject(error);
+          return undefined;
+        });
+        if (!alone) continue;
+        pending.resolve(alone.results[0]);
+        await this.writeTouches(alone.store);
+      }
       return;
     }
-    for (const [i, pending] of group.entries()) pending.resolve(results[i]);
+    for (const [i, pending] of group.entries()) pending.resolve(ran.results[i]);
+    await this.writeTouches(ran.store);
   }
 
-  /** One transaction for the jobs, then the times they moved; their answers in order. */
-  private async attempt(group: readonly Pending[]): Promise<unknown[]> {
-    const { results, store } = await this.db.transaction().execute(async (trx) => {
-      const store = await SqlTrackerGroup.open(
-        trx,
-        this.dialect,
-        group.map((p) => p.hint),
-      );
-      const results: unknown[] = [];
+  /** The jobs, in one transaction on SQLite; their answers in order. */
+  private attempt(group: readonly Pending[]): Promise<Ran> {
+    if (this.dialect === 'postgres') return this.runJobs(this.db, group, true);
+    return this.db.transaction().execute((trx) => this.runJobs(trx, group, false));
+  }
+
+  private async runJobs(db: Db, group: readonly Pending[], autocommit: boolean): Promise<Ran> {
+    const store = await SqlTrackerGroup.open(
+      db,
+      this.dialect,
+      group.map((p) => p.hint),
+    );
+    const results: unknown[] = [];
+    try {
       for (const { job } of group) results.push(await job(store));
       await store.insertRows();
-      return { results, store };
-    });
-    // Committed: the answers stand whatever happens next. Moved times only ever move later, and the next page view
-    // or heartbeat moves them again; a failure here is logged, not turned into a second run of committed jobs.
+    } catch (error) {
+      if (autocommit)
+        await store
+          .giveBack()
+          .catch((e) =>
+            this.log.error({ err: e }, 'could not give back the numbers of a failed tracker group'),
+          );
+      throw error;
+    }
+    return { results, store };
+  }
+
+  /**
+   * After the commit: the answers stand whatever happens next. Moved times only ever move later, and the next page
+   * view or heartbeat moves them again; a failure here is logged, not turned into a second run of committed jobs.
+   */
+  private async writeTouches(store: SqlTrackerGroup): Promise<void> {
     await repo
       .writeTouches(this.db, this.dialect, store.touches)
       .catch((error) => this.log.error({ err: error }, 'could not write the tracker’s moved times'));
     this.vacuum?.noteWrites(store.numberWrites);
-    return results;
   }
+}
+
+interface Ran {
+  results: unknown[];
+  store: SqlTrackerGroup;
 }
 
 const keyOf = (v: VisitorKey) => visitorKey(v.projectId, v.visitorId);

@@ -53,17 +53,23 @@ export const BATCH_UPDATES = {
     set: `released_at = case when tracking_number.released_at < v.column2 then v.column2
       else tracking_number.released_at end`,
   },
-  /** Numbers' release moments set back to what they were: numbers a group claimed and did not lend. */
+  /**
+   * Numbers' release moments set back to what they were (column2): numbers a group claimed and did not lend. Only
+   * where the claim's moment (column3) is still there: once a claim has committed, another instance may have held
+   * the number since, and that hold stands.
+   */
   releases: {
     table: 'tracking_number',
-    types: ['text', 'bigint'],
+    types: ['text', 'bigint', 'bigint'],
     set: 'released_at = v.column2',
+    guard: 'tracking_number.released_at = v.column3',
   },
 } as const;
-export type BatchUpdate = (typeof BATCH_UPDATES)[keyof typeof BATCH_UPDATES];
+export type BatchUpdate = (typeof BATCH_UPDATES)[keyof typeof BATCH_UPDATES] & { guard?: string };
 
 const updateHead = (u: BatchUpdate) => `update ${u.table} set ${u.set} from (values `;
-const updateTail = (u: BatchUpdate) => `) as v where ${u.table}.id = v.column1`;
+const updateWhere = (u: BatchUpdate) => `${u.table}.id = v.column1${u.guard ? ` and ${u.guard}` : ''}`;
+const updateTail = (u: BatchUpdate) => `) as v where ${updateWhere(u)}`;
 /** The whole statement around a VALUES list the caller writes (e.g. SQLite placeholders). */
 export const batchUpdateSql = (u: BatchUpdate, values: string) => updateHead(u) + values + updateTail(u);
 
@@ -87,8 +93,10 @@ export const setLeasesTimes = (
 export const holdNumbersUntil = (db: Db, rows: readonly (readonly [id: string, until: number])[]) =>
   batchUpdate(db, BATCH_UPDATES.holds, rows);
 
-export const releaseNumbersAt = (db: Db, rows: readonly (readonly [id: string, releasedAt: number])[]) =>
-  batchUpdate(db, BATCH_UPDATES.releases, rows);
+export const releaseNumbersAt = (
+  db: Db,
+  rows: readonly (readonly [id: string, releasedAt: number, claimedUntil: number])[],
+) => batchUpdate(db, BATCH_UPDATES.releases, rows);
 
 /** Columns that are not text, by name: the array type each is sent as to `unnest` on PostgreSQL. */
 const NUMERIC_COLUMNS: Record<string, string> = {
@@ -131,7 +139,7 @@ class ArrayStatement {
     );
     const alias = u.types.map((_, i) => `column${i + 1}`).join(', ');
     this.parts.push(
-      `${name} as (update ${u.table} set ${u.set} from ${from} as v(${alias}) where ${u.table}.id = v.column1)`,
+      `${name} as (update ${u.table} set ${u.set} from ${from} as v(${alias}) where ${updateWhere(u)})`,
     );
     return this;
   }
@@ -160,7 +168,7 @@ export async function insertBatchAtOnce(
   visits: readonly VisitTable[],
   leases: readonly LeaseTable[],
   holds: readonly (readonly [id: string, until: number])[],
-  releases: readonly (readonly [id: string, releasedAt: number])[] = [],
+  releases: readonly (readonly [id: string, releasedAt: number, claimedUntil: number])[] = [],
 ): Promise<void> {
   await new ArrayStatement()
     .insert('new_visits', 'visit', visits)
@@ -337,41 +345,43 @@ export async function claimNumbers(
   count: number,
 ): Promise<{ id: string; e164: string; previous: number }[]> {
   let rows: { id: string; e164: string; previous: string | number }[];
-  if (dialect === 'postgres') {
-    const claim = (text: string, params: unknown[]) =>
-      db.executeQuery<(typeof rows)[number]>(CompiledQuery.raw(text, params)).then((r) => r.rows);
-    // Free numbers in a statement of their own: the rows are ordered by the statement's snapshot, and a number
-    // another instance lent (and committed) since then still sorts as free there; only a condition on
-    // `released_at` makes PostgreSQL re-check it against the row's latest version when it locks it, and skip it.
-    // Ordered by the snapshot alone, such numbers were lent again as if free while free ones were left (seen in
-    // the two-process test).
-    rows = await claim(CLAIM_FREE, [poolId, until, count, now]);
-    if (share && rows.length < count)
-      rows = rows.concat(
-        await claim(CLAIM_BUSY, [poolId, until, count - rows.length, rows.map((r) => r.id)]),
-      );
-  } else rows = await claimOnSqlite(db, poolId, now, until, share, count);
+  if (dialect === 'postgres')
+    rows = await db
+      .executeQuery<(typeof rows)[number]>(CompiledQuery.raw(CLAIM, [poolId, until, count, now, share]))
+      .then((r) => r.rows);
+  else rows = await claimOnSqlite(db, poolId, now, until, share, count);
   return rows
     .map((r) => ({ id: r.id, e164: r.e164, previous: Number(r.previous) }))
     .sort((a, b) => a.previous - b.previous || (a.id < b.id ? -1 : 1));
 }
 
 /**
- * The claims on PostgreSQL as fixed text ($1 pool, $2 until, $3 count; $4 now for free numbers, the ids already
- * taken for busy ones): they run for every group of new leases in shared mode, and building them with Kysely's
- * query builder took more of the event loop than running them. The order is tracking_number_pool_idx's, so the
- * first unlocked entries of the index are the answer. `previous` is the locked row's latest version.
+ * The claim on PostgreSQL as fixed text ($1 pool, $2 until, $3 count, $4 now, $5 whether busy numbers may be
+ * shared): it runs for every group of new leases in shared mode, and building it with Kysely's query builder took
+ * more of the event loop than running it. Both picks read tracking_number_pool_idx in order, so the first unlocked
+ * entries are the answer, and `previous` is the locked row's latest version.
+ *
+ * Free numbers first, then as many busy ones as are still missing, in one statement (one round trip, where two
+ * statements had cost a group another ~1–2 ms under load). The rows are ordered by the statement's snapshot, and a
+ * number another instance lent (and committed) since then still sorts as free there; only the free pick's
+ * condition on `released_at` makes PostgreSQL re-check it against the row's latest version when it locks it, and
+ * skip it (ordered by the snapshot alone, such numbers were lent again as if free while free ones were left: seen
+ * in the two-process test). The busy pick may take such a number, as a busy one: its `previous` is then the latest
+ * release moment, so the lease is marked shared.
  */
-const claimSql = (condition: string) => `with pick as (
+const CLAIM = `with free as (
     select id, released_at as previous from tracking_number
-    where pool_id = $1 and status = 'active' and ${condition}
-    order by released_at, id limit $3 for update skip locked)
+    where pool_id = $1 and status = 'active' and released_at <= $4
+    order by released_at, id limit $3 for update skip locked),
+  busy as (
+    select id, released_at as previous from tracking_number
+    where $5::boolean and pool_id = $1 and status = 'active' and id not in (select id from free)
+    order by released_at, id limit greatest(0, $3 - (select count(*) from free)) for update skip locked),
+  pick as (select * from free union all select * from busy)
   update tracking_number
   set released_at = case when tracking_number.released_at < $2 then $2 else tracking_number.released_at end
   from pick where tracking_number.id = pick.id
   returning tracking_number.id, tracking_number.e164, pick.previous`;
-const CLAIM_FREE = claimSql('released_at <= $4');
-const CLAIM_BUSY = claimSql('id <> all($4::text[])');
 
 async function claimOnSqlite(
   db: Db,
