@@ -90,29 +90,32 @@ const pgTypes = {
   },
 };
 
-/** Names of the statements the tracker's pool has prepared, by text: the same name on every connection. */
+/** Statement texts marked to be prepared (markPrepared), and their names: the same on every connection. */
 const preparedNames = new Map<string, string>();
-/** The tracker's statements are fixed texts (a few dozen shapes); more than this means texts that vary. */
+/** The marked statements are fixed texts of a few shapes; more than this would mean texts that vary. */
 const MAX_PREPARED = 200;
 
 /**
- * A client that prepares, by name, every statement with parameters it is sent: pg then parses it once per connection
- * instead of at every run, and PostgreSQL may keep a generic plan when it costs no more than planning each time
- * (`plan_cache_mode` auto: the claim keeps being planned for its values, the groups' read and insert are not).
- * For the tracker's pool, whose few statements run for every group or batch: with the state shared, planning and
- * parsing took ~30% of PostgreSQL's time per page view (pg_stat_statements), and PostgreSQL shares the app's cores.
+ * Marks a statement's text to be prepared by name on the tracker's pool (PreparingClient), and returns it. pg then
+ * parses it once per connection instead of at every run, and PostgreSQL may keep a generic plan for it when that
+ * costs no more than planning each time (`plan_cache_mode` auto). Only for the tracker's statements that run for
+ * every group or batch and whose plan cannot go wrong for other values: with the state shared, parsing and planning
+ * took ~30% of PostgreSQL's time per page view (pg_stat_statements), and PostgreSQL shares the app's cores. Not for
+ * any statement: a generic plan chosen while a table was small stays until the table's statistics change (an
+ * `UPDATE … FROM (VALUES …)` of leases kept a plan that took 9 ms a run, where planning each run took 0.1 ms).
  */
+export function markPrepared(text: string): string {
+  if (!preparedNames.has(text) && preparedNames.size < MAX_PREPARED)
+    preparedNames.set(text, `rt_${preparedNames.size}`);
+  return text;
+}
+
+/** A client that prepares the statements marked by markPrepared; the others run as pg runs them (unnamed). */
 class PreparingClient extends pg.Client {
   // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query() as it is.
   override query(config: any, values?: any, callback?: any): any {
-    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
-      let name = preparedNames.get(config);
-      if (!name && preparedNames.size < MAX_PREPARED) {
-        name = `rt_${preparedNames.size}`;
-        preparedNames.set(config, name);
-      }
-      if (name) return super.query({ name, text: config, values }, callback);
-    }
+    const name = typeof config === 'string' ? preparedNames.get(config) : undefined;
+    if (name && Array.isArray(values)) return super.query({ name, text: config, values }, callback);
     return super.query(config, values, callback);
   }
 }

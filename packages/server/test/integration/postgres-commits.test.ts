@@ -3,7 +3,7 @@ import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { connectDatabase } from '../../src/db/connect.js';
+import { connectDatabase, markPrepared } from '../../src/db/connect.js';
 import { migrateOrThrow } from '../../src/db/migrate.js';
 import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
@@ -12,7 +12,7 @@ const postgresUrl = inject('postgresUrl');
 
 // The tracker's writes on PostgreSQL commit without waiting for the WAL flush (docs/architecture.md, "Tracker
 // commits on PostgreSQL"); everything else, and the tracker with TRACKER_SYNC_COMMIT=true, waits. The tracker's
-// pool also prepares its statements (db/connect.ts, PreparingClient).
+// pool also prepares the statements marked for it (db/connect.ts, markPrepared).
 describe.skipIf(!postgresUrl)('commits on PostgreSQL', () => {
   const setting = (db: import('../../src/db/connect.js').Db) =>
     sql<{
@@ -53,28 +53,25 @@ describe.skipIf(!postgresUrl)('commits on PostgreSQL', () => {
       expect(trackerDb({})).toBe(handle.asyncCommitDb);
       expect(trackerDb({ TRACKER_SYNC_COMMIT: 'true' })).toBe(handle.db);
 
-      // The tracker's statements with parameters are prepared by name, once per connection, and run again by it.
+      // Statements marked by markPrepared are prepared by name on the tracker's pool, once per connection, and run
+      // again by it; others are not, nor on the app's own pool.
       const tracker = handle.asyncCommitDb as NonNullable<typeof handle.asyncCommitDb>;
-      const text = 'select count(*)::int as n from tracking_number where pool_id = $1';
-      const prepared = await tracker.connection().execute(async (c) => {
-        for (const pool of ['a', 'b', 'c'])
-          expect((await c.executeQuery(CompiledQuery.raw(text, [pool]))).rows).toEqual([{ n: 0 }]);
-        return (
-          await c.executeQuery<{ name: string }>(
-            CompiledQuery.raw('select name from pg_prepared_statements where statement = $1', [text]),
-          )
-        ).rows;
-      });
-      expect(prepared).toHaveLength(1);
+      const marked = markPrepared('select count(*)::int as n from tracking_number where pool_id = $1');
+      const unmarked = 'select count(*)::int as n from tracking_number where project_id = $1';
+      const preparedOn = (db: typeof tracker) =>
+        db.connection().execute(async (c) => {
+          for (const value of ['a', 'b', 'c'])
+            for (const text of [marked, unmarked])
+              expect((await c.executeQuery(CompiledQuery.raw(text, [value]))).rows).toEqual([{ n: 0 }]);
+          const { rows } = await c.executeQuery<{ name: string; statement: string }>(
+            CompiledQuery.raw('select name, statement from pg_prepared_statements'),
+          );
+          return rows;
+        });
+      const prepared = await preparedOn(tracker);
+      expect(prepared.map((p) => p.statement)).toEqual([marked]);
       expect(prepared[0]?.name).toMatch(/^rt_\d+$/);
-      // The app's own pool (everything but the tracker) does not prepare.
-      const unprepared = await handle.db.connection().execute(async (c) => {
-        await c.executeQuery(CompiledQuery.raw(text, ['a']));
-        return (
-          await c.executeQuery(CompiledQuery.raw('select count(*)::int as n from pg_prepared_statements'))
-        ).rows;
-      });
-      expect(unprepared).toEqual([{ n: 0 }]);
+      expect(await preparedOn(handle.db)).toEqual([]);
     } finally {
       await handle.close();
       await admin.query(`drop schema ${schema} cascade`);

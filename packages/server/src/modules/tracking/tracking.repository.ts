@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { Db, DialectName } from '../../db/connect.js';
+import { type Db, type DialectName, markPrepared } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 import { visitorKey } from './tracker-store.js';
 
@@ -144,9 +144,11 @@ class ArrayStatement {
     return this;
   }
 
-  async execute(db: Db): Promise<void> {
+  /** `prepared`: for markPrepared, which see. */
+  async execute(db: Db, options: { prepared?: boolean } = {}): Promise<void> {
     if (this.parts.length === 0) return;
-    await db.executeQuery(CompiledQuery.raw(`with ${this.parts.join(', ')} select 1`, this.params));
+    const text = `with ${this.parts.join(', ')} select 1`;
+    await db.executeQuery(CompiledQuery.raw(options.prepared ? markPrepared(text) : text, this.params));
   }
 
   /** `unnest($n::type[], …)`, numbering on from the parameters already taken. */
@@ -175,7 +177,9 @@ export async function insertBatchAtOnce(
     .insert('new_leases', 'lease', leases)
     .update('holds', BATCH_UPDATES.holds, holds)
     .update('releases', BATCH_UPDATES.releases, releases)
-    .execute(db);
+    // Inserts, and updates of numbers by id (the planner's choice there only grows with the table, which ANALYZE
+    // tells it; the shared mode's vacuum analyzes the table every few seconds): prepared (markPrepared).
+    .execute(db, { prepared: true });
 }
 
 /**
@@ -273,11 +277,14 @@ export async function findVisitors(
   const visitor = sql.ref('k.visitor_id');
   const projectIds = keys.map((k) => k.projectId);
   const visitorIds = keys.map((k) => k.visitorId);
-  const { rows } = await sql<VisitorRow & { key_project_id: string; key_visitor_id: string }>`
+  type Row = VisitorRow & { key_project_id: string; key_visitor_id: string };
+  const query = sql<Row>`
     select k.project_id as key_project_id, k.visitor_id as key_visitor_id, ${VISITOR_COLUMNS}
     from unnest(${projectIds}::text[], ${visitorIds}::text[]) as k(project_id, visitor_id)
     left join lateral (${latestVisitSql(project, visitor, since)}) as v on true
-    left join lateral (${liveLeaseSql(project, visitor, since)}) as l on true`.execute(db);
+    left join lateral (${liveLeaseSql(project, visitor, since)}) as l on true`.compile(db);
+  // Index lookups by key whatever the keys: a generic plan serves (markPrepared).
+  const { rows } = await db.executeQuery<Row>({ ...query, sql: markPrepared(query.sql) });
   for (const row of rows) found.set(visitorKey(row.key_project_id, row.key_visitor_id), visitorOf(row));
   return found;
 }
@@ -369,7 +376,7 @@ export async function claimNumbers(
  * in the two-process test). The busy pick may take such a number, as a busy one: its `previous` is then the latest
  * release moment, so the lease is marked shared.
  */
-const CLAIM = `with free as (
+const CLAIM = markPrepared(`with free as (
     select id, released_at as previous from tracking_number
     where pool_id = $1 and status = 'active' and released_at <= $4
     order by released_at, id limit $3 for update skip locked),
@@ -381,7 +388,7 @@ const CLAIM = `with free as (
   update tracking_number
   set released_at = case when tracking_number.released_at < $2 then $2 else tracking_number.released_at end
   from pick where tracking_number.id = pick.id
-  returning tracking_number.id, tracking_number.e164, pick.previous`;
+  returning tracking_number.id, tracking_number.e164, pick.previous`);
 
 async function claimOnSqlite(
   db: Db,
