@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallEventData } from '../calls/call-outbox.js';
+import { callEndedMessage } from '../../../test/helpers/call-message.js';
 import { bitrix24Answer, bitrix24Delivery, bitrix24Webhook } from './bitrix24.js';
 import { MAX_ATTEMPTS, verdictOf } from './delivery.js';
 import type { OutboxMessage } from './outbox-message.js';
@@ -33,9 +33,8 @@ function message(
       landingUrl: 'https://clinic.example.ru/?utm_content=banner-2',
       ...attribution,
     },
-  } as unknown as CallEventData;
-  const payload = { id: 'e1', type: 'call.ended' as const, projectId: 'p', occurredAt: 0, data };
-  return { id: 'e1', type: 'call.ended', raw: JSON.stringify(payload), payload };
+  };
+  return callEndedMessage(data);
 }
 
 describe('Bitrix24 inbound webhook URL', () => {

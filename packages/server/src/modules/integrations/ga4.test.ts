@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallEventData } from '../calls/call-outbox.js';
+import { callEndedMessage } from '../../../test/helpers/call-message.js';
 import { ga4Delivery, ga4NameProblem, ga4Problems } from './ga4.js';
 import type { OutboxMessage } from './outbox-message.js';
 
@@ -13,9 +13,8 @@ function message(
   const data = {
     call: { id: 'c1', startedAt, talkSeconds: 42, firstTimeCaller: false },
     attribution: { gaClientId, gaSessions },
-  } as unknown as CallEventData;
-  const payload = { id: 'e1', type: 'call.ended' as const, projectId: 'p', occurredAt: startedAt, data };
-  return { id: 'e1', type: 'call.ended', raw: JSON.stringify(payload), payload };
+  };
+  return callEndedMessage(data, startedAt);
 }
 
 describe('GA4 names and limits', () => {

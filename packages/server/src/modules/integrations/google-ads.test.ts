@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { callEndedMessage } from '../../../test/helpers/call-message.js';
 import { ManualClock } from '../../clock.js';
-import type { CallEventData } from '../calls/call-outbox.js';
 import type { AttemptResult, OutboundRequest, ReadyRequest, Verdict } from './delivery.js';
 import {
   clickConversion,
@@ -22,9 +22,8 @@ function message(clickIds: Record<string, string> | null | undefined): OutboxMes
   const data = {
     call: { id: '0199-call', startedAt: STARTED, talkSeconds: 42 },
     attribution: clickIds === undefined ? {} : { clickIds },
-  } as unknown as CallEventData;
-  const payload = { id: 'e1', type: 'call.ended' as const, projectId: 'p', occurredAt: STARTED, data };
-  return { id: 'e1', type: 'call.ended', raw: JSON.stringify(payload), payload };
+  };
+  return callEndedMessage(data, STARTED);
 }
 
 const target: IntegrationTarget = {

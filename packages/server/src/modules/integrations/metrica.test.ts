@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CallEventData } from '../calls/call-outbox.js';
+import { callEndedMessage } from '../../../test/helpers/call-message.js';
 import { csvField, type MetricaRow, metricaCsv, metricaRow, metricaUpload } from './metrica.js';
-import type { OutboxMessage } from './outbox-message.js';
 
 const row: MetricaRow = {
   ClientId: '1768000000123456789',
@@ -45,8 +44,8 @@ describe('Metrica rows and uploads', () => {
         firstTimeCaller: false,
       },
       attribution: { ymClientId, landingUrl: null },
-    } as unknown as CallEventData;
-    return { payload: { data } } as OutboxMessage;
+    };
+    return callEndedMessage(data);
   };
 
   it('makes a row of a call with a ClientID, and skips one without', () => {
