@@ -162,6 +162,36 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     expect(Number(visit.page_views)).toBe(7);
   });
 
+  it('keeps one lease for a new visit whose page views arrive together, on the number the visitor held', async () => {
+    const send = (vid?: string, page = '') =>
+      t.call({
+        method: 'POST',
+        url: '/t/visit',
+        token: null,
+        payload: JSON.stringify({ k: project.publicKey, u: `https://okna.example.ru/${page}`, vid }),
+        headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME_UA },
+      });
+    const first = (await send()).json();
+    // Back through an ad: a new visit that takes the visitor's number over, opened in two tabs at once (one group:
+    // the second tab continues the visit the first started, with the lease the first moved to it).
+    const ad = (page: string) => `${page}?utm_source=yandex&utm_medium=cpc&utm_campaign=okna-zima`;
+    const tabs = await Promise.all([send(first.vid, ad('a')), send(first.vid, ad('b'))]);
+    for (const tab of tabs) {
+      expect(tab.statusCode).toBe(200);
+      expect(tab.json().swap[0].to).toBe(first.swap[0].to);
+    }
+    expect(tabs[1]?.json().visit).toBe(tabs[0]?.json().visit);
+    expect(tabs[0]?.json().visit).not.toBe(first.visit);
+    await t.deps.services.tracking.flush();
+    const leases = await t.deps.database.db
+      .selectFrom('lease')
+      .select(['visit_id', 'tracking_number_id'])
+      .where('visitor_id', '=', first.vid)
+      .execute();
+    expect(leases.map((l) => l.visit_id).sort()).toEqual([first.visit, tabs[0]?.json().visit].sort());
+    expect(new Set(leases.map((l) => l.tracking_number_id)).size).toBe(1);
+  });
+
   it('stores text with quotes, backslashes, braces, commas and emoji as sent (rows go in as arrays)', async () => {
     const landing = 'https://okna.example.ru/"a",b\\c/{d}?utm_source=vk&utm_campaign=зима"2026",{x}\\y';
     const referrer = 'https://vk.com/wall-1_2?a={"b":[1,2]}&c=NULL&d=\'\'&e=🎄';

@@ -112,11 +112,14 @@ export class SqlTrackerGroup implements TrackerStore {
     private readonly known: Map<string, KnownVisitor>,
     /** How many of the group's jobs will need a number of each pool (at most: a visitor's second page view won't). */
     private readonly wanted: Map<string, number>,
-  ) {}
+  ) {
+    for (const visitor of known.values()) this.learnNumber(visitor);
+  }
 
   /**
-   * Opens a group on `db` (a transaction on SQLite): reads its returning visitors as they were since its earliest moment, and counts the
-   * numbers its jobs will ask for, so that each pool's are claimed in one statement at the first ask.
+   * Opens a group on `db` (a transaction on SQLite): reads its returning visitors as they were since its earliest
+   * moment, and counts the numbers its jobs will ask for, so that each pool's are claimed in one statement at the
+   * first ask.
    */
   static async open(db: Db, dialect: DialectName, hints: readonly JobHint[]) {
     const visitors = hints.flatMap((h) => (h.visitor ? [h.visitor] : []));
@@ -296,7 +299,16 @@ export class SqlTrackerGroup implements TrackerStore {
     if (known) return known;
     const visitor = knownVisitor(await repo.findVisitor(this.db, projectId, visitorId, since));
     this.known.set(key, visitor);
+    this.learnNumber(visitor);
     return visitor;
+  }
+
+  /**
+   * A lease read shows its number too: a returning visitor's new visit takes their number over in a new lease, and
+   * a second page view of that visit in the same group must find that lease, not claim another number.
+   */
+  private learnNumber({ lease }: KnownVisitor) {
+    if (lease) this.numbers.set(lease.number_id, lease.e164);
   }
 
   private seen(visitId: string, at: number) {
