@@ -192,6 +192,44 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     expect(new Set(leases.map((l) => l.tracking_number_id)).size).toBe(1);
   });
 
+  it('reads a visitor’s latest visit and lease by creation when several started in the same millisecond', async () => {
+    const send = (vid: string | undefined, campaign: string) =>
+      t.call({
+        method: 'POST',
+        url: '/t/visit',
+        token: null,
+        payload: JSON.stringify({
+          k: project.publicKey,
+          u: `https://okna.example.ru/?utm_source=vk&utm_medium=cpc&utm_campaign=${campaign}`,
+          vid,
+        }),
+        headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME_UA },
+      });
+    // The test clock stands still: every visit and lease below starts in the same millisecond.
+    const first = (await send(undefined, 'okna')).json();
+    // Two ads at once: two new visits, each taking the number over from the one before.
+    await Promise.all([send(first.vid, 'balkony'), send(first.vid, 'dveri')]);
+    // The next page view of the last visit continues it, on the same number.
+    const next = (await send(first.vid, 'dveri')).json();
+    expect(next.swap[0].to).toBe(first.swap[0].to);
+    await t.deps.services.tracking.flush();
+    const { db } = t.deps.database;
+    const visits = await db
+      .selectFrom('visit')
+      .select(['id', 'page_views'])
+      .where('visitor_id', '=', first.vid)
+      .execute();
+    expect(visits).toHaveLength(3);
+    expect(visits.find((v) => v.id === next.visit)?.page_views).toBe(2);
+    const numbers = await db
+      .selectFrom('lease')
+      .select('tracking_number_id')
+      .distinct()
+      .where('visitor_id', '=', first.vid)
+      .execute();
+    expect(numbers).toHaveLength(1);
+  });
+
   it('stores text with quotes, backslashes, braces, commas and emoji as sent (rows go in as arrays)', async () => {
     const landing = 'https://okna.example.ru/"a",b\\c/{d}?utm_source=vk&utm_campaign=зима"2026",{x}\\y';
     const referrer = 'https://vk.com/wall-1_2?a={"b":[1,2]}&c=NULL&d=\'\'&e=🎄';
