@@ -35,6 +35,8 @@ export class TrackerGroups {
   private workers = 0;
   /** Visitors of the groups being run, by `projectId|visitorId`. */
   private readonly busy = new Set<string>();
+  /** Moved times being written, of groups already answered. */
+  private readonly writing = new Set<Promise<void>>();
   /** PostgreSQL only: SQLite rewrites a row in place and leaves no dead versions behind. */
   readonly vacuum: NumberVacuum | undefined;
 
@@ -144,10 +146,18 @@ export class TrackerGroups {
    * view or heartbeat moves them again; a failure here is logged, not turned into a second run of committed jobs.
    */
   private async writeTouches(store: SqlTrackerGroup): Promise<void> {
-    await repo
+    const writing = repo
       .writeTouches(this.db, this.dialect, store.touches)
       .catch((error) => this.log.error({ err: error }, 'could not write the tracker’s moved times'));
+    this.writing.add(writing);
+    await writing;
+    this.writing.delete(writing);
     this.vacuum?.noteWrites(store.numberWrites);
+  }
+
+  /** Resolves once the moved times of every page view answered so far are written (flush, shutdown). */
+  async settled(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all(this.writing);
   }
 }
 

@@ -125,15 +125,20 @@ export class TrackingService {
     this.memory?.store.invalidatePools();
   }
 
-  /** Writes what is still held in memory (at shutdown, and before reading the tables directly in tests). */
+  /**
+   * Writes what is still held in memory, and waits for the moved times of the shared mode's answered groups (at
+   * shutdown, and before reading the tables directly in tests).
+   */
   async flush(): Promise<void> {
     await this.memory?.writer.flush();
+    await this.groups?.settled();
     await this.flushCounts();
   }
 
   /** Writes everything and stops the writer thread, if any (at shutdown, before the database closes). */
   async close(): Promise<void> {
     await this.memory?.writer.close();
+    await this.groups?.settled();
     await this.groups?.vacuum?.settled();
     await this.flushCounts();
   }
