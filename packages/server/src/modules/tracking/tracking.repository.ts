@@ -217,10 +217,10 @@ export async function writeTouches(
 
 /**
  * The visitor's latest visit seen since `since`; of visits started in the same millisecond (a visitor's tabs from
- * two ads at once), the one made last (ids count up within a millisecond, ids.ts). The keys are values, or the columns of an outer query
- * (`sql.ref`, as the keys of a LATERAL subquery). SQL templates rather than the query builder: the shared mode runs
- * these for every group of page views, and building them with Kysely's builder had cost more of the event loop
- * than the query's round trip.
+ * two ads at once), the one made last (ids count up within a millisecond, ids.ts). The keys are values, or the
+ * columns of an outer query (`sql.ref`, as the keys of a LATERAL subquery). SQL templates rather than the query
+ * builder: the shared mode runs these for every group of page views, and building them with Kysely's builder had
+ * cost more of the event loop than the query's round trip.
  */
 const latestVisitSql = (projectId: unknown, visitorId: unknown, since: number) =>
   sql`select id, last_seen_at, channel, source, campaign, pool_id from visit
