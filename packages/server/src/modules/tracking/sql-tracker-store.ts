@@ -42,14 +42,22 @@ class GroupTouches {
     return this.holds.size;
   }
 
+  /** In order of id: every statement that updates these rows locks them in one order, which no deadlock survives. */
   rows(): Touches {
     return {
-      visits: [...this.visits].map(([id, [at, views]]) => [id, at, views]),
-      leases: [...this.leases].map(([id, [lastSeenAt, expiresAt]]) => [id, lastSeenAt, expiresAt]),
-      holds: [...this.holds],
+      visits: [...this.visits]
+        .map(([id, [at, views]]): Touches['visits'][number] => [id, at, views])
+        .sort(byId),
+      leases: [...this.leases]
+        .map(([id, [lastSeenAt, expiresAt]]): Touches['leases'][number] => [id, lastSeenAt, expiresAt])
+        .sort(byId),
+      holds: [...this.holds].sort(byId),
     };
   }
 }
+
+const byId = (a: readonly [string, ...unknown[]], b: readonly [string, ...unknown[]]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 
 /** A visitor as the group knows them: their latest visit and lease as read, then as the group's page views left them. */
 interface KnownVisitor {
@@ -147,6 +155,8 @@ export class SqlTrackerGroup implements TrackerStore {
     for (const reserve of this.reserves.values())
       for (const n of reserve.numbers) unused.push([n.id, n.previous, Math.max(n.previous, reserve.until)]);
     this.numberRowsWritten += this.holds.length + unused.length;
+    this.holds.sort(byId);
+    unused.sort(byId);
     if (this.dialect === 'postgres') {
       await repo.insertBatchAtOnce(this.db, this.visits, this.leases, this.holds, unused);
       return;

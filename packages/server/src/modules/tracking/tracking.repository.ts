@@ -183,10 +183,10 @@ export async function insertBatchAtOnce(
 }
 
 /**
- * A page view's moved times in shared mode (its visit, its lease, its number), written after its transaction has
- * committed. On PostgreSQL in one statement, its updates as CTEs: one round trip instead of up to three. Each row
- * is locked alone, so a deadlock needs one visitor's two page views crossing with a shared number; PostgreSQL then
- * fails one statement, which is tried once more.
+ * A group's moved times in shared mode (visits, leases, numbers), written after its rows. On PostgreSQL in one
+ * statement, its updates as CTEs: one round trip instead of up to three. The rows come in order of id, so two such
+ * statements lock shared rows in one order; a deadlock with a group's insert (which holds numbers too) is still
+ * possible, if rare (twice in a session of benchmarks): PostgreSQL then fails one statement, which is tried once more.
  */
 export async function writeTouches(
   db: Db,
