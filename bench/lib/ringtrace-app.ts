@@ -15,7 +15,9 @@ const { createLogger } = await fromBuild<typeof import('../../packages/server/sr
 
 export async function openRingtrace(env: Record<string, string> & { DATABASE_URL: string }) {
   const config = loadConfig({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env });
-  const database = connectDatabase(config.databaseUrl);
+  const database = connectDatabase(config.databaseUrl, {
+    preparedStatements: config.trackerPreparedStatements,
+  });
   try {
     // As `ringtrace serve` does: on PostgreSQL the migrations' bookkeeping lives in the URL's search_path schema.
     await migrateOrThrow(database.db, database.schema);

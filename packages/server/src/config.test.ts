@@ -96,6 +96,8 @@ describe('loadConfig', () => {
     expect(defaults.integrationAllowPrivateNetworks).toBe(false);
     expect(defaults.trackerSyncCommit).toBe(false);
     expect(loadConfig({ TRACKER_SYNC_COMMIT: 'true' }).trackerSyncCommit).toBe(true);
+    expect(defaults.trackerPreparedStatements).toBe(true);
+    expect(loadConfig({ TRACKER_PREPARED_STATEMENTS: 'false' }).trackerPreparedStatements).toBe(false);
     const set = loadConfig({
       GA4_BASE_URL: 'https://region1.google-analytics.com/',
       METRICA_API_URL: 'http://127.0.0.1:9001',

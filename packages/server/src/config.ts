@@ -58,6 +58,8 @@ export interface Config {
   readonly integrationAllowPrivateNetworks: boolean;
   /** PostgreSQL: whether each tracker write waits for its WAL flush (default: no; docs/architecture.md). */
   readonly trackerSyncCommit: boolean;
+  /** PostgreSQL: whether the tracker's pool prepares its hot statements by name (db/connect.ts, markPrepared). */
+  readonly trackerPreparedStatements: boolean;
 }
 
 export class ConfigError extends Error {
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trackerRateBurst: int('TRACKER_RATE_BURST', 60, 1, 1_000_000),
     trackerState: trackerState(read('TRACKER_STATE'), problems),
     trackerSyncCommit: bool('TRACKER_SYNC_COMMIT', false),
+    trackerPreparedStatements: bool('TRACKER_PREPARED_STATEMENTS', true),
     providerApis: {
       twilio: apiUrl('TWILIO_API_URL', 'https://api.twilio.com'),
       zadarma: apiUrl('ZADARMA_API_URL', 'https://api.zadarma.com'),

@@ -11,7 +11,9 @@ export async function openContext(
   options: { migrate: boolean } = { migrate: true },
 ): Promise<Deps> {
   const log = createLogger(config);
-  const database = connectDatabase(config.databaseUrl);
+  const database = connectDatabase(config.databaseUrl, {
+    preparedStatements: config.trackerPreparedStatements,
+  });
   try {
     if (options.migrate) {
       const applied = await migrateOrThrow(database.db, database.schema);

@@ -24,9 +24,14 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/** Opens the database named by a `sqlite:` or `postgres://` URL. Does not migrate. */
-export function connectDatabase(url: string): DbHandle {
-  return url.startsWith('sqlite:') ? connectSqlite(url.slice('sqlite:'.length)) : connectPostgres(url);
+/**
+ * Opens the database named by a `sqlite:` or `postgres://` URL. Does not migrate. `preparedStatements: false`
+ * keeps the tracker's pool from preparing statements (TRACKER_PREPARED_STATEMENTS).
+ */
+export function connectDatabase(url: string, options: { preparedStatements?: boolean } = {}): DbHandle {
+  return url.startsWith('sqlite:')
+    ? connectSqlite(url.slice('sqlite:'.length))
+    : connectPostgres(url, options.preparedStatements ?? true);
 }
 
 function connectSqlite(path: string): DbHandle {
@@ -120,7 +125,7 @@ class PreparingClient extends pg.Client {
   }
 }
 
-function connectPostgres(url: string): DbHandle {
+function connectPostgres(url: string, preparedStatements: boolean): DbHandle {
   const options = new URL(url).searchParams.get('options') ?? '';
   const open = (max: number, extraOptions?: string, Client?: typeof pg.Client) => {
     // Added to the URL's own `options` (a search_path), which would override an `options` setting of the pool.
@@ -142,7 +147,11 @@ function connectPostgres(url: string): DbHandle {
   };
   const db = open(10);
   // Connects only when first used: by the tracker's groups or batches, four at a time at most.
-  const asyncCommitDb = open(6, '-c synchronous_commit=off', PreparingClient);
+  const asyncCommitDb = open(
+    6,
+    '-c synchronous_commit=off',
+    preparedStatements ? PreparingClient : undefined,
+  );
   const schema = /search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(options)?.[1];
   return {
     db,

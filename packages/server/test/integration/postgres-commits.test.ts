@@ -72,6 +72,13 @@ describe.skipIf(!postgresUrl)('commits on PostgreSQL', () => {
       expect(prepared.map((p) => p.statement)).toEqual([marked]);
       expect(prepared[0]?.name).toMatch(/^rt_\d+$/);
       expect(await preparedOn(handle.db)).toEqual([]);
+      // TRACKER_PREPARED_STATEMENTS=false (behind a pooler that cannot keep them): the tracker's pool prepares none.
+      const unpreparing = connectDatabase(url.toString(), { preparedStatements: false });
+      try {
+        expect(await preparedOn(unpreparing.asyncCommitDb as typeof tracker)).toEqual([]);
+      } finally {
+        await unpreparing.close();
+      }
     } finally {
       await handle.close();
       await admin.query(`drop schema ${schema} cascade`);
