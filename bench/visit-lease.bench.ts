@@ -33,6 +33,7 @@ const { values: opt } = parseArgs({
       default: process.env.RINGTRACE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     },
     profile: { type: 'string' },
+    timeline: { type: 'string' },
     'trace-sql': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -47,6 +48,7 @@ if (opt.help) {
                      TRACKER_STATE=memory (lease state in memory, batched writes) instead of the default shared
   --postgres URL     PostgreSQL server [$RINGTRACE_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test]
   --profile DIR      also write a CPU profile of each server's saturation run (bare Fastify's too) to DIR and summarise it
+  --timeline DIR     write each paced request's send moment and latency to DIR/visit-lease-SERVER-TIME.csv
   --trace-sql        time every SQL statement in the Ringtrace servers' saturation runs and list the costliest
   (--profile and --trace-sql slow the server down: take throughput and latency from a run without them)`);
   process.exit(0);
@@ -138,7 +140,15 @@ async function measure(name: string, server: ServerProcess, traffic: () => Traff
   const noise = otherCores(machineBefore, machineAfter, after.ms - before.ms);
   console.log(`    ${others(noise, name)}`);
   const machinePaced = cpuSnapshot();
-  const even = await paced(server.url, t, { rate: settings.rate, seconds: settings.rateSeconds });
+  const timeline = opt.timeline
+    ? join(opt.timeline, `visit-lease-${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.csv`)
+    : undefined;
+  const even = await paced(server.url, t, {
+    rate: settings.rate,
+    seconds: settings.rateSeconds,
+    ...(timeline && { timeline }),
+  });
+  if (timeline) console.log(`  timeline of the paced run: ${timeline}`);
   const afterPaced = await server.cpu();
   const pacedNoise = otherCores(machinePaced, cpuSnapshot(), afterPaced.ms - after.ms);
   report(`${fmt(settings.rate)} req/s, paced`, even);

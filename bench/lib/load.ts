@@ -3,6 +3,7 @@
 // the second's requests back to back as soon as the second starts, then waits for the next second, so its latency
 // is that of a burst at full concurrency. The paced sender spreads the requests evenly and never waits for
 // answers, so a stalled server is charged for every request that arrives during the stall.
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
 
@@ -86,7 +87,7 @@ export async function closedLoop(
 export async function paced(
   url: string,
   traffic: Traffic,
-  options: { rate: number; seconds: number; drainSeconds?: number },
+  options: { rate: number; seconds: number; drainSeconds?: number; timeline?: string },
 ): Promise<LoadResult & { lagP99: number; unanswered: number }> {
   const target = new URL(traffic.path, url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -160,6 +161,7 @@ export async function paced(
     }, 1);
   });
   agent.destroy();
+  if (options.timeline) writeTimeline(options.timeline, sentAt, latencies, start);
   const seconds = (performance.now() - start) / 1000;
   return {
     rps: good / seconds,
@@ -176,4 +178,15 @@ function percentiles(values: Float64Array): Latency {
   const sorted = Float64Array.from(values).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1] ?? 0 };
+}
+
+/**
+ * Each request's send moment (ms from the start of the run) and latency, one CSV line each in sending order: shows
+ * whether the slow answers are spread out or come in bursts (and when, to set beside a server's own log).
+ */
+function writeTimeline(path: string, sentAt: Float64Array, latencies: Float64Array, start: number): void {
+  const lines = ['sent_ms,latency_ms'];
+  for (let i = 0; i < sentAt.length; i++)
+    lines.push(`${((sentAt[i] ?? 0) - start).toFixed(1)},${(latencies[i] ?? 0).toFixed(2)}`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
 }
