@@ -80,8 +80,13 @@ const SKIPPED: Delivery = {
 
 const GENERATED = 'whsec_c2VjcmV0LWdlbmVyYXRlZC1ieS10aGUtc2VydmVyLTMy';
 
+interface ServerOptions {
+  /** Answers a request with an error instead. */
+  reject?: (r: Recorded) => ApiError | undefined;
+}
+
 /** The integrations API in memory (no provider accounts); `reject` answers a request with an error instead. */
-function server(options: { reject?: (r: Recorded) => ApiError | undefined } = {}) {
+function server(options: ServerOptions = {}) {
   let list = [HOOK, GA4, METRICA];
   let deliveries = [SKIPPED, FAILED];
   return fakeApi((r) => {
@@ -121,6 +126,36 @@ function server(options: { reject?: (r: Recorded) => ApiError | undefined } = {}
       return list.find((i) => i.id === id);
     }
     list = list.filter((i) => i.id !== id);
+    return undefined;
+  });
+}
+
+/**
+ * The integrations API over `initial` for the settings-only kinds (CRMs, Google Ads): a POST answers with what was
+ * sent, as created with `secretKeys` set; a PATCH merges settings.
+ */
+function settingsServer(initial: Integration[], secretKeys: string[], options: ServerOptions = {}) {
+  let list = initial;
+  return fakeApi((r) => {
+    const refused = options.reject?.(r);
+    if (refused) throw refused;
+    if (r.path.endsWith('/provider-accounts')) return [];
+    if (r.path.endsWith('/deliveries')) return [];
+    const id = r.path.split(`${BASE}/`)[1];
+    if (r.method === 'GET') return list;
+    if (r.method === 'POST') {
+      const body = r.body as Pick<Integration, 'kind' | 'name' | 'events' | 'settings'>;
+      const created = integration({ id: 'int-new', ...body, secretKeys });
+      list = [...list, created];
+      return created;
+    }
+    if (r.method === 'PATCH') {
+      const patch = r.body as { settings?: Record<string, unknown> };
+      list = list.map((i) =>
+        i.id === id ? { ...i, settings: { ...i.settings, ...(patch.settings ?? {}) } } : i,
+      );
+      return list.find((i) => i.id === id);
+    }
     return undefined;
   });
 }
@@ -463,32 +498,7 @@ describe('CRM integrations (amoCRM, Bitrix24)', () => {
     secretKeys: ['webhookUrl'],
   });
 
-  /** The integrations API with the two CRM integrations; a POST answers with what was sent, as created. */
-  function crmServer(options: { reject?: (r: Recorded) => ApiError | undefined } = {}) {
-    let list = [AMO, BITRIX];
-    return fakeApi((r) => {
-      const refused = options.reject?.(r);
-      if (refused) throw refused;
-      if (r.path.endsWith('/provider-accounts')) return [];
-      if (r.path.endsWith('/deliveries')) return [];
-      const id = r.path.split(`${BASE}/`)[1];
-      if (r.method === 'GET') return list;
-      if (r.method === 'POST') {
-        const body = r.body as Pick<Integration, 'kind' | 'name' | 'events'>;
-        const created = integration({ id: 'int-new', ...body, secretKeys: ['accessToken'] });
-        list = [...list, created];
-        return created;
-      }
-      if (r.method === 'PATCH') {
-        const patch = r.body as { settings?: Record<string, unknown> };
-        list = list.map((i) =>
-          i.id === id ? { ...i, settings: { ...i.settings, ...(patch.settings ?? {}) } } : i,
-        );
-        return list.find((i) => i.id === id);
-      }
-      return undefined;
-    });
-  }
+  const crmServer = (options: ServerOptions = {}) => settingsServer([AMO, BITRIX], ['accessToken'], options);
 
   it('lists amoCRM and Bitrix24 with their settings, Bitrix24’s portal in place of its secret URL', async () => {
     renderPage(crmServer());
@@ -645,32 +655,7 @@ describe('Google Ads integration', () => {
     secretKeys: ['developerToken', 'clientId', 'clientSecret', 'refreshToken'],
   });
 
-  /** The integrations API with a Google Ads integration; a POST answers with what was sent, as created. */
-  function adsServer(options: { reject?: (r: Recorded) => ApiError | undefined } = {}) {
-    let list = [ADS];
-    return fakeApi((r) => {
-      const refused = options.reject?.(r);
-      if (refused) throw refused;
-      if (r.path.endsWith('/provider-accounts')) return [];
-      if (r.path.endsWith('/deliveries')) return [];
-      const id = r.path.split(`${BASE}/`)[1];
-      if (r.method === 'GET') return list;
-      if (r.method === 'POST') {
-        const body = r.body as Pick<Integration, 'kind' | 'name' | 'events' | 'settings'>;
-        const created = integration({ id: 'int-new', ...body, secretKeys: ADS.secretKeys });
-        list = [...list, created];
-        return created;
-      }
-      if (r.method === 'PATCH') {
-        const patch = r.body as { settings?: Record<string, unknown> };
-        list = list.map((i) =>
-          i.id === id ? { ...i, settings: { ...i.settings, ...(patch.settings ?? {}) } } : i,
-        );
-        return list.find((i) => i.id === id);
-      }
-      return undefined;
-    });
-  }
+  const adsServer = (options: ServerOptions = {}) => settingsServer([ADS], ADS.secretKeys, options);
 
   it('lists Google Ads with its account, action and value, and which of its four credentials are set', async () => {
     renderPage(adsServer());
