@@ -1,41 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { callEndedMessage } from '../../../test/helpers/call-message.js';
+import { crmCallMessage } from '../../../test/helpers/call-message.js';
 import { amocrmAnswer, amocrmBaseUrl, amocrmDelivery } from './amocrm.js';
 import { verdictOf } from './delivery.js';
-import type { OutboxMessage } from './outbox-message.js';
 
 const STARTED = Date.UTC(2026, 0, 15, 9, 0, 0, 700);
 
-function message(
-  call: Record<string, unknown> = {},
-  attribution: Record<string, unknown> = {},
-): OutboxMessage {
-  const data = {
-    call: {
-      id: 'c1',
-      caller: '+79161234567',
-      trackingNumber: '+74951234567',
-      startedAt: STARTED,
-      talkSeconds: 95,
-      waitSeconds: 6,
-      status: 'answered',
-      recordingUrl: 'https://ct.example.com/rec/c1.mp3',
-      firstTimeCaller: true,
-      ...call,
-    },
-    attribution: {
-      channel: 'paid',
-      source: 'google',
-      medium: 'cpc',
-      campaign: 'implants',
-      keyword: 'dental implants',
-      confidence: 100,
-      landingUrl: 'https://clinic.example.ru/?utm_source=google&utm_content=banner-2',
-      ...attribution,
-    },
-  };
-  return callEndedMessage(data, STARTED);
-}
+const message = (call: Record<string, unknown> = {}, attribution: Record<string, unknown> = {}) =>
+  crmCallMessage({ startedAt: STARTED, ...call }, attribution);
 
 describe('amoCRM account address', () => {
   it('takes an account address in the forms people paste, and only amo hosts (or the loopback)', () => {

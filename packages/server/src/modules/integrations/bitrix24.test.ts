@@ -1,41 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { callEndedMessage } from '../../../test/helpers/call-message.js';
+import { crmCallMessage } from '../../../test/helpers/call-message.js';
 import { bitrix24Answer, bitrix24Delivery, bitrix24Webhook } from './bitrix24.js';
 import { MAX_ATTEMPTS, verdictOf } from './delivery.js';
-import type { OutboxMessage } from './outbox-message.js';
 
 const HOOK = 'https://clinic.bitrix24.ru/rest/1/abc123def456ghi7/';
 
-function message(
-  call: Record<string, unknown> = {},
-  attribution: Record<string, unknown> = {},
-): OutboxMessage {
-  const data = {
-    call: {
-      id: 'c1',
-      caller: '+79161234567',
-      trackingNumber: '+74951234567',
-      startedAt: Date.UTC(2026, 0, 15, 9, 0),
-      talkSeconds: 95,
-      waitSeconds: 6,
-      status: 'answered',
-      recordingUrl: 'https://ct.example.com/rec/c1.mp3',
-      firstTimeCaller: true,
-      ...call,
-    },
-    attribution: {
-      channel: 'paid',
-      source: 'google',
-      medium: 'cpc',
-      campaign: 'implants',
-      keyword: 'dental implants',
-      confidence: 90,
-      landingUrl: 'https://clinic.example.ru/?utm_content=banner-2',
-      ...attribution,
-    },
-  };
-  return callEndedMessage(data);
-}
+const message = (call: Record<string, unknown> = {}, attribution: Record<string, unknown> = {}) =>
+  crmCallMessage(call, {
+    confidence: 90,
+    landingUrl: 'https://clinic.example.ru/?utm_content=banner-2',
+    ...attribution,
+  });
 
 describe('Bitrix24 inbound webhook URL', () => {
   it('takes the URL Bitrix24 shows (with or without a method at the end) and names its portal', () => {
