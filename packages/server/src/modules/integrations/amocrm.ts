@@ -1,6 +1,6 @@
 // amoCRM (Kommo): a call becomes an incoming-call lead in the account's "Unsorted" (API v4,
 // POST /api/v4/leads/unsorted/sip), with its contact, as amo's own telephony widgets add them. docs/integrations.md.
-import { callerNumber, isLoopback, jsonOf, leadTitle, NO_CALLER_NOTE, type Utm, utmOf } from './crm-call.js';
+import { callerNumber, isLoopback, jsonOf, leadTitle, NO_CALLER_NOTE, utmFieldsOf } from './crm-call.js';
 import type { Delivery, Verdict } from './delivery.js';
 import type { OutboxMessage } from './outbox-message.js';
 
@@ -10,15 +10,6 @@ const AMO_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.(?:amocrm\.ru|amocrm\.c
 /** The calling service, as amo shows it on the call; also the `source_name` unless the settings name another. */
 export const AMO_SERVICE_CODE = 'ringtrace';
 export const AMO_DEFAULT_SOURCE = 'Ringtrace';
-
-/** amo's built-in tracking fields of a lead (type tracking_data), set by their codes. */
-const UTM_FIELDS: Record<keyof Utm, string> = {
-  source: 'UTM_SOURCE',
-  medium: 'UTM_MEDIUM',
-  campaign: 'UTM_CAMPAIGN',
-  content: 'UTM_CONTENT',
-  term: 'UTM_TERM',
-};
 
 interface AmoField {
   field_code: string;
@@ -76,10 +67,10 @@ export function amocrmUnsorted(
   const caller = callerNumber(call.caller);
   if (!caller) return undefined;
   const startedAt = Math.floor(call.startedAt / 1000);
-  const utm = utmOf(message.payload.data);
-  const utmFields = (Object.keys(UTM_FIELDS) as (keyof Utm)[])
-    .filter((key) => utm[key] !== undefined)
-    .map((key): AmoField => ({ field_code: UTM_FIELDS[key], values: [{ value: utm[key] as string }] }));
+  // amo's built-in tracking fields of a lead (type tracking_data), set by their codes.
+  const utmFields = utmFieldsOf(message.payload.data).map(
+    ([code, value]): AmoField => ({ field_code: code, values: [{ value }] }),
+  );
   const lead: AmoUnsortedSip['_embedded']['leads'][number] = { name: leadTitle(caller) };
   if (utmFields.length > 0) lead.custom_fields_values = utmFields;
   const unsorted: AmoUnsortedSip = {

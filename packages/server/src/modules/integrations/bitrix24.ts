@@ -9,7 +9,7 @@ import {
   leadTitle,
   NO_CALLER_NOTE,
   sourceLine,
-  utmOf,
+  utmFieldsOf,
 } from './crm-call.js';
 import type { Delivery, Verdict } from './delivery.js';
 import type { OutboxMessage } from './outbox-message.js';
@@ -48,7 +48,6 @@ export function bitrix24LeadFields(
   const data = message.payload.data;
   const caller = callerNumber(data.call.caller);
   if (!caller) return undefined;
-  const utm = utmOf(data);
   const source = sourceLine(data);
   const fields: Record<string, unknown> = {
     TITLE: leadTitle(caller),
@@ -60,11 +59,7 @@ export function bitrix24LeadFields(
     ORIGIN_ID: data.call.id,
     COMMENTS: callSummary(data).join('\n'),
   };
-  if (utm.source) fields.UTM_SOURCE = utm.source;
-  if (utm.medium) fields.UTM_MEDIUM = utm.medium;
-  if (utm.campaign) fields.UTM_CAMPAIGN = utm.campaign;
-  if (utm.content) fields.UTM_CONTENT = utm.content;
-  if (utm.term) fields.UTM_TERM = utm.term;
+  for (const [code, value] of utmFieldsOf(data)) fields[code] = value;
   if (typeof settings.assignedById === 'number') fields.ASSIGNED_BY_ID = settings.assignedById;
   return fields;
 }

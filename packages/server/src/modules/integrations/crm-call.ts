@@ -12,7 +12,7 @@ export function callerNumber(caller: string): string | undefined {
 
 export const leadTitle = (caller: string): string => `Call from ${caller}`;
 
-export interface Utm {
+interface Utm {
   source?: string;
   medium?: string;
   campaign?: string;
@@ -20,12 +20,30 @@ export interface Utm {
   term?: string;
 }
 
+/** The UTM fields' codes, the same in amoCRM (tracking_data fields) and Bitrix24 (a lead's UTM_* fields). */
+export const UTM_FIELD_CODES: Record<keyof Utm, string> = {
+  source: 'UTM_SOURCE',
+  medium: 'UTM_MEDIUM',
+  campaign: 'UTM_CAMPAIGN',
+  content: 'UTM_CONTENT',
+  term: 'UTM_TERM',
+};
+
+/** The call's UTM values keyed by their field codes (UTM_FIELD_CODES), in that order; empty values left out. */
+export function utmFieldsOf(data: CallEventData): [code: string, value: string][] {
+  const utm = utmOf(data);
+  return (Object.keys(UTM_FIELD_CODES) as (keyof Utm)[]).flatMap((key) => {
+    const value = utm[key];
+    return value === undefined ? [] : [[UTM_FIELD_CODES[key], value] as [string, string]];
+  });
+}
+
 /**
  * The call's source as UTM values: source, medium, campaign and term from its attribution (what the visit's tags or
  * referrer said, e.g. google / organic without tags), content from the landing page's `utm_content` (attribution has
  * none of its own). Empty values are left out.
  */
-export function utmOf({ attribution }: CallEventData): Utm {
+function utmOf({ attribution }: CallEventData): Utm {
   const utm: Utm = {};
   const set = (key: keyof Utm, value: string | null | undefined) => {
     const text = value?.trim();
