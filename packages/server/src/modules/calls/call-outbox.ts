@@ -1,5 +1,5 @@
-import type { Db } from '../../db/connect.js';
 import type { CallTable, VisitTable } from '../../db/database.js';
+import type { EventOutbox } from '../../event-outbox.js';
 import { type Call, toCall } from './call.js';
 
 /** What the integrations are told about a call. */
@@ -38,24 +38,8 @@ export interface CallEventData {
   attribution: CallEventAttribution;
 }
 
-/**
- * Where call events go: the integrations module implements it. The call path asks first which integrations of the
- * project take the event (cached, usually none: then it does nothing more), and writes the events in the same
- * transaction as the call (`db` is that transaction), so an event is owed exactly when the call write commits.
- */
-export interface CallOutbox {
-  subscribers(db: Db, projectId: string, type: CallEventType): Promise<readonly string[]>;
-  enqueue(
-    db: Db,
-    event: {
-      projectId: string;
-      type: CallEventType;
-      integrationIds: readonly string[];
-      occurredAt: number;
-      data: CallEventData;
-    },
-  ): Promise<void>;
-}
+/** Where call events go (event-outbox.ts): written in the transaction of the call they report. */
+export type CallOutbox = EventOutbox<CallEventType, CallEventData>;
 
 /** `_ga` cookies are `GA1.1.<random>.<timestamp>`; the tracker stores the part after the second dot. */
 export function gaClientIdOf(raw: string | null | undefined): string | null {

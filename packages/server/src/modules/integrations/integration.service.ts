@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/connect.js';
 import type { IntegrationTable, OutboxEventTable } from '../../db/database.js';
 import { AppError, notFound } from '../../errors.js';
+import type { OutboxEvent } from '../../event-outbox.js';
 import { newId } from '../../ids.js';
 import { seal, unseal } from '../../sealed.js';
 import type { CallEventData, CallEventType, CallOutbox } from '../calls/call-outbox.js';
@@ -189,10 +190,7 @@ export class IntegrationService implements CallOutbox, PoolAlerts {
 
   async enqueue(
     db: Db,
-    event: { projectId: string; integrationIds: readonly string[]; occurredAt: number } & (
-      | { type: CallEventType; data: CallEventData }
-      | { type: PoolEventType; data: PoolExhaustedData }
-    ),
+    event: OutboxEvent<CallEventType, CallEventData> | OutboxEvent<PoolEventType, PoolExhaustedData>,
   ): Promise<void> {
     const now = this.deps.clock.now();
     const rows = event.integrationIds.map((integrationId): OutboxEventTable => {

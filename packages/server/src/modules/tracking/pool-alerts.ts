@@ -1,4 +1,4 @@
-import type { Db } from '../../db/connect.js';
+import type { EventOutbox } from '../../event-outbox.js';
 import type { ExhaustionPolicy } from '../pools/pool.js';
 
 /**
@@ -24,17 +24,5 @@ export interface PoolExhaustedData {
   };
 }
 
-/** Like CallOutbox: the alert is written in the transaction `db` that claimed it for this hour. */
-export interface PoolAlerts {
-  subscribers(db: Db, projectId: string, type: PoolEventType): Promise<readonly string[]>;
-  enqueue(
-    db: Db,
-    event: {
-      projectId: string;
-      type: PoolEventType;
-      integrationIds: readonly string[];
-      occurredAt: number;
-      data: PoolExhaustedData;
-    },
-  ): Promise<void>;
-}
+/** Where pool alerts go (event-outbox.ts): written in the transaction `db` that claimed the alert for this hour. */
+export type PoolAlerts = EventOutbox<PoolEventType, PoolExhaustedData>;
