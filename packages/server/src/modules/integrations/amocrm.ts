@@ -1,7 +1,7 @@
 // amoCRM (Kommo): a call becomes an incoming-call lead in the account's "Unsorted" (API v4,
 // POST /api/v4/leads/unsorted/sip), with its contact, as amo's own telephony widgets add them. docs/integrations.md.
-import { callerNumber, isLoopback, jsonOf, leadTitle, NO_CALLER_NOTE, utmFieldsOf } from './crm-call.js';
-import type { Delivery, Verdict } from './delivery.js';
+import { callerNumber, isLoopback, leadTitle, NO_CALLER_NOTE, utmFieldsOf } from './crm-call.js';
+import { type Delivery, jsonOf, type Verdict } from './delivery.js';
 import type { OutboxMessage } from './outbox-message.js';
 
 /** Account hosts: `<subdomain>.amocrm.ru` (Russia), `.amocrm.com` (international, old), `.kommo.com` (its new name). */

@@ -5,13 +5,12 @@ import {
   callerNumber,
   callSummary,
   isLoopback,
-  jsonOf,
   leadTitle,
   NO_CALLER_NOTE,
   sourceLine,
   utmFieldsOf,
 } from './crm-call.js';
-import type { Delivery, Verdict } from './delivery.js';
+import { type Delivery, jsonOf, type Verdict } from './delivery.js';
 import type { OutboxMessage } from './outbox-message.js';
 
 /** Bitrix24's own source for calls (the CRM's "Call" in the Source list). */

@@ -92,15 +92,6 @@ export function callSummary(data: CallEventData): string[] {
   return lines;
 }
 
-/** An answer's body parsed as JSON, or undefined when it is not JSON. */
-export function jsonOf(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Whether a CRM's base URL may be plain http: only on this machine's loopback, where a local stand-in (the tests'
  * fake, a debugging proxy) listens; anywhere else a token in the request would cross the network in the clear.

@@ -44,6 +44,15 @@ export type Verdict =
  */
 export type AnswerReader = (status: number, body: string) => Verdict | undefined;
 
+/** An answer's body parsed as JSON, or undefined when it is not JSON (for AnswerReaders). */
+export function jsonOf(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Attempts before an event is given up: with the backoff below, about a day and a half of trying. */
 export const MAX_ATTEMPTS = 20;
 const BASE_DELAY_MS = 30_000;

@@ -1,8 +1,7 @@
 // Google Ads: a call from a visitor who came by a Google ad is uploaded as a click conversion for the visit's click
 // id (ConversionUploadService.UploadClickConversions over REST). Calls to our own tracking numbers are not Google's
 // "call conversions", which match only calls to Google forwarding numbers. docs/integrations.md, Google Ads.
-import { jsonOf } from './crm-call.js';
-import type { Delivery, ReadyRequest, Verdict } from './delivery.js';
+import { type Delivery, jsonOf, type ReadyRequest, type Verdict } from './delivery.js';
 import type { GoogleCredentials, GoogleTokens } from './google-oauth.js';
 import type { IntegrationTarget } from './integration.js';
 import type { OutboxMessage } from './outbox-message.js';

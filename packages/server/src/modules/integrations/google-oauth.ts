@@ -3,9 +3,9 @@
 // integration, until a minute before it expires (docs/integrations.md, Google Ads).
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.js';
-import { jsonOf } from './crm-call.js';
 import {
   type AttemptResult,
+  jsonOf,
   type OutboundRequest,
   reasonOf,
   type Sender,
