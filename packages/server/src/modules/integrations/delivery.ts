@@ -67,13 +67,12 @@ export function verdictOf(result: AttemptResult, attempts: number, read?: Answer
   if (own) return capped(own, attempts);
   if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { kind: 'delivered' };
   const reason = reasonOf(result);
-  const transient =
-    result.kind === 'error' || result.status === 408 || result.status === 429 || result.status >= 500;
-  if (!transient) return { kind: 'fail', reason };
-  if (attempts >= MAX_ATTEMPTS)
-    return { kind: 'fail', reason: `gave up after ${attempts} attempts: ${reason}` };
-  return { kind: 'retry', reason };
+  if (result.kind === 'response' && !isPassingStatus(result.status)) return { kind: 'fail', reason };
+  return capped({ kind: 'retry', reason }, attempts);
 }
+
+/** 408, 429 and 5xx: the receiver's passing trouble, worth trying again later. */
+export const isPassingStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 /** A verdict at the given attempt: a retry after the last attempt gives up instead. */
 export function capped(verdict: Verdict, attempts: number): Verdict {

@@ -1,7 +1,7 @@
 // Google Ads: a call from a visitor who came by a Google ad is uploaded as a click conversion for the visit's click
 // id (ConversionUploadService.UploadClickConversions over REST). Calls to our own tracking numbers are not Google's
 // "call conversions", which match only calls to Google forwarding numbers. docs/integrations.md, Google Ads.
-import { type Delivery, jsonOf, type ReadyRequest, type Verdict } from './delivery.js';
+import { type Delivery, isPassingStatus, jsonOf, type ReadyRequest, type Verdict } from './delivery.js';
 import type { GoogleCredentials, GoogleTokens } from './google-oauth.js';
 import type { IntegrationTarget } from './integration.js';
 import type { OutboxMessage } from './outbox-message.js';
@@ -216,8 +216,7 @@ export function googleAdsAnswer(status: number, body: string): Verdict | undefin
   if (typeof error?.message !== 'string') return undefined;
   const head = typeof error.status === 'string' ? `${error.status}: ` : '';
   const reason = `HTTP ${status}: ${head}${errorText(adsErrors(error), error.message)}`.slice(0, 300);
-  const passing = status === 408 || status === 429 || status >= 500;
-  return { kind: passing ? 'retry' : 'fail', reason };
+  return { kind: isPassingStatus(status) ? 'retry' : 'fail', reason };
 }
 
 /** A click id is 100 characters or so: its start is enough to recognise it in a note. */

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import {
   type AttemptResult,
+  isPassingStatus,
   jsonOf,
   type OutboundRequest,
   reasonOf,
@@ -81,8 +82,7 @@ export function tokenAnswer(result: AttemptResult, now: number): AccessToken | V
     const description = typeof json.error_description === 'string' ? `: ${json.error_description}` : '';
     const remedy = REMEDIES[json.error];
     const reason = `HTTP ${status}: ${json.error}${description}${remedy ? ` (${remedy})` : ''}`;
-    const passing = status === 408 || status === 429 || status >= 500;
-    return { kind: passing ? 'retry' : 'fail', reason: reason.slice(0, 300) };
+    return { kind: isPassingStatus(status) ? 'retry' : 'fail', reason: reason.slice(0, 300) };
   });
   // verdictOf delivers any other 2xx; those were read above, so this one is an error or a refusal.
   if (verdict.kind === 'delivered') return { kind: 'retry', reason: 'Google OAuth: unexpected answer' };
