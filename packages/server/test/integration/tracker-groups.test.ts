@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LeaseTable, VisitTable } from '../../src/db/database.js';
+import { newId } from '../../src/ids.js';
 import { createLogger } from '../../src/logger.js';
 import { NumberVacuum } from '../../src/modules/tracking/number-vacuum.js';
 import { SqlTrackerGroup } from '../../src/modules/tracking/sql-tracker-store.js';
@@ -104,6 +106,46 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
       .set({ released_at: before.get(second?.id as string) as number })
       .where('id', '=', second?.id as string)
       .execute();
+  });
+
+  it('keeps the numbers held when its rows committed but their answer was lost', async () => {
+    const before = await releasedAt();
+    const now = t.clock.now();
+    const { db, dialect } = t.deps.database;
+    const hint = { claim: { poolId, at: now } };
+    const group = await SqlTrackerGroup.open(db, dialect, [hint]);
+    const number = await group.claimNumber(poolId, now, now + HOLD_MS, true);
+    const visitorId = newId();
+    const visitId = newId();
+    await group.startVisit(visitRow(project.id, visitId, visitorId, now));
+    await group.startLease(leaseRow(project.id, poolId, number?.id as string, visitId, visitorId, now));
+    await group.insertRows();
+    // The statement committed; its caller saw an error instead (the connection dropped before the answer came).
+    await group.giveBack();
+    // The lease holds the number: given back, it would be lent to another visitor while this one sees it.
+    expect((await releasedAt()).get(number?.id as string)).toBe(now + HOLD_MS);
+    await db
+      .updateTable('tracking_number')
+      .set({ released_at: before.get(number?.id as string) as number })
+      .where('id', '=', number?.id as string)
+      .execute();
+  });
+
+  it('gives the numbers back when its rows were sent and refused', async () => {
+    const before = await releasedAt();
+    const now = t.clock.now();
+    const { db, dialect } = t.deps.database;
+    const group = await SqlTrackerGroup.open(db, dialect, [{ claim: { poolId, at: now } }]);
+    const number = await group.claimNumber(poolId, now, now + HOLD_MS, true);
+    const visitorId = newId();
+    const visitId = newId();
+    // Two rows with one id: the database refuses the statement, so nothing of it committed.
+    await group.startVisit(visitRow(project.id, visitId, visitorId, now));
+    await group.startVisit(visitRow(project.id, visitId, visitorId, now));
+    await group.startLease(leaseRow(project.id, poolId, number?.id as string, visitId, visitorId, now));
+    await expect(group.insertRows()).rejects.toThrow();
+    await group.giveBack();
+    expect((await releasedAt()).get(number?.id as string)).toBe(before.get(number?.id as string));
   });
 
   it('leaves the numbers as they were when a job of the group fails after claiming', async () => {
@@ -246,3 +288,67 @@ describe.each(testDatabases().filter((d) => d.name !== 'sqlite'))('number vacuum
     }
   });
 });
+
+/** A visit row as the tracker writes it for a direct page view. */
+function visitRow(projectId: string, id: string, visitorId: string, at: number): VisitTable {
+  return {
+    id,
+    project_id: projectId,
+    visitor_id: visitorId,
+    started_at: at,
+    last_seen_at: at,
+    page_views: 1,
+    landing_url: 'https://okna.example.ru/',
+    referrer: null,
+    referrer_host: null,
+    utm_source: null,
+    utm_medium: null,
+    utm_campaign: null,
+    utm_content: null,
+    utm_term: null,
+    click_ids: '{}',
+    channel: 'direct',
+    source: '(direct)',
+    medium: '(none)',
+    ad_network: null,
+    campaign: null,
+    ad_group: null,
+    ad: null,
+    keyword: null,
+    device_type: 'desktop',
+    browser: 'Chrome',
+    os: 'Windows',
+    language: 'ru-RU',
+    screen: null,
+    ip_hash: null,
+    ga_client_id: null,
+    ym_client_id: null,
+    ga_sessions: null,
+    is_returning: 0,
+    pool_id: null,
+  };
+}
+
+/** A dynamic lease of a pool number for the hold time, as the tracker writes it. */
+function leaseRow(
+  projectId: string,
+  poolId: string,
+  numberId: string,
+  visitId: string,
+  visitorId: string,
+  at: number,
+): LeaseTable {
+  return {
+    id: newId(),
+    project_id: projectId,
+    pool_id: poolId,
+    tracking_number_id: numberId,
+    visit_id: visitId,
+    visitor_id: visitorId,
+    started_at: at,
+    last_seen_at: at,
+    expires_at: at + HOLD_MS,
+    shared: 0,
+    kind: 'dynamic',
+  };
+}

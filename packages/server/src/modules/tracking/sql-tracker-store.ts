@@ -111,6 +111,8 @@ export class SqlTrackerGroup implements TrackerStore {
   private readonly holds: [id: string, until: number][] = [];
   /** Every number the group claimed: what to give back if its rows cannot be written. */
   private readonly claimed: Claimed[] = [];
+  /** Whether the group's rows were sent: a failure after that may hide a commit (an answer lost with the connection). */
+  private rowsSent = false;
   /** Versions of number rows the group wrote before its touches (claims, holds, give-backs). */
   private numberRowsWritten = 0;
 
@@ -157,6 +159,7 @@ export class SqlTrackerGroup implements TrackerStore {
     this.numberRowsWritten += this.holds.length + unused.length;
     this.holds.sort(byId);
     unused.sort(byId);
+    this.rowsSent = true;
     if (this.dialect === 'postgres') {
       await repo.insertBatchAtOnce(this.db, this.visits, this.leases, this.holds, unused);
       return;
@@ -170,9 +173,14 @@ export class SqlTrackerGroup implements TrackerStore {
   /**
    * A group whose statements commit one by one (PostgreSQL) and whose rows could not be written gives back every
    * number it claimed, as it was, unless another instance has held it since. Numbers left held would sit idle until
-   * their hold ends.
+   * their hold ends. But when the rows were sent, their statement may have committed with only its answer lost (the
+   * connection dropped): then its leases hold those numbers, and giving them back would lend them to a second
+   * visitor at once. The statement is atomic, so one of its leases tells; if even that cannot be read, the numbers
+   * stay held (idle until their hold ends, the safe side).
    */
   async giveBack(): Promise<void> {
+    const lease = this.leases[0];
+    if (this.rowsSent && lease && (await repo.findLease(this.db, lease.id))) return;
     await repo.releaseNumbersAt(this.db, this.claimed);
   }
 
