@@ -396,6 +396,15 @@ export interface CreditedVisitTable {
   device_type: string | null;
 }
 
+/** A recording reported before its call, kept until the call arrives (CallService.holdRecording). */
+export interface EarlyRecordingTable {
+  provider: string;
+  provider_call_id: string;
+  provider_account_id: string;
+  recording_url: string;
+  received_at: number;
+}
+
 export interface Database {
   project: ProjectTable;
   app_user: UserTable;
@@ -422,4 +431,5 @@ export interface Database {
   tracker_drop: TrackerDropTable;
   visit_rollup_state: VisitRollupStateTable;
   credited_visit: CreditedVisitTable;
+  early_recording: EarlyRecordingTable;
 }

@@ -217,6 +217,55 @@ describe.each(testDatabases())('calls through Mango Office on $name', (database)
     });
   });
 
+  it('keeps a recording that overtakes the summary creating its call, and stores it on the call', async () => {
+    const entry = entryId();
+    const recordingId = `MToxMDEyODIxOToyMDIzMDU5NDk5Mjow${entry.slice(-4)}`;
+    const early = await mangoPost('recording', {
+      entry_id: entry,
+      call_id: `${entry}-1`,
+      recording_id: recordingId,
+      recording_state: 'Completed',
+      extension: '101',
+    });
+    expect(early.statusCode).toBe(200);
+    expect(early.json()).toEqual({ ok: true, note: expect.stringContaining('kept') });
+    expect(await callRow(entry)).toBeUndefined();
+    const res = await mangoPost(
+      'summary',
+      summary(entry, {
+        create_time: now() - 60,
+        talk_time: now() - 50,
+        end_time: now(),
+        disconnect_reason: 1110,
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(await callRow(entry)).toMatchObject({
+      status: 'answered',
+      recording_url: `https://app.mango-office.ru/vpbx/queries/recording/post?recording_id=${recordingId}`,
+    });
+    // Taken once: nothing is left waiting.
+    const left = await t.deps.database.db.selectFrom('early_recording').selectAll().execute();
+    expect(left).toEqual([]);
+  });
+
+  it('a recording of an entry whose call never comes is kept a day at most', async () => {
+    const stale = entryId();
+    const event = (entry: string) => ({
+      entry_id: entry,
+      call_id: `${entry}-1`,
+      recording_id: `MToxMDEy${entry.slice(-6)}`,
+      recording_state: 'Completed',
+    });
+    expect((await mangoPost('recording', event(stale))).json().note).toContain('kept');
+    t.clock.advance(25 * 60 * 60 * 1000);
+    const fresh = entryId();
+    expect((await mangoPost('recording', event(fresh))).json().note).toContain('kept');
+    const kept = await t.deps.database.db.selectFrom('early_recording').select('provider_call_id').execute();
+    expect(kept.map((r) => r.provider_call_id)).toEqual([fresh]);
+    await t.deps.database.db.deleteFrom('early_recording').execute();
+  });
+
   it('stores nothing for a number it does not know, or for a call an employee placed', async () => {
     const before = await countCalls();
     const foreign = entryId();

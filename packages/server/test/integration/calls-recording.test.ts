@@ -171,12 +171,13 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
     expect(fake.seen).toContain('POST /vpbx/queries/recording/post');
   });
 
-  it('Mango: events/record/added stores it too; unknown entries store nothing', async () => {
+  it('Mango: events/record/added stores it too; the recording of an unknown entry waits for its call, creating none', async () => {
     const call = await mangoCall('record/added');
     expect((await row(call.entry)).recording_url).toContain(call.recordingId);
     const unknown = await mango('record/added', { entry_id: 'no-such-entry', recording_id: 'x' });
     expect(unknown.statusCode).toBe(200);
-    expect(unknown.json().note).toMatch(/no such call/);
+    expect(unknown.json().note).toMatch(/not known yet/);
+    await expect(row('no-such-entry')).rejects.toThrow();
   });
 
   it('passes a byte range on and answers 206', async () => {

@@ -227,6 +227,22 @@ describe.each(testDatabases())('calls through Zadarma on $name', (database) => {
     expect(await callRow(id)).toMatchObject({ started_at: t.clock.now() });
   });
 
+  it('keeps a NOTIFY_RECORD that comes before its call, and stores it on the call when it starts', async () => {
+    const id = pbxCallId();
+    const early = await notify({
+      event: 'NOTIFY_RECORD',
+      pbx_call_id: id,
+      call_id_with_rec: '1768467632.7654321',
+    });
+    expect(early.statusCode).toBe(200);
+    expect(early.headers['x-ringtrace-note']).toContain('kept');
+    expect(await callRow(id)).toBeUndefined();
+    expect((await notify(startFields(id, poolNumber))).statusCode).toBe(200);
+    expect(await callRow(id)).toMatchObject({
+      recording_url: 'https://api.zadarma.com/v1/pbx/record/request/?call_id=1768467632.7654321',
+    });
+  });
+
   it('stores nothing for a number it does not know, nor for unknown or outgoing calls', async () => {
     const before = await countCalls();
     const foreign = await notify(startFields(pbxCallId(), '+74990000000'));

@@ -14,6 +14,7 @@ import * as providerAllowedSources from './2026_11_24_2310_provider_allowed_sour
 import * as integrations from './2026_11_24_2320_integrations.js';
 import * as visitGaSessions from './2026_11_24_2330_visit_ga_sessions.js';
 import * as poolExhaustionAlert from './2026_11_24_2340_pool_exhaustion_alert.js';
+import * as earlyRecordings from './2026_11_25_0100_early_recordings.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_2320_integrations': integrations,
   '2026_11_24_2330_visit_ga_sessions': visitGaSessions,
   '2026_11_24_2340_pool_exhaustion_alert': poolExhaustionAlert,
+  '2026_11_25_0100_early_recordings': earlyRecordings,
 };

@@ -17,16 +17,26 @@ export interface CallEvent {
    * are harmless on a finished call (a recording, an answer time).
    */
   update?: (current: Call | undefined) => CallUpdate | undefined;
+  /** The provider account whose webhook reported the event (viaAccount). */
+  providerAccountId?: string;
 }
 
 export type AppliedEvent =
   | { kind: 'unknown_number' }
   | { kind: 'unknown_call' }
+  /** A recording of a call not known yet: kept, and stored on the call when it arrives. */
+  | { kind: 'held' }
   | { kind: 'ok'; call: Call; forwardTo: ForwardTarget | undefined };
 
+/** What a webhook answers about a `held` recording. */
+export const HELD_NOTE = 'the call is not known yet: its recording is kept and stored on it when it arrives';
+
 /** The event as reported through one provider account: a call it creates remembers that account. */
-export const viaAccount = (event: CallEvent, providerAccountId: string): CallEvent =>
-  event.incoming ? { ...event, incoming: { ...event.incoming, providerAccountId } } : event;
+export const viaAccount = (event: CallEvent, providerAccountId: string): CallEvent => ({
+  ...event,
+  providerAccountId,
+  ...(event.incoming && { incoming: { ...event.incoming, providerAccountId } }),
+});
 
 /**
  * Creates the call on its first event (CallService.start is idempotent by provider call id), then applies the
@@ -36,8 +46,17 @@ export const viaAccount = (event: CallEvent, providerAccountId: string): CallEve
 export async function applyCallEvent(calls: CallService, event: CallEvent): Promise<AppliedEvent> {
   const ref = { provider: event.provider, providerCallId: event.providerCallId };
   if (!event.incoming) {
-    const updated = await calls.progress({ ...ref, ...event.update?.(undefined) });
-    return updated ? { kind: 'ok', call: updated, forwardTo: undefined } : { kind: 'unknown_call' };
+    const update = event.update?.(undefined);
+    const updated = await calls.progress({ ...ref, ...update });
+    if (updated) return { kind: 'ok', call: updated, forwardTo: undefined };
+    // A recording can overtake the event that creates its call (Mango sends both as the call ends).
+    if (!update?.recordingUrl || !event.providerAccountId) return { kind: 'unknown_call' };
+    const call = await calls.holdRecording({
+      ...ref,
+      providerAccountId: event.providerAccountId,
+      recordingUrl: update.recordingUrl,
+    });
+    return call ? { kind: 'ok', call, forwardTo: undefined } : { kind: 'held' };
   }
   const started = await calls.start(event.incoming);
   if (started.kind === 'unknown_number') return started;

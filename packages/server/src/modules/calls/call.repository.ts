@@ -57,6 +57,53 @@ export async function insertCallOnce(db: Db, row: CallTable): Promise<CallTable>
   return (await findCallByProviderId(db, row.provider, row.provider_call_id)) as CallTable;
 }
 
+/** How long a recording reported before its call waits for it: the call's own events come within minutes. */
+const EARLY_RECORDING_MS = 24 * 60 * 60 * 1000;
+
+/** Keeps a recording whose call is not known yet (the latest one reported wins); drops those that waited too long. */
+export async function holdEarlyRecording(
+  db: Db,
+  row: { provider: string; providerCallId: string; providerAccountId: string; recordingUrl: string },
+  now: number,
+): Promise<void> {
+  await db
+    .deleteFrom('early_recording')
+    .where('received_at', '<', now - EARLY_RECORDING_MS)
+    .execute();
+  await db
+    .insertInto('early_recording')
+    .values({
+      provider: row.provider,
+      provider_call_id: row.providerCallId,
+      provider_account_id: row.providerAccountId,
+      recording_url: row.recordingUrl,
+      received_at: now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['provider', 'provider_call_id']).doUpdateSet({
+        provider_account_id: row.providerAccountId,
+        recording_url: row.recordingUrl,
+        received_at: now,
+      }),
+    )
+    .execute();
+}
+
+/** The recording kept for this call, if any, removed as it is taken. */
+export async function takeEarlyRecording(
+  db: Db,
+  provider: string,
+  providerCallId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .deleteFrom('early_recording')
+    .where('provider', '=', provider)
+    .where('provider_call_id', '=', providerCallId)
+    .returning('recording_url')
+    .executeTakeFirst();
+  return row?.recording_url;
+}
+
 export async function updateCall(db: Db, id: string, patch: Partial<CallTable>): Promise<void> {
   await db.updateTable('call').set(patch).where('id', '=', id).execute();
 }

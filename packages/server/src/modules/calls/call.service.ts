@@ -208,15 +208,44 @@ export class CallService {
     };
     const outbox = this.deps.outbox;
     const subscribers = outbox ? await outbox.subscribers(this.deps.db, row.project_id, 'call.started') : [];
-    if (!outbox || subscribers.length === 0)
-      return { kind: 'ok', call: toCall(await repo.insertCallOnce(this.deps.db, row)), forwardTo };
-    // The call and its events commit together; a repeated webhook (the call was there already) owes none.
-    const stored = await this.deps.db.transaction().execute(async (trx) => {
-      const written = await repo.insertCallOnce(trx, row);
-      if (written.id === row.id) await this.emit(trx, outbox, 'call.started', subscribers, written, now);
-      return written;
-    });
+    let stored: CallTable;
+    if (!outbox || subscribers.length === 0) {
+      stored = await repo.insertCallOnce(this.deps.db, row);
+    } else {
+      // The call and its events commit together; a repeated webhook (the call was there already) owes none.
+      stored = await this.deps.db.transaction().execute(async (trx) => {
+        const written = await repo.insertCallOnce(trx, row);
+        if (written.id === row.id) await this.emit(trx, outbox, 'call.started', subscribers, written, now);
+        return written;
+      });
+    }
+    if (stored.id === row.id) stored = await this.withEarlyRecording(stored);
     return { kind: 'ok', call: toCall(stored), forwardTo };
+  }
+
+  /**
+   * A recording reported before its call (see `holdRecording`): kept until the call exists, then stored on it. The
+   * recording's side stores then checks again, and a new call's side checks after its insert: whichever comes
+   * second finds the other, so the two crossing lose nothing.
+   */
+  async holdRecording(r: {
+    provider: string;
+    providerCallId: string;
+    providerAccountId: string;
+    recordingUrl: string;
+  }): Promise<Call | undefined> {
+    await repo.holdEarlyRecording(this.deps.db, r, this.deps.clock.now());
+    const call = await repo.findCallByProviderId(this.deps.db, r.provider, r.providerCallId);
+    return call && toCall(await this.withEarlyRecording(call));
+  }
+
+  /** The call with the recording kept for it, if one was (taken, so it is applied once). */
+  private async withEarlyRecording(call: CallTable): Promise<CallTable> {
+    const recordingUrl = await repo.takeEarlyRecording(this.deps.db, call.provider, call.provider_call_id);
+    if (recordingUrl === undefined) return call;
+    const patch = { recording_url: recordingUrl, updated_at: this.deps.clock.now() };
+    await repo.updateCall(this.deps.db, call.id, patch);
+    return { ...call, ...patch };
   }
 
   /** Writes one outbox event per subscribed integration, in the transaction `db`. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { type AppliedEvent, applyCallEvent, type CallEvent, viaAccount } from './call-events.js';
+import { type AppliedEvent, applyCallEvent, type CallEvent, HELD_NOTE, viaAccount } from './call-events.js';
 import { mangoCallEvent, mangoRecordingEvent, mangoSummaryEvent, parseMango, verifyMango } from './mango.js';
 
 const Params = Type.Object({
@@ -62,7 +62,9 @@ export async function mangoRoutes(app: FastifyInstance, { deps }: { deps: Deps }
         if (!parsed.ok) throw new AppError(parsed.code, parsed.message, parsed.details);
         const recording = mangoRecordingEvent(type, parsed.value);
         if (!recording) return reply.send({ ok: true, note: 'the recording is not complete yet: ignored' });
-        return reply.send(answer(await applyCallEvent(deps.services.calls, recording)));
+        return reply.send(
+          answer(await applyCallEvent(deps.services.calls, viaAccount(recording, accountId))),
+        );
       } else {
         return reply.send({ ok: true, note: `events/${type} is not used by Ringtrace` });
       }
@@ -75,5 +77,6 @@ export async function mangoRoutes(app: FastifyInstance, { deps }: { deps: Deps }
 function answer(applied: AppliedEvent) {
   if (applied.kind === 'ok') return { ok: true, callId: applied.call.id };
   if (applied.kind === 'unknown_call') return { ok: true, note: 'no such call here: nothing was stored' };
+  if (applied.kind === 'held') return { ok: true, note: HELD_NOTE };
   return { ok: true, note: 'the call is not to a tracking number here: nothing was stored' };
 }

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { SYSTEM_PRINCIPAL } from '../access/access.js';
 import { isValidTimezone } from '../projects/project.js';
-import { applyCallEvent, viaAccount } from './call-events.js';
+import { applyCallEvent, HELD_NOTE, viaAccount } from './call-events.js';
 import { verifyZadarma, zadarmaCallEvent } from './zadarma.js';
 
 const Params = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
@@ -79,6 +79,7 @@ export async function zadarmaRoutes(app: FastifyInstance, { deps }: { deps: Deps
       if (applied.kind === 'unknown_number')
         return done(reply, 'not a tracking number here: nothing was stored');
       if (applied.kind === 'unknown_call') return done(reply, 'unknown call: nothing was stored');
+      if (applied.kind === 'held') return done(reply, HELD_NOTE);
       return done(reply);
     },
   );
