@@ -20,7 +20,7 @@ export interface Config {
   readonly skipMigrations: boolean;
   /** The address telephony providers reach this server at (webhook URLs, and Twilio's signatures, use it). */
   readonly publicUrl: string;
-  /** The SIP proxy's UDP listen address, or undefined when it is off. */
+  /** The SIP proxy's listen address (UDP and TCP), or undefined when it is off. */
   readonly sip:
     | {
         host: string;

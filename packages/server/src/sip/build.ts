@@ -9,7 +9,7 @@ import {
   type SipRequest,
   type SipResponse,
 } from './message.js';
-import type { Endpoint } from './udp-transport.js';
+import type { Endpoint } from './transport.js';
 
 export function randomToken(bytes = 8): string {
   return randomBytes(bytes).toString('hex');
@@ -111,8 +111,9 @@ export function viaEndpoint(value: string): Endpoint | undefined {
   const via = parseVia(value);
   if (!via) return undefined;
   const rport = Number(getParam(via.params, 'rport'));
-  return {
+  const endpoint = {
     host: getParam(via.params, 'received') ?? via.host,
     port: Number.isInteger(rport) && rport > 0 ? rport : (via.port ?? 5060),
   };
+  return via.protocol.endsWith('/TCP') ? { ...endpoint, transport: 'tcp' } : endpoint;
 }

@@ -15,7 +15,7 @@ import {
   setHeader,
 } from './message.js';
 import type { ProxyContext } from './proxy-context.js';
-import { nextHop, stripOwnRoutes } from './routing.js';
+import { nextHop, stripOwnRoutes, uriEndpoint } from './routing.js';
 import { Timers, TX_TIMEOUT } from './timers.js';
 import type { ClientTransaction, ServerTransaction } from './transactions.js';
 import type { InviteInfo, RouteDecision, SipCallStatus } from './types.js';
@@ -97,9 +97,10 @@ export class CallSession {
     stripOwnRoutes(fwd, this.ctx);
     const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
     setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
-    prependHeader(fwd, 'record-route', this.ctx.recordRoute());
-    prependHeader(fwd, 'via', this.ctx.ourVia(newBranch()));
     const hop = nextHop(fwd);
+    const routes = this.ctx.recordRoute(this.server.upstream.transport, hop?.transport);
+    for (const route of routes.reverse()) prependHeader(fwd, 'record-route', route);
+    prependHeader(fwd, 'via', this.ctx.ourVia(newBranch(), hop?.transport));
     if (!hop || this.ctx.isOurUri(target)) {
       this.ctx.log.warn({ sipCallId: this.sipCallId }, 'sip forward target invalid');
       this.#respond(500, reasonPhrase(500));
@@ -216,10 +217,12 @@ export class CallSession {
     this.ctx.log.warn({ sipCallId: this.sipCallId }, 'sip late answer hung up');
     const uri = this.calleeContact ?? this.client.request.uri;
     const from = getHeader(this.client.request, 'from') ?? '';
+    const hop = uriEndpoint(uri);
+    if (!hop) return;
     const base = (method: string, seq: number): SipRequest => {
       const req: SipRequest = { kind: 'request', method, uri, headers: [], body: Buffer.alloc(0) };
       req.headers.push(
-        { name: 'via', value: this.ctx.ourVia(newBranch()) },
+        { name: 'via', value: this.ctx.ourVia(newBranch(), hop.transport) },
         { name: 'max-forwards', value: '70' },
         { name: 'from', value: from },
         { name: 'to', value: getHeader(res, 'to') ?? '' },
@@ -228,8 +231,6 @@ export class CallSession {
       );
       return req;
     };
-    const hop = nextHop(base('ACK', this.cseq));
-    if (!hop) return;
     this.ctx.sendStateless(base('ACK', this.cseq), hop);
     this.ctx.startClientTx(base('BYE', this.cseq + 1), hop, {
       onResponse: () => {},

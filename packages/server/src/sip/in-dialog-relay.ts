@@ -5,7 +5,7 @@ import { cloneMessage, getHeader, prependHeader, type SipRequest, setHeader } fr
 import type { ProxyContext } from './proxy-context.js';
 import { nextHop, stripOwnRoutes } from './routing.js';
 import type { ClientTransaction, ServerTransaction } from './transactions.js';
-import type { Endpoint } from './udp-transport.js';
+import type { Endpoint } from './transport.js';
 
 export class InDialogRelay {
   #client: ClientTransaction | undefined;
@@ -40,7 +40,7 @@ export class InDialogRelay {
   forwardAck(req: SipRequest, branch: string): void {
     const p = this.#prepare(req);
     if (!p) return;
-    prependHeader(p.fwd, 'via', this.ctx.ourVia(branch));
+    prependHeader(p.fwd, 'via', this.ctx.ourVia(branch, p.hop.transport));
     this.ctx.sendStateless(p.fwd, p.hop);
   }
 
@@ -54,7 +54,7 @@ export class InDialogRelay {
       return;
     }
     if (server.isInvite) reply(100);
-    prependHeader(p.fwd, 'via', this.ctx.ourVia(newBranch()));
+    prependHeader(p.fwd, 'via', this.ctx.ourVia(newBranch(), p.hop.transport));
     this.#client = this.ctx.startClientTx(p.fwd, p.hop, {
       onResponse: (res) => {
         if (res.status !== 100) server.respond(res);

@@ -1,7 +1,7 @@
 import { decodeDisplayName, parseNameAddr, uriUser } from './header-values.js';
 import { getHeader, type SipRequest } from './message.js';
+import type { Endpoint } from './transport.js';
 import type { InviteInfo } from './types.js';
-import type { Endpoint } from './udp-transport.js';
 
 /** What the call service gets to see of a new INVITE: text decoded from UTF-8, nothing wire-specific. */
 export function inviteInfo(req: SipRequest, from: Endpoint, receivedAt: number): InviteInfo {

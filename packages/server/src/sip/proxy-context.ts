@@ -1,8 +1,8 @@
 import type { SipRequest } from './message.js';
 import type { SipLog } from './sip-log.js';
 import type { ClientTransaction, ClientTxHandlers } from './transactions.js';
+import type { Endpoint, TransportName } from './transport.js';
 import type { InviteInfo, RouteDecision, SipCallEvent, SipCallSummary } from './types.js';
-import type { Endpoint } from './udp-transport.js';
 
 /** What a call session needs from the proxy core (kept narrow so sessions stay easy to follow). */
 export interface ProxyContext {
@@ -13,8 +13,10 @@ export interface ProxyContext {
   now(): number;
   route(info: InviteInfo): Promise<RouteDecision>;
   isOurUri(uri: string): boolean;
-  ourVia(branch: string): string;
-  recordRoute(): string;
+  /** Our Via for a request sent over `transport`. */
+  ourVia(branch: string, transport?: TransportName): string;
+  /** Our Record-Route entries, top first, for a dialog whose caller and callee reach us over these transports. */
+  recordRoute(inbound?: TransportName, outbound?: TransportName): string[];
   /** Sends a request in a new client transaction (branch taken from its top Via) and registers it. */
   startClientTx(
     req: SipRequest,

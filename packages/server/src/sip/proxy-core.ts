@@ -35,8 +35,8 @@ import {
   serverTxKey,
   type TxEnv,
 } from './transactions.js';
+import type { Endpoint, SipTransport, TransportName } from './transport.js';
 import type { SipCallEvent, SipCallSummary, SipProxyOptions } from './types.js';
-import type { Endpoint, UdpTransport } from './udp-transport.js';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK, NOTIFY, REFER';
 const DIALOG_METHODS = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK', 'NOTIFY', 'REFER']);
@@ -67,7 +67,7 @@ export class ProxyCore implements ProxyContext {
     this.now = o.now ?? Date.now;
   }
 
-  attach(transport: UdpTransport, advertised: string): void {
+  attach(transport: SipTransport, advertised: string): void {
     this.#env = { transport, log: this.log };
     this.#host = advertised.includes(':') && !advertised.startsWith('[') ? `[${advertised}]` : advertised;
     this.#port = transport.port;
@@ -94,12 +94,15 @@ export class ProxyCore implements ProxyContext {
     return u.host.toLowerCase() === this.#host.toLowerCase() && (u.port ?? 5060) === this.#port;
   }
 
-  ourVia(branch: string): string {
-    return `SIP/2.0/UDP ${this.#host}:${this.#port};branch=${branch};rport`;
+  ourVia(branch: string, transport: TransportName = 'udp'): string {
+    return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${this.#port};branch=${branch};rport`;
   }
 
-  recordRoute(): string {
-    return `<sip:${this.#host}:${this.#port};lr>`;
+  recordRoute(inbound: TransportName = 'udp', outbound: TransportName = 'udp'): string[] {
+    const uri = (t: TransportName) =>
+      `<sip:${this.#host}:${this.#port}${t === 'tcp' ? ';transport=tcp' : ''};lr>`;
+    // Each side reaches us over its own transport: two entries when they differ (RFC 5658), the callee's on top.
+    return inbound === outbound ? [uri(inbound)] : [uri(outbound), uri(inbound)];
   }
 
   startClientTx(req: SipRequest, to: Endpoint, h: Omit<ClientTxHandlers, 'onTerminated'>): ClientTransaction {
@@ -144,9 +147,10 @@ export class ProxyCore implements ProxyContext {
     if (this.#byServerKey.get(session.server.key) === session) this.#byServerKey.delete(session.server.key);
   }
 
-  // ---- datagrams -----------------------------------------------------------------------------------
+  // ---- messages ------------------------------------------------------------------------------------
 
-  onDatagram(data: Buffer, from: Endpoint): void {
+  /** A message from a UDP datagram, or cut out of a TCP connection's stream (`from` is then that connection). */
+  onMessage(data: Buffer, from: Endpoint): void {
     if (data.length <= 4 && /^[\r\n\s]*$/.test(data.toString('latin1'))) return; // CRLF keep-alive
     const parsed = parseMessage(data);
     if (!parsed.ok) {
@@ -181,7 +185,10 @@ export class ProxyCore implements ProxyContext {
   }
 
   #dropped(reason: string, from: Endpoint): void {
-    this.log.debug({ reason, remote: `${from.host}:${from.port}` }, 'sip datagram dropped');
+    this.log.debug(
+      { reason, remote: `${from.host}:${from.port}`, transport: from.transport ?? 'udp' },
+      'sip message dropped',
+    );
   }
 
   #isOurVia(via: Via): boolean {
@@ -201,7 +208,7 @@ export class ProxyCore implements ProxyContext {
     if (hasParam(via.params, 'rport')) setParam(via.params, 'rport', String(from.port));
     req.headers[req.headers.findIndex((h) => h.name === 'via')] = { name: 'via', value: formatVia(via) };
     if (cseq.method !== req.method) {
-      this.#reply(req, 400, 'CSeq Method Mismatch');
+      this.#reply(req, from, 400, 'CSeq Method Mismatch');
       return;
     }
     const key = serverTxKey(req, via);
@@ -218,10 +225,10 @@ export class ProxyCore implements ProxyContext {
       const session = this.#byServerKey.get(inviteKey);
       const relay = this.#relays.get(inviteKey);
       if (!session && !relay) {
-        this.#reply(req, 481);
+        this.#reply(req, from, 481);
         return;
       }
-      this.#reply(req, 200);
+      this.#reply(req, from, 200);
       session?.cancelFromCaller();
       relay?.cancel();
       return;
@@ -234,26 +241,35 @@ export class ProxyCore implements ProxyContext {
     if (getTag(getHeader(req, 'to')) !== undefined) {
       this.#inDialog(req, key, from);
     } else if (req.method === 'OPTIONS') {
-      this.#reply(req, 200, 'OK', [
+      this.#reply(req, from, 200, 'OK', [
         { name: 'allow', value: ALLOW },
         { name: 'accept', value: 'application/sdp' },
       ]);
     } else if (req.method === 'INVITE') {
       this.#newInvite(req, key, from);
     } else if (DIALOG_METHODS.has(req.method)) {
-      this.#reply(req, 481);
+      this.#reply(req, from, 481);
     } else {
-      this.#reply(req, 405, reasonPhrase(405), [{ name: 'allow', value: ALLOW }]);
+      this.#reply(req, from, 405, reasonPhrase(405), [{ name: 'allow', value: ALLOW }]);
     }
+  }
+
+  /**
+   * Where responses to a request go: back on the TCP connection it came in on (§18.2.2), else (UDP) to its top
+   * Via's received/rport or sent-by.
+   */
+  #upstream(req: SipRequest, from: Endpoint): Endpoint | undefined {
+    return from.transport === 'tcp' ? from : responseEndpoint(req);
   }
 
   #reply(
     req: SipRequest,
+    from: Endpoint,
     status: number,
     reason = reasonPhrase(status),
     extra: { name: string; value: string }[] = [],
   ): void {
-    const to = responseEndpoint(req);
+    const to = this.#upstream(req, from);
     if (!to) return;
     const res = makeResponse(req, status, reason, { toTag: newBranch().slice(MAGIC_COOKIE.length), extra });
     this.#tx.transport.send(serializeMessage(res), to);
@@ -263,7 +279,7 @@ export class ProxyCore implements ProxyContext {
     const callId = getHeader(req, 'call-id') ?? '';
     const mf = Number(getHeader(req, 'max-forwards') ?? '70');
     if (Number.isInteger(mf) && mf <= 0) {
-      this.#reply(req, 483);
+      this.#reply(req, from, 483);
       return;
     }
     const looped = getHeaders(req, 'via').some((v) => {
@@ -275,10 +291,10 @@ export class ProxyCore implements ProxyContext {
     // §8.2.2.2 merged request: the same INVITE again under another branch must not become a second call.
     const merged = (this.#calls.get(callId) ?? []).some((c) => c.callerTag === fromTag && c.cseq === seq);
     if (looped || merged) {
-      this.#reply(req, 482, looped ? 'Loop Detected' : 'Merged Request');
+      this.#reply(req, from, 482, looped ? 'Loop Detected' : 'Merged Request');
       return;
     }
-    const upstream = responseEndpoint(req);
+    const upstream = this.#upstream(req, from);
     if (!upstream) return;
 
     const server = new ServerTransaction(this.#tx, key, req, upstream, () => {
@@ -305,18 +321,18 @@ export class ProxyCore implements ProxyContext {
     );
     const session = candidates.find((c) => !c.ended) ?? candidates[0];
     if (!session) {
-      if (req.method !== 'ACK') this.#reply(req, 481);
+      if (req.method !== 'ACK') this.#reply(req, from, 481);
       return;
     }
     const mf = Number(getHeader(req, 'max-forwards') ?? '70');
     if (Number.isInteger(mf) && mf <= 0) {
-      if (req.method !== 'ACK') this.#reply(req, 483);
+      if (req.method !== 'ACK') this.#reply(req, from, 483);
       return;
     }
     const fromCaller = session.callerTag === fromTag;
     const relay = new InDialogRelay(this, session, fromCaller);
     const ackBranch = MAGIC_COOKIE + createHash('sha1').update(key).digest('hex').slice(0, 20);
-    const upstream = responseEndpoint(req);
+    const upstream = this.#upstream(req, from);
     if (req.method === 'ACK') {
       relay.forwardAck(req, ackBranch);
       return;

@@ -1,11 +1,15 @@
 import { parseNameAddr, parseUri } from './header-values.js';
 import { getHeaders, type SipRequest, shiftHeader } from './message.js';
-import type { Endpoint } from './udp-transport.js';
+import type { Endpoint } from './transport.js';
 
+/** Where a SIP URI points: its host and port, over TCP when it says `;transport=tcp` (§19.1.1), else UDP. */
 export function uriEndpoint(uri: string): Endpoint | undefined {
   const u = parseUri(uri);
   if (!u || u.scheme === 'tel' || !u.host) return undefined;
-  return { host: u.host, port: u.port ?? (u.scheme === 'sips' ? 5061 : 5060) };
+  const port = u.port ?? (u.scheme === 'sips' ? 5061 : 5060);
+  return /;transport=tcp(?:;|$|\?|>)/i.test(uri.split('@').pop() ?? '')
+    ? { host: u.host, port, transport: 'tcp' }
+    : { host: u.host, port };
 }
 
 /** Loose routing (§16.12): the first Route if any, else the Request-URI. */

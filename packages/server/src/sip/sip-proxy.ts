@@ -3,8 +3,8 @@
 import { isIP } from 'node:net';
 import { ProxyCore } from './proxy-core.js';
 import { silentLog } from './sip-log.js';
+import { openSipTransport } from './transport.js';
 import type { SipProxy, SipProxyOptions } from './types.js';
-import { openUdpTransport } from './udp-transport.js';
 
 export type {
   InviteInfo,
@@ -27,11 +27,11 @@ export async function startSipProxy(o: SipProxyOptions): Promise<SipProxy> {
   }
   const log = o.log ?? silentLog;
   const core = new ProxyCore({ ...o, log });
-  const transport = await openUdpTransport({
+  const transport = await openSipTransport({
     address: o.address,
     port: o.port,
     log,
-    onDatagram: (data, from) => core.onDatagram(data, from),
+    onMessage: (data, from) => core.onMessage(data, from),
   });
   core.attach(transport, advertised);
   log.info({ address: transport.address, port: transport.port }, 'sip proxy listening');

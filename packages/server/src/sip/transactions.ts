@@ -1,14 +1,14 @@
-// RFC 3261 §17 transactions over UDP, reduced to what a proxy needs. The proxy core owns the maps that
+// RFC 3261 §17 transactions, reduced to what a proxy needs (over TCP nothing is retransmitted). The proxy core owns the maps that
 // find them; a transaction only keeps its own timers and calls onTerminated when it may be forgotten.
 import { buildAck, withRequestVias } from './build.js';
 import { getParam, getTag, MAGIC_COOKIE, type Via } from './header-values.js';
 import { getHeader, parseCSeq, type SipRequest, type SipResponse, serializeMessage } from './message.js';
 import type { SipLog } from './sip-log.js';
 import { T1, T2, T4, Timers, TX_TIMEOUT } from './timers.js';
-import type { Endpoint, UdpTransport } from './udp-transport.js';
+import { type Endpoint, isReliable, type SipTransport } from './transport.js';
 
 export interface TxEnv {
-  transport: UdpTransport;
+  transport: SipTransport;
   log: SipLog;
 }
 
@@ -78,6 +78,7 @@ export class ServerTransaction {
   }
 
   #retransmitFinal(interval: number): void {
+    if (isReliable(this.upstream)) return;
     this.#timers.set('G', interval, () => {
       if (this.state !== 'completed' || !this.#last) return;
       this.env.transport.send(this.#last, this.upstream);
@@ -163,6 +164,7 @@ export class ClientTransaction {
   }
 
   #retransmit(interval: number): void {
+    if (isReliable(this.destination)) return;
     this.#timers.set('A', interval, () => {
       const active = this.isInvite
         ? this.state === 'calling'

@@ -2,19 +2,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { SipLog } from './sip-log.js';
-
-export interface Endpoint {
-  host: string;
-  port: number;
-}
-
-export interface UdpTransport {
-  readonly address: string;
-  readonly port: number;
-  /** Fire-and-forget; resolution and socket errors are logged, never thrown. */
-  send(data: Buffer, to: Endpoint, onError?: (err: Error) => void): void;
-  close(): Promise<void>;
-}
+import type { Endpoint, SipTransport } from './transport.js';
 
 export interface UdpTransportOptions {
   address: string;
@@ -24,7 +12,7 @@ export interface UdpTransportOptions {
 }
 
 /** Binds one UDP socket. Rejects if the bind fails (EADDRINUSE, EADDRNOTAVAIL…). */
-export function openUdpTransport(o: UdpTransportOptions): Promise<UdpTransport> {
+export function openUdpTransport(o: UdpTransportOptions): Promise<SipTransport> {
   const family = isIP(o.address) === 6 ? 6 : 4;
   const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
   let closed = false;

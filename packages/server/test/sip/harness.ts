@@ -1,5 +1,6 @@
 // Starts the proxy for a test with recording callbacks, and finds free UDP ports on a loopback address.
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { onTestFinished } from 'vitest';
 import {
   type InviteInfo,
@@ -71,15 +72,27 @@ export async function startRecordedProxy(
 }
 
 /**
- * Probes by binding: the first base port ≥ `from` (step 20) such that base…base+19 are free on every ip.
- * Signalling uses base+0…base+9, SIPp media base+10…base+19 (SIPp also binds media port + 2).
+ * Probes by binding: the first base port ≥ `from` (step 20) such that base…base+19 are free on every ip, and the
+ * signalling ones for TCP too. Signalling uses base+0…base+9, SIPp media base+10…base+19 (SIPp also binds media
+ * port + 2).
  */
 export async function freePortBlock(ips: string[], from: number): Promise<number> {
   for (let base = from; base < from + 4000; base += 20) {
-    const probes = ips.flatMap((ip) => Array.from({ length: 20 }, (_, i) => isUdpFree(ip, base + i)));
+    const probes = ips.flatMap((ip) => [
+      ...Array.from({ length: 20 }, (_, i) => isUdpFree(ip, base + i)),
+      ...Array.from({ length: 10 }, (_, i) => isTcpFree(ip, base + i)),
+    ]);
     if ((await Promise.all(probes)).every(Boolean)) return base;
   }
   throw new Error(`no free UDP port block on ${ips.join(', ')} from ${from}`);
+}
+
+function isTcpFree(ip: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, ip, () => server.close(() => resolve(true)));
+  });
 }
 
 function isUdpFree(ip: string, port: number): Promise<boolean> {
@@ -104,9 +117,20 @@ export interface Peers {
 export async function placeCall(
   peers: Peers,
   proxyPort: number,
-  o: { uac: string; uas?: string; service?: string; talkMs?: number; calleeHoldMs?: number; calls?: number },
+  o: {
+    uac: string;
+    uas?: string;
+    service?: string;
+    talkMs?: number;
+    calleeHoldMs?: number;
+    calls?: number;
+    /** Over what each SIPp talks to the proxy (`-t t1`: one TCP connection); UDP by default. */
+    callerTransport?: 'udp' | 'tcp';
+    calleeTransport?: 'udp' | 'tcp';
+  },
 ): Promise<{ caller: SippResult; callee: SippResult | undefined }> {
   const calleePort = peers.base + 2;
+  const transport = (t: 'udp' | 'tcp' | undefined) => (t === 'tcp' ? ['-t', 't1'] : []);
   const callee = o.uas
     ? runSipp({
         scenario: o.uas,
@@ -115,10 +139,12 @@ export async function placeCall(
         mediaPort: peers.base + 10,
         pauseMs: o.calleeHoldMs ?? 300,
         calls: o.calls ?? 1,
+        extra: transport(o.calleeTransport),
       })
     : undefined;
-  if (callee) await waitUntilBound(peers.callee, calleePort);
+  if (callee) await waitUntilBound(peers.callee, calleePort, 5000, o.calleeTransport ?? 'udp');
   const caller = await runSipp({
+    extra: transport(o.callerTransport),
     scenario: o.uac,
     remote: `${peers.proxy}:${proxyPort}`,
     localIp: peers.caller,

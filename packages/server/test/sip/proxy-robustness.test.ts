@@ -74,7 +74,7 @@ describe('sip proxy against SIPp: robustness', () => {
     expect(s).toMatchObject({ status: 'answered', cause: 'caller-bye' });
     expect(rec.invites).toHaveLength(1); // none of the garbage reached route()
     // Every datagram except the two CRLF keep-alives is logged as dropped.
-    expect(rec.debug.filter((d) => d.m === 'sip datagram dropped')).toHaveLength(
+    expect(rec.debug.filter((d) => d.m === 'sip message dropped')).toHaveLength(
       garbage(peers.base).length - 2,
     );
     expect(rec.warnings.filter((w) => w.m.includes('failed'))).toEqual([]);

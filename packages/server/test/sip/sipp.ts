@@ -156,9 +156,13 @@ export function explainRun(r: SippResult): string {
     .join('\n');
 }
 
-/** True once some process has bound ip:port for UDP (reads /proc/net/udp, IPv4 only). */
-export async function isUdpBound(ip: string, port: number): Promise<boolean> {
-  const table = await readFile('/proc/net/udp', 'utf8');
+/** True once some process has bound ip:port for UDP, or TCP (reads /proc/net/udp or tcp, IPv4 only). */
+export async function isUdpBound(
+  ip: string,
+  port: number,
+  protocol: 'udp' | 'tcp' = 'udp',
+): Promise<boolean> {
+  const table = await readFile(`/proc/net/${protocol}`, 'utf8');
   const hexIp = ip
     .split('.')
     .reverse()
@@ -169,9 +173,14 @@ export async function isUdpBound(ip: string, port: number): Promise<boolean> {
   return table.split('\n').some((line) => line.trim().split(/\s+/)[1] === needle);
 }
 
-export async function waitUntilBound(ip: string, port: number, timeoutMs = 5000): Promise<void> {
+export async function waitUntilBound(
+  ip: string,
+  port: number,
+  timeoutMs = 5000,
+  protocol: 'udp' | 'tcp' = 'udp',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await isUdpBound(ip, port))) {
+  while (!(await isUdpBound(ip, port, protocol))) {
     if (Date.now() > deadline) throw new Error(`nothing bound ${ip}:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
