@@ -1,5 +1,6 @@
 // SIP over TCP (RFC 3261 §18: every element implements UDP and TCP) through the real proxy between SIPp peers
 // in single-connection TCP mode (-t t1): caller (127.0.0.81) → proxy (127.0.0.82) → callee (127.0.0.83).
+import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePortBlock, type Peers, placeCall, startRecordedProxy } from './harness.js';
 import { explainRun as explain } from './sipp.js';
@@ -85,5 +86,61 @@ describe('sip proxy against SIPp over TCP', () => {
     expect(caller.code, explain(caller)).toBe(0);
     const [s] = await rec.waitForEnds(1);
     expect(s).toMatchObject({ status: 'failed', cause: 'target-unreachable', finalSipStatus: 503 });
+  });
+
+  it('answers keep-alive pings, closes a stream it cannot read, and keeps serving other connections', async () => {
+    const rec = await start(`sip:101@${callee()};transport=tcp`);
+    const connect = () =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect({ host: peers.proxy, port: peers.base, localAddress: peers.caller });
+        socket.once('connect', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const received = (socket: net.Socket) => {
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+      });
+      return () => text;
+    };
+    const waitFor = async (check: () => boolean) => {
+      const deadline = Date.now() + 3000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error('timed out');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+
+    const pinger = await connect();
+    const replies = received(pinger);
+    pinger.write('\r\n\r\n');
+    await waitFor(() => replies() === '\r\n');
+
+    // A message without Content-Length: the stream cannot be cut any further, so the proxy closes it.
+    const broken = await connect();
+    const closed = new Promise<void>((resolve) => broken.once('close', () => resolve()));
+    broken.on('error', () => {});
+    broken.write('OPTIONS sip:x@y SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.81:5999;branch=z9hG4bK-x\r\n\r\n');
+    await closed;
+    expect(rec.warnings.map((w) => w.m)).toContain('sip tcp stream unreadable: connection closed');
+
+    // The pinging connection is still served: an OPTIONS in two pieces gets its 200 on it.
+    const options = [
+      `OPTIONS sip:ringtrace@${peers.proxy}:${peers.base} SIP/2.0`,
+      `Via: SIP/2.0/TCP ${peers.caller}:5999;branch=z9hG4bK-opt1`,
+      'From: <sip:probe@example.com>;tag=1',
+      `To: <sip:ringtrace@${peers.proxy}>`,
+      'Call-ID: tcp-options-1',
+      'CSeq: 1 OPTIONS',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    pinger.write(options.slice(0, 40));
+    await new Promise((r) => setTimeout(r, 50));
+    pinger.write(options.slice(40));
+    await waitFor(() => replies().includes('SIP/2.0 200 OK'));
+    expect(replies()).toContain('CSeq: 1 OPTIONS');
+    pinger.destroy();
   });
 });
