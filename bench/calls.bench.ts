@@ -41,6 +41,7 @@ const { values: opt } = parseArgs({
     leases: { type: 'string', default: '100000' },
     'sip-rates': { type: 'string', default: '100,200,300' },
     'sip-seconds': { type: 'string', default: '10' },
+    'sip-transport': { type: 'string', default: 'udp' },
     only: { type: 'string', default: 'bare,twilio,sip' },
     'trace-sql': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -53,12 +54,18 @@ if (opt.help) {
   --rate R           fixed rate for the paced latency run, req/s [200]; --rate-seconds S [10]
   --pool N           numbers in the pool [1000]; --leases N lease history rows [100000]
   --sip-rates LIST   SIPp call rates to try, calls/s, ascending [100,200,300]; --sip-seconds S per rate [10]
+  --sip-transport T  udp or tcp: how both SIPp peers talk to the proxy (tcp: one connection each, -t t1) [udp]
   --only LIST        any of bare,twilio,sip [all]
   --trace-sql        time every SQL statement of the webhook's saturation run and list the costliest (slows it)
   BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR" profiles the servers (written when they stop)`);
   process.exit(0);
 }
 const num = (name: keyof typeof opt) => Number(opt[name]);
+if (opt['sip-transport'] !== 'udp' && opt['sip-transport'] !== 'tcp') {
+  console.error('--sip-transport is udp or tcp');
+  process.exit(2);
+}
+const SIP_TRANSPORT: 'udp' | 'tcp' = opt['sip-transport'];
 const only = new Set(String(opt.only).split(','));
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -235,7 +242,11 @@ async function sipRun(dir: string): Promise<SipStep[]> {
   const dest = await api<{ id: string }>(
     'POST',
     `/api/v1/projects/${project.id}/destinations`,
-    { name: 'АТС', kind: 'sip', target: `sip:101@${PEERS.callee}:${calleePort}` },
+    {
+      name: 'АТС',
+      kind: 'sip',
+      target: `sip:101@${PEERS.callee}:${calleePort}${SIP_TRANSPORT === 'tcp' ? ';transport=tcp' : ''}`,
+    },
     201,
   );
   const number = await api<{ id: string }>(
@@ -282,6 +293,7 @@ async function sipRun(dir: string): Promise<SipStep[]> {
         rate,
         calls,
         service: SIP_DID.slice(1),
+        transport: SIP_TRANSPORT,
       });
       await new Promise((resolve) => setTimeout(resolve, 1000)); // onCallEnd runs after the BYE's 200
       const records = (await countCalls()) - before;
@@ -362,7 +374,7 @@ try {
   }
   if (only.has('sip')) {
     console.log(
-      `\nSIP proxy (${PEERS.proxy}:${PEERS.port}, in process) with SIPp ${PEERS.caller} → proxy → ${PEERS.callee}`,
+      `\nSIP proxy (${PEERS.proxy}:${PEERS.port}, in process, ${SIP_TRANSPORT.toUpperCase()}) with SIPp ${PEERS.caller} → proxy → ${PEERS.callee}`,
     );
     sip = await sipRun(dir);
   }

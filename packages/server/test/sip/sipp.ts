@@ -204,6 +204,8 @@ export interface LoadOptions {
   /** Talk time per call before the caller's BYE; default 100 ms. */
   talkMs?: number;
   timeoutSec?: number;
+  /** Both SIPp peers over one TCP connection each (`-t t1`) instead of UDP. */
+  transport?: 'udp' | 'tcp';
 }
 
 export interface LoadResult {
@@ -222,7 +224,9 @@ export interface LoadResult {
  */
 export async function runSippLoad(o: LoadOptions): Promise<LoadResult> {
   const timeoutSec = o.timeoutSec ?? Math.ceil(o.calls / o.rate) + 20;
+  const extra = o.transport === 'tcp' ? ['-t', 't1'] : [];
   const callee = runSipp({
+    extra,
     scenario: 'uas-answer',
     localIp: o.calleeIp,
     localPort: o.calleePort,
@@ -231,9 +235,10 @@ export async function runSippLoad(o: LoadOptions): Promise<LoadResult> {
     timeoutSec,
     traceMessages: false,
   });
-  await waitUntilBound(o.calleeIp, o.calleePort);
+  await waitUntilBound(o.calleeIp, o.calleePort, 5000, o.transport ?? 'udp');
   const started = performance.now();
   const caller = await runSipp({
+    extra,
     scenario: 'uac-call',
     remote: `${o.proxy.address}:${o.proxy.port}`,
     localIp: o.callerIp,
