@@ -127,6 +127,8 @@ describe('Bitrix24 answers', () => {
       reason: `gave up after ${MAX_ATTEMPTS} attempts: HTTP 503: QUERY_LIMIT_EXCEEDED: Too many requests`,
     });
     expect(verdict(500, { error: 'INTERNAL_SERVER_ERROR', error_description: '' }).kind).toBe('retry');
+    // A timeout answered with Bitrix24's error body is passing trouble like any 408.
+    expect(verdict(408, { error: 'REQUEST_TIMEOUT', error_description: '' }).kind).toBe('retry');
     expect(
       verdict(401, { error: 'expired_token', error_description: 'The access token provided has expired.' }),
     ).toEqual({ kind: 'fail', reason: 'HTTP 401: expired_token: The access token provided has expired.' });

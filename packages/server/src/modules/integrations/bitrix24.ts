@@ -10,7 +10,7 @@ import {
   sourceLine,
   utmFieldsOf,
 } from './crm-call.js';
-import { type Delivery, jsonOf, type Verdict } from './delivery.js';
+import { type Delivery, isPassingStatus, jsonOf, type Verdict } from './delivery.js';
 import type { OutboxMessage } from './outbox-message.js';
 
 /** Bitrix24's own source for calls (the CRM's "Call" in the Source list). */
@@ -87,7 +87,7 @@ export function bitrix24Delivery(
 
 /**
  * Bitrix24 answers `{result, time}` or `{error, error_description}`. A result is the new lead's id: delivered. The
- * rate limit (QUERY_LIMIT_EXCEEDED, HTTP 503) and other 5xx are passing: try again. 401/403 (a deleted or expired
+ * rate limit (QUERY_LIMIT_EXCEEDED, HTTP 503), 408, 429 and 5xx are passing, as for every receiver: try again. 401/403 (a deleted or expired
  * webhook, a missing scope) and other errors will not change by themselves: failed, with Bitrix24's own words.
  */
 export function bitrix24Answer(status: number, body: string): Verdict | undefined {
@@ -99,7 +99,7 @@ export function bitrix24Answer(status: number, body: string): Verdict | undefine
       0,
       300,
     );
-    const passing = json.error === 'QUERY_LIMIT_EXCEEDED' || status >= 500 || status === 429;
+    const passing = json.error === 'QUERY_LIMIT_EXCEEDED' || isPassingStatus(status);
     return { kind: passing ? 'retry' : 'fail', reason };
   }
   if (status >= 200 && status < 300) {
