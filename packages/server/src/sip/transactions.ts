@@ -1,5 +1,6 @@
-// RFC 3261 §17 transactions, reduced to what a proxy needs (over TCP nothing is retransmitted). The proxy core owns the maps that
-// find them; a transaction only keeps its own timers and calls onTerminated when it may be forgotten.
+// RFC 3261 §17 transactions, reduced to what a proxy needs (over TCP nothing is retransmitted). The proxy core
+// owns the maps that find them; a transaction only keeps its own timers and calls onTerminated when it may be
+// forgotten.
 import { buildAck, withRequestVias } from './build.js';
 import { getParam, getTag, MAGIC_COOKIE, type Via } from './header-values.js';
 import { getHeader, parseCSeq, type SipRequest, type SipResponse, serializeMessage } from './message.js';

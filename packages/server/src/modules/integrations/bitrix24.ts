@@ -87,8 +87,9 @@ export function bitrix24Delivery(
 
 /**
  * Bitrix24 answers `{result, time}` or `{error, error_description}`. A result is the new lead's id: delivered. The
- * rate limit (QUERY_LIMIT_EXCEEDED, HTTP 503), 408, 429 and 5xx are passing, as for every receiver: try again. 401/403 (a deleted or expired
- * webhook, a missing scope) and other errors will not change by themselves: failed, with Bitrix24's own words.
+ * rate limit (QUERY_LIMIT_EXCEEDED, HTTP 503), 408, 429 and 5xx are passing, as for every receiver: try again.
+ * 401/403 (a deleted or expired webhook, a missing scope) and other errors will not change by themselves: failed,
+ * with Bitrix24's own words.
  */
 export function bitrix24Answer(status: number, body: string): Verdict | undefined {
   const json = jsonOf(body) as { result?: unknown; error?: unknown; error_description?: unknown } | undefined;

@@ -111,7 +111,7 @@ export class SqlTrackerGroup implements TrackerStore {
   private readonly holds: [id: string, until: number][] = [];
   /** Every number the group claimed: what to give back if its rows cannot be written. */
   private readonly claimed: Claimed[] = [];
-  /** Whether the group's rows were sent: a failure after that may hide a commit (an answer lost with the connection). */
+  /** Whether the group's rows were sent: a failure after that may hide a commit whose answer was lost. */
   private rowsSent = false;
   /** Versions of number rows the group wrote before its touches (claims, holds, give-backs). */
   private numberRowsWritten = 0;
