@@ -68,6 +68,33 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toContain('PORT must be an integer from 0 to 65535, got "70000"');
   });
 
+  it('turns SIP over TLS on with a certificate and a key, on port 5061 unless told', () => {
+    const sip = { SIP_LISTEN: '203.0.113.10:5060' };
+    expect(loadConfig(sip).sip?.tls).toBeUndefined();
+    expect(
+      loadConfig({ ...sip, SIP_TLS_CERT_FILE: '/etc/rt/sip.pem', SIP_TLS_KEY_FILE: '/etc/rt/sip.key' }).sip
+        ?.tls,
+    ).toEqual({ port: 5061, certFile: '/etc/rt/sip.pem', keyFile: '/etc/rt/sip.key', caFile: undefined });
+    expect(
+      loadConfig(
+        {
+          ...sip,
+          SIP_TLS_CERT_FILE: 'a.pem',
+          SIP_TLS_KEY_FILE: 'a.key',
+          SIP_TLS_CA_FILE: 'ca.pem',
+          SIP_TLS_PORT: '5071',
+        },
+        '/app',
+      ).sip?.tls,
+    ).toMatchObject({ port: 5071, certFile: '/app/a.pem', caFile: '/app/ca.pem' });
+    expect(() => loadConfig({ ...sip, SIP_TLS_CERT_FILE: 'a.pem' })).toThrow(
+      'SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together',
+    );
+    expect(() =>
+      loadConfig({ ...sip, SIP_TLS_CERT_FILE: 'a.pem', SIP_TLS_KEY_FILE: 'a.key', SIP_TLS_PORT: '5060' }),
+    ).toThrow("SIP_TLS_PORT must differ from SIP_LISTEN's port");
+  });
+
   it('reads the providers’ API addresses for recordings, and the recording timeout', () => {
     const defaults = loadConfig({});
     expect(defaults.providerApis).toEqual({

@@ -28,6 +28,8 @@ export interface Config {
         publicAddress: string | undefined;
         ringTimeoutSeconds: number;
         allowedSources: string[];
+        /** SIP over TLS on its own port, with these PEM files; undefined when off. */
+        tls: { port: number; certFile: string; keyFile: string; caFile: string | undefined } | undefined;
       }
     | undefined;
   /** Page views per minute one client address may report, and the burst above that average. */
@@ -152,7 +154,19 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
           .split(',')
           .map((x) => x.trim())
           .filter(Boolean),
+        tls: undefined,
       };
+      const certFile = read('SIP_TLS_CERT_FILE');
+      const keyFile = read('SIP_TLS_KEY_FILE');
+      if ((certFile === undefined) !== (keyFile === undefined))
+        problems.push('SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE go together: set both to turn SIP over TLS on');
+      else if (certFile !== undefined && keyFile !== undefined) {
+        const port = int('SIP_TLS_PORT', 5061, 1, 65535);
+        if (port === sip.port) problems.push(`SIP_TLS_PORT must differ from SIP_LISTEN's port (${port})`);
+        const caFile = read('SIP_TLS_CA_FILE');
+        const path = (p: string) => resolve(cwd, p);
+        sip.tls = { port, certFile: path(certFile), keyFile: path(keyFile), caFile: caFile && path(caFile) };
+      }
     }
   }
 

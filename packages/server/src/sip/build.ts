@@ -115,5 +115,7 @@ export function viaEndpoint(value: string): Endpoint | undefined {
     host: getParam(via.params, 'received') ?? via.host,
     port: Number.isInteger(rport) && rport > 0 ? rport : (via.port ?? 5060),
   };
-  return via.protocol.endsWith('/TCP') ? { ...endpoint, transport: 'tcp' } : endpoint;
+  if (via.protocol.endsWith('/TCP')) return { ...endpoint, transport: 'tcp' };
+  if (via.protocol.endsWith('/TLS')) return { ...endpoint, transport: 'tls' };
+  return endpoint;
 }

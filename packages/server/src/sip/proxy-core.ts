@@ -50,6 +50,7 @@ export class ProxyCore implements ProxyContext {
   #env: TxEnv | undefined;
   #host = '';
   #port = 0;
+  #tlsPort: number | undefined;
   readonly #serverTx = new Map<string, ServerTransaction>();
   readonly #clientTx = new Map<string, ClientTransaction>();
   /** Initial-INVITE server transaction key → its call (for CANCEL); Call-ID → calls (for dialogs). */
@@ -71,6 +72,16 @@ export class ProxyCore implements ProxyContext {
     this.#env = { transport, log: this.log };
     this.#host = advertised.includes(':') && !advertised.startsWith('[') ? `[${advertised}]` : advertised;
     this.#port = transport.port;
+    this.#tlsPort = transport.tlsPort;
+  }
+
+  /** The port a peer reaches us at over this transport (TLS has its own). */
+  #portOf(transport: TransportName): number {
+    return transport === 'tls' ? (this.#tlsPort ?? this.#port) : this.#port;
+  }
+
+  #isOurPort(port: number): boolean {
+    return port === this.#port || port === this.#tlsPort;
   }
 
   get #tx(): TxEnv {
@@ -91,16 +102,19 @@ export class ProxyCore implements ProxyContext {
   isOurUri(uri: string): boolean {
     const u = parseUri(uri);
     if (!u || u.scheme === 'tel') return false;
-    return u.host.toLowerCase() === this.#host.toLowerCase() && (u.port ?? 5060) === this.#port;
+    return (
+      u.host.toLowerCase() === this.#host.toLowerCase() &&
+      this.#isOurPort(u.port ?? (u.scheme === 'sips' ? 5061 : 5060))
+    );
   }
 
   ourVia(branch: string, transport: TransportName = 'udp'): string {
-    return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${this.#port};branch=${branch};rport`;
+    return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${this.#portOf(transport)};branch=${branch};rport`;
   }
 
   recordRoute(inbound: TransportName = 'udp', outbound: TransportName = 'udp'): string[] {
     const uri = (t: TransportName) =>
-      `<sip:${this.#host}:${this.#port}${t === 'tcp' ? ';transport=tcp' : ''};lr>`;
+      `<sip:${this.#host}:${this.#portOf(t)}${t === 'udp' ? '' : `;transport=${t}`};lr>`;
     // Each side reaches us over its own transport: two entries when they differ (RFC 5658), the callee's on top.
     return inbound === outbound ? [uri(inbound)] : [uri(outbound), uri(inbound)];
   }
@@ -192,7 +206,7 @@ export class ProxyCore implements ProxyContext {
   }
 
   #isOurVia(via: Via): boolean {
-    return via.host.toLowerCase() === this.#host.toLowerCase() && (via.port ?? 5060) === this.#port;
+    return via.host.toLowerCase() === this.#host.toLowerCase() && this.#isOurPort(via.port ?? 5060);
   }
 
   #onRequest(req: SipRequest, from: Endpoint): void {

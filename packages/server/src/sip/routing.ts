@@ -2,13 +2,18 @@ import { parseNameAddr, parseUri } from './header-values.js';
 import { getHeaders, type SipRequest, shiftHeader } from './message.js';
 import type { Endpoint } from './transport.js';
 
-/** Where a SIP URI points: its host and port, over TCP when it says `;transport=tcp` (§19.1.1), else UDP. */
+/**
+ * Where a SIP URI points: its host and port, over the transport its `;transport=` parameter names (§19.1.1), over
+ * TLS for a `sips:` URI (port 5061 unless it says), else over UDP.
+ */
 export function uriEndpoint(uri: string): Endpoint | undefined {
   const u = parseUri(uri);
   if (!u || u.scheme === 'tel' || !u.host) return undefined;
   const port = u.port ?? (u.scheme === 'sips' ? 5061 : 5060);
-  return /;transport=tcp(?:;|$|\?|>)/i.test(uri.split('@').pop() ?? '')
-    ? { host: u.host, port, transport: 'tcp' }
+  const named = /;transport=(tcp|tls)(?:;|$|\?|>)/i.exec(uri.split('@').pop() ?? '')?.[1]?.toLowerCase();
+  const transport = u.scheme === 'sips' ? 'tls' : named;
+  return transport === 'tcp' || transport === 'tls'
+    ? { host: u.host, port, transport }
     : { host: u.host, port };
 }
 

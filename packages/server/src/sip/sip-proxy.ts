@@ -30,15 +30,20 @@ export async function startSipProxy(o: SipProxyOptions): Promise<SipProxy> {
   const transport = await openSipTransport({
     address: o.address,
     port: o.port,
+    ...(o.tls && { tls: o.tls }),
     log,
     onMessage: (data, from) => core.onMessage(data, from),
   });
   core.attach(transport, advertised);
-  log.info({ address: transport.address, port: transport.port }, 'sip proxy listening');
+  log.info(
+    { address: transport.address, port: transport.port, tlsPort: transport.tlsPort },
+    'sip proxy listening',
+  );
   let closing: Promise<void> | undefined;
   return {
     address: transport.address,
     port: transport.port,
+    ...(transport.tlsPort !== undefined && { tlsPort: transport.tlsPort }),
     activeCalls: () => core.activeCalls(),
     close() {
       closing ??= core.shutdown().finally(() => transport.close());

@@ -56,6 +56,11 @@ export interface SipProxyOptions {
   port: number;
   /** Address written into Via/Record-Route when `address` is a wildcard or behind NAT. */
   publicAddress?: string;
+  /**
+   * SIP over TLS on a port of its own (5061 by convention): our certificate chain and key (PEM), and extra CAs
+   * (PEM) that the certificates of peers we connect to (`sips:` or `;transport=tls` targets) may be signed by.
+   */
+  tls?: { port: number; cert: string; key: string; ca?: string };
   /** Default ring timeout before CANCEL → 480 to the caller. */
   ringTimeoutMs: number;
   /** Safety net for answered calls whose BYE never passes through us; default 4 h. */
@@ -74,7 +79,10 @@ export interface SipProxyOptions {
 
 export interface SipProxy {
   address: string;
+  /** The UDP and TCP port. */
   port: number;
+  /** The TLS port, when TLS is on. */
+  tlsPort?: number;
   activeCalls(): number;
   close(): Promise<void>;
 }

@@ -122,7 +122,7 @@ describe('sip proxy against SIPp over TCP', () => {
     broken.on('error', () => {});
     broken.write('OPTIONS sip:x@y SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.81:5999;branch=z9hG4bK-x\r\n\r\n');
     await closed;
-    expect(rec.warnings.map((w) => w.m)).toContain('sip tcp stream unreadable: connection closed');
+    expect(rec.warnings.map((w) => w.m)).toContain('sip stream unreadable: connection closed');
 
     // The pinging connection is still served: an OPTIONS in two pieces gets its 200 on it.
     const options = [

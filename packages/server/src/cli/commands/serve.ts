@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { buildApp } from '../../app.js';
-import type { Config } from '../../config.js';
+import { type Config, ConfigError } from '../../config.js';
 import { acquireInstanceLock } from '../../db/instance-lock.js';
 import { startOutboxDispatch } from '../../jobs/outbox-dispatch.js';
 import { startRollupRefresh } from '../../jobs/report-rollups.js';
@@ -9,6 +10,8 @@ import { openContext } from '../context.js';
 
 /** Starts the HTTP server; stops cleanly on SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
+  // Before anything starts: a certificate that cannot be read is a configuration error.
+  const sipTls = config.sip?.tls && (await readSipTls(config.sip.tls));
   const deps = await openContext(config, { migrate: !config.skipMigrations });
   const lock = await acquireInstanceLock(
     deps.database,
@@ -42,6 +45,7 @@ export async function serve(config: Config): Promise<void> {
         address: config.sip.host,
         port: config.sip.port,
         ...(config.sip.publicAddress && { publicAddress: config.sip.publicAddress }),
+        ...(sipTls && { tls: sipTls }),
         ringTimeoutMs: config.sip.ringTimeoutSeconds * 1000,
         log: deps.log.child({ component: 'sip' }),
         ...sipCallRouting({
@@ -67,4 +71,21 @@ export async function serve(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The SIP TLS certificate, key and CA files, read once at start; a file that cannot be read stops it. */
+async function readSipTls(tls: NonNullable<NonNullable<Config['sip']>['tls']>) {
+  const read = async (name: string, path: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`${name}: cannot read ${path} (${(err as Error).message})`]);
+    }
+  };
+  return {
+    port: tls.port,
+    cert: await read('SIP_TLS_CERT_FILE', tls.certFile),
+    key: await read('SIP_TLS_KEY_FILE', tls.keyFile),
+    ...(tls.caFile !== undefined && { ca: await read('SIP_TLS_CA_FILE', tls.caFile) }),
+  };
 }
