@@ -7,14 +7,10 @@ export const march = (day: number, hour = 12) => Date.UTC(2026, 2, day, hour - 3
 
 let seq = 0;
 
-/** Visits and calls straight into the tables: the report is under test here, not ingestion (tested elsewhere). */
-export async function insertVisit(
-  db: Db,
-  projectId: string,
-  fields: Partial<VisitTable> = {},
-): Promise<VisitTable> {
+/** A visit row as the tracker writes it for a direct page view on a desktop, `fields` laid over it. */
+export function visitRow(projectId: string, fields: Partial<VisitTable> = {}): VisitTable {
   const at = fields.started_at ?? march(10);
-  const row: VisitTable = {
+  return {
     id: newId(),
     project_id: projectId,
     visitor_id: `vis-${++seq}`,
@@ -51,6 +47,15 @@ export async function insertVisit(
     pool_id: null,
     ...fields,
   };
+}
+
+/** Visits and calls straight into the tables: the report is under test here, not ingestion (tested elsewhere). */
+export async function insertVisit(
+  db: Db,
+  projectId: string,
+  fields: Partial<VisitTable> = {},
+): Promise<VisitTable> {
+  const row = visitRow(projectId, fields);
   await db.insertInto('visit').values(row).execute();
   return row;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LeaseTable, VisitTable } from '../../src/db/database.js';
+import type { LeaseTable } from '../../src/db/database.js';
 import { newId } from '../../src/ids.js';
 import { createLogger } from '../../src/logger.js';
 import { NumberVacuum } from '../../src/modules/tracking/number-vacuum.js';
@@ -9,6 +9,7 @@ import { TrackerGroups } from '../../src/modules/tracking/tracker-groups.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
 import { CHROME_UA, createNumber, createProject } from '../helpers/factories.js';
+import { visitRow } from './analytics-helpers.js';
 
 const HOLD_MS = 900_000;
 
@@ -28,6 +29,13 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
       .execute();
     return new Map(rows.map((r) => [r.id, Number(r.released_at)]));
   };
+  /** Sets a number's release moment (another instance's hold, or putting it back as it was). */
+  const setReleasedAt = (id: string | undefined, at: number | undefined) =>
+    t.deps.database.db
+      .updateTable('tracking_number')
+      .set({ released_at: at as number })
+      .where('id', '=', id as string)
+      .execute();
 
   beforeAll(async () => {
     t = await createTestApp(await database.open(), {
@@ -92,20 +100,12 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     expect(first && second).toBeTruthy();
     expect((await releasedAt()).get(first?.id as string)).toBe(now + HOLD_MS);
     // Meanwhile another instance, its pool exhausted, shares the second number and holds it longer.
-    await db
-      .updateTable('tracking_number')
-      .set({ released_at: now + 2 * HOLD_MS })
-      .where('id', '=', second?.id as string)
-      .execute();
+    await setReleasedAt(second?.id, now + 2 * HOLD_MS);
     await group.giveBack();
     const after = await releasedAt();
     expect(after.get(first?.id as string)).toBe(before.get(first?.id as string));
     expect(after.get(second?.id as string)).toBe(now + 2 * HOLD_MS);
-    await db
-      .updateTable('tracking_number')
-      .set({ released_at: before.get(second?.id as string) as number })
-      .where('id', '=', second?.id as string)
-      .execute();
+    await setReleasedAt(second?.id, before.get(second?.id as string));
   });
 
   it('keeps the numbers held when its rows committed but their answer was lost', async () => {
@@ -117,18 +117,14 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     const number = await group.claimNumber(poolId, now, now + HOLD_MS, true);
     const visitorId = newId();
     const visitId = newId();
-    await group.startVisit(visitRow(project.id, visitId, visitorId, now));
+    await group.startVisit(visitRow(project.id, { id: visitId, visitor_id: visitorId, started_at: now }));
     await group.startLease(leaseRow(project.id, poolId, number?.id as string, visitId, visitorId, now));
     await group.insertRows();
     // The statement committed; its caller saw an error instead (the connection dropped before the answer came).
     await group.giveBack();
     // The lease holds the number: given back, it would be lent to another visitor while this one sees it.
     expect((await releasedAt()).get(number?.id as string)).toBe(now + HOLD_MS);
-    await db
-      .updateTable('tracking_number')
-      .set({ released_at: before.get(number?.id as string) as number })
-      .where('id', '=', number?.id as string)
-      .execute();
+    await setReleasedAt(number?.id, before.get(number?.id as string));
   });
 
   it('gives the numbers back when its rows were sent and refused', async () => {
@@ -140,8 +136,8 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     const visitorId = newId();
     const visitId = newId();
     // Two rows with one id: the database refuses the statement, so nothing of it committed.
-    await group.startVisit(visitRow(project.id, visitId, visitorId, now));
-    await group.startVisit(visitRow(project.id, visitId, visitorId, now));
+    await group.startVisit(visitRow(project.id, { id: visitId, visitor_id: visitorId, started_at: now }));
+    await group.startVisit(visitRow(project.id, { id: visitId, visitor_id: visitorId, started_at: now }));
     await group.startLease(leaseRow(project.id, poolId, number?.id as string, visitId, visitorId, now));
     await expect(group.insertRows()).rejects.toThrow();
     await group.giveBack();
@@ -168,11 +164,7 @@ describe.each(testDatabases())('shared lease state in groups on $name', (databas
     const after = await releasedAt();
     expect(after.get(lent?.id as string)).toBe(now + HOLD_MS);
     for (const id of numberIds.filter((id) => id !== lent?.id)) expect(after.get(id)).toBe(before.get(id));
-    await db
-      .updateTable('tracking_number')
-      .set({ released_at: before.get(lent?.id as string) as number })
-      .where('id', '=', lent?.id as string)
-      .execute();
+    await setReleasedAt(lent?.id, before.get(lent?.id as string));
   });
 
   it('keeps one visit and one lease for a visitor whose page views arrive together', async () => {
@@ -288,46 +280,6 @@ describe.each(testDatabases().filter((d) => d.name !== 'sqlite'))('number vacuum
     }
   });
 });
-
-/** A visit row as the tracker writes it for a direct page view. */
-function visitRow(projectId: string, id: string, visitorId: string, at: number): VisitTable {
-  return {
-    id,
-    project_id: projectId,
-    visitor_id: visitorId,
-    started_at: at,
-    last_seen_at: at,
-    page_views: 1,
-    landing_url: 'https://okna.example.ru/',
-    referrer: null,
-    referrer_host: null,
-    utm_source: null,
-    utm_medium: null,
-    utm_campaign: null,
-    utm_content: null,
-    utm_term: null,
-    click_ids: '{}',
-    channel: 'direct',
-    source: '(direct)',
-    medium: '(none)',
-    ad_network: null,
-    campaign: null,
-    ad_group: null,
-    ad: null,
-    keyword: null,
-    device_type: 'desktop',
-    browser: 'Chrome',
-    os: 'Windows',
-    language: 'ru-RU',
-    screen: null,
-    ip_hash: null,
-    ga_client_id: null,
-    ym_client_id: null,
-    ga_sessions: null,
-    is_returning: 0,
-    pool_id: null,
-  };
-}
 
 /** A dynamic lease of a pool number for the hold time, as the tracker writes it. */
 function leaseRow(

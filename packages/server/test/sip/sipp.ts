@@ -157,11 +157,7 @@ export function explainRun(r: SippResult): string {
 }
 
 /** True once some process has bound ip:port for UDP, or TCP (reads /proc/net/udp or tcp, IPv4 only). */
-export async function isUdpBound(
-  ip: string,
-  port: number,
-  protocol: 'udp' | 'tcp' = 'udp',
-): Promise<boolean> {
+export async function isBound(ip: string, port: number, protocol: 'udp' | 'tcp' = 'udp'): Promise<boolean> {
   const table = await readFile(`/proc/net/${protocol}`, 'utf8');
   const hexIp = ip
     .split('.')
@@ -180,7 +176,7 @@ export async function waitUntilBound(
   protocol: 'udp' | 'tcp' = 'udp',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await isUdpBound(ip, port, protocol))) {
+  while (!(await isBound(ip, port, protocol))) {
     if (Date.now() > deadline) throw new Error(`nothing bound ${ip}:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
