@@ -107,15 +107,35 @@ export function responseEndpoint(req: SipRequest): Endpoint | undefined {
   return top === undefined ? undefined : viaEndpoint(top);
 }
 
+/**
+ * Where a response goes over a new connection when the one its request came in on has closed (§18.2.2): the top
+ * Via's received address and its sent-by port (the peer's listening port, not the connection's own).
+ */
+export function reopenEndpoint(req: SipRequest): Endpoint | undefined {
+  const via = parseVia(getHeaders(req, 'via')[0] ?? '');
+  if (!via) return undefined;
+  const transport = viaTransport(via.protocol);
+  return {
+    host: getParam(via.params, 'received') ?? via.host,
+    port: via.port ?? defaultPort(transport),
+    ...(transport && { transport }),
+  };
+}
+
 export function viaEndpoint(value: string): Endpoint | undefined {
   const via = parseVia(value);
   if (!via) return undefined;
+  const transport = viaTransport(via.protocol);
   const rport = Number(getParam(via.params, 'rport'));
-  const endpoint = {
+  return {
     host: getParam(via.params, 'received') ?? via.host,
-    port: Number.isInteger(rport) && rport > 0 ? rport : (via.port ?? 5060),
+    port: Number.isInteger(rport) && rport > 0 ? rport : (via.port ?? defaultPort(transport)),
+    ...(transport && { transport }),
   };
-  if (via.protocol.endsWith('/TCP')) return { ...endpoint, transport: 'tcp' };
-  if (via.protocol.endsWith('/TLS')) return { ...endpoint, transport: 'tls' };
-  return endpoint;
 }
+
+const viaTransport = (protocol: string): 'tcp' | 'tls' | undefined =>
+  protocol.endsWith('/TCP') ? 'tcp' : protocol.endsWith('/TLS') ? 'tls' : undefined;
+
+/** §19.1.2: 5061 for TLS, 5060 for the rest. */
+const defaultPort = (transport: 'tcp' | 'tls' | undefined) => (transport === 'tls' ? 5061 : 5060);

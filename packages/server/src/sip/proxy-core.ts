@@ -1,7 +1,14 @@
 // Datagram dispatch for the record-routing, call-stateful proxy: transaction matching, new INVITEs,
 // CANCEL, in-dialog requests (ACK/BYE/re-INVITE…), OPTIONS, and responses coming back downstream.
 import { createHash } from 'node:crypto';
-import { makeResponse, newBranch, reasonPhrase, responseEndpoint, viaEndpoint } from './build.js';
+import {
+  makeResponse,
+  newBranch,
+  reasonPhrase,
+  reopenEndpoint,
+  responseEndpoint,
+  viaEndpoint,
+} from './build.js';
 import { CallSession } from './call-session.js';
 import {
   formatVia,
@@ -35,7 +42,7 @@ import {
   serverTxKey,
   type TxEnv,
 } from './transactions.js';
-import type { Endpoint, SipTransport, TransportName } from './transport.js';
+import { type Endpoint, isReliable, type SipTransport, type TransportName } from './transport.js';
 import type { SipCallEvent, SipCallSummary, SipProxyOptions } from './types.js';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK, NOTIFY, REFER';
@@ -269,11 +276,13 @@ export class ProxyCore implements ProxyContext {
   }
 
   /**
-   * Where responses to a request go: back on the TCP connection it came in on (§18.2.2), else (UDP) to its top
-   * Via's received/rport or sent-by.
+   * Where responses to a request go: back on the TCP or TLS connection it came in on, or over a new one to its top
+   * Via's sent-by if that has closed (§18.2.2); over UDP to the top Via's received/rport or sent-by.
    */
   #upstream(req: SipRequest, from: Endpoint): Endpoint | undefined {
-    return from.transport === 'tcp' ? from : responseEndpoint(req);
+    if (!isReliable(from)) return responseEndpoint(req);
+    const reopenAt = reopenEndpoint(req);
+    return reopenAt?.transport === from.transport ? { ...from, reopenAt } : from;
   }
 
   #reply(

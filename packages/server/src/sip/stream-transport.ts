@@ -100,6 +100,45 @@ export function openStreamTransport(o: {
     });
   };
 
+  const send: SipTransport['send'] = (data, to, onError) => {
+    if (closed) return;
+    const key = keyOf(to.host, to.port);
+    let socket = connections.get(key);
+    // A peer that has closed its side leaves a socket that can no longer be written to.
+    if (socket && (socket.destroyed || !socket.writable)) socket = undefined;
+    if (!socket && to.reopenAt) {
+      // The connection a request came in on has closed before its response: never dial the peer's
+      // ephemeral port, but the listening one its Via names.
+      o.log.debug({ remote: key, reopenAt: to.reopenAt, transport }, 'sip response connection closed');
+      send(data, to.reopenAt, onError);
+      return;
+    }
+    if (!socket) {
+      if (connections.size >= MAX_CONNECTIONS) {
+        onError?.(new Error(`too many sip ${transport} connections`));
+        return;
+      }
+      const host = to.host.replace(/^\[(.*)\]$/, '$1');
+      const opened = connect(host, to.port);
+      // Until it is up (connected, and over TLS the handshake done), a refused, unreachable or untrusted
+      // peer fails what was sent to it.
+      waiting.set(opened, []);
+      opened.once(o.tls ? 'secureConnect' : 'connect', () => waiting.delete(opened));
+      opened.once('error', (err) => {
+        for (const fail of waiting.get(opened) ?? []) fail(err);
+        waiting.delete(opened);
+      });
+      attach(opened, key, { host, port: to.port, transport });
+      socket = opened;
+    }
+    if (onError)
+      waiting.get(socket)?.push((err) => {
+        o.log.warn({ err, remote: key, transport }, 'sip send failed');
+        onError(err);
+      });
+    socket.write(data);
+  };
+
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.address, () => {
@@ -109,35 +148,7 @@ export function openStreamTransport(o: {
       resolve({
         address: o.address,
         port: typeof bound === 'object' && bound ? bound.port : o.port,
-        send(data, to, onError) {
-          if (closed) return;
-          const key = keyOf(to.host, to.port);
-          let socket = connections.get(key);
-          if (!socket || socket.destroyed) {
-            if (connections.size >= MAX_CONNECTIONS) {
-              onError?.(new Error(`too many sip ${transport} connections`));
-              return;
-            }
-            const host = to.host.replace(/^\[(.*)\]$/, '$1');
-            const opened = connect(host, to.port);
-            // Until it is up (connected, and over TLS the handshake done), a refused, unreachable or untrusted
-            // peer fails what was sent to it.
-            waiting.set(opened, []);
-            opened.once(o.tls ? 'secureConnect' : 'connect', () => waiting.delete(opened));
-            opened.once('error', (err) => {
-              for (const fail of waiting.get(opened) ?? []) fail(err);
-              waiting.delete(opened);
-            });
-            attach(opened, key, { host, port: to.port, transport });
-            socket = opened;
-          }
-          if (onError)
-            waiting.get(socket)?.push((err) => {
-              o.log.warn({ err, remote: key, transport }, 'sip send failed');
-              onError(err);
-            });
-          socket.write(data);
-        },
+        send,
         close() {
           if (closed) return Promise.resolve();
           closed = true;

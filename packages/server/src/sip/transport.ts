@@ -12,6 +12,11 @@ export interface Endpoint {
   port: number;
   /** Absent: UDP. Over TCP or TLS, host:port also names the connection (a peer's own, for what it sent us). */
   transport?: TransportName;
+  /**
+   * A response's way back over TCP or TLS: if the connection above has closed, the response goes over a new one
+   * to this address (its request's Via sent-by, RFC 3261 §18.2.2) rather than being lost.
+   */
+  reopenAt?: Endpoint;
 }
 
 export interface SipTransport {

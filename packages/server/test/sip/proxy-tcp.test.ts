@@ -1,9 +1,11 @@
 // SIP over TCP (RFC 3261 §18: every element implements UDP and TCP) through the real proxy between SIPp peers
 // in single-connection TCP mode (-t t1): caller (127.0.0.81) → proxy (127.0.0.82) → callee (127.0.0.83).
 import net from 'node:net';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { getHeader, type SipMessage } from '../../src/sip/message.js';
 import { freePortBlock, type Peers, placeCall, startRecordedProxy } from './harness.js';
 import { explainRun as explain } from './sipp.js';
+import { type StreamPeer, streamPeer } from './tls-peer.js';
 
 const peers: Peers = { caller: '127.0.0.81', proxy: '127.0.0.82', callee: '127.0.0.83', base: 0 };
 
@@ -22,6 +24,21 @@ const callee = () => `${peers.callee}:${peers.base + 2}`;
 /** Messages of one SIPp trace that start with this request line or status. */
 const messagesOf = (trace: string | undefined, start: string) =>
   (trace ?? '').split('-----').filter((m) => m.includes(start));
+const isResponse = (status: number, method: string) => (m: SipMessage) =>
+  m.kind === 'response' && m.status === status && (getHeader(m, 'cseq') ?? '').endsWith(method);
+const connect = () =>
+  new Promise<net.Socket>((resolve, reject) => {
+    const socket = net.connect({ host: peers.proxy, port: peers.base, localAddress: peers.caller });
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+const waitFor = async (check: () => boolean) => {
+  const deadline = Date.now() + 3000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
 
 describe('sip proxy against SIPp over TCP', () => {
   it('TCP caller to a TCP callee: answered, the dialog routed through us over TCP', async () => {
@@ -90,12 +107,6 @@ describe('sip proxy against SIPp over TCP', () => {
 
   it('answers keep-alive pings, closes a stream it cannot read, and keeps serving other connections', async () => {
     const rec = await start(`sip:101@${callee()};transport=tcp`);
-    const connect = () =>
-      new Promise<net.Socket>((resolve, reject) => {
-        const socket = net.connect({ host: peers.proxy, port: peers.base, localAddress: peers.caller });
-        socket.once('connect', () => resolve(socket));
-        socket.once('error', reject);
-      });
     const received = (socket: net.Socket) => {
       let text = '';
       socket.on('data', (d: Buffer) => {
@@ -103,14 +114,6 @@ describe('sip proxy against SIPp over TCP', () => {
       });
       return () => text;
     };
-    const waitFor = async (check: () => boolean) => {
-      const deadline = Date.now() + 3000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error('timed out');
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
-
     const pinger = await connect();
     const replies = received(pinger);
     pinger.write('\r\n\r\n');
@@ -142,5 +145,52 @@ describe('sip proxy against SIPp over TCP', () => {
     await waitFor(() => replies().includes('SIP/2.0 200 OK'));
     expect(replies()).toContain('CSeq: 1 OPTIONS');
     pinger.destroy();
+  });
+
+  it('sends a response whose connection has closed over a new one to the Via sent-by (§18.2.2)', async () => {
+    // Routing takes a moment, and meanwhile the caller drops the connection its INVITE came on.
+    const rec = await startRecordedProxy({ address: peers.proxy, port: peers.base }, async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return { action: 'reject', status: 486, reason: 'Busy Here' };
+    });
+    const accepted: StreamPeer[] = [];
+    const listener = net.createServer((socket) => accepted.push(streamPeer(socket)));
+    const listenPort = peers.base + 9;
+    await new Promise<void>((resolve) => listener.listen(listenPort, peers.caller, resolve));
+    onTestFinished(() => {
+      for (const p of accepted) p.close();
+      listener.close();
+    });
+    const header = [
+      `Via: SIP/2.0/TCP ${peers.caller}:${listenPort};branch=z9hG4bK-reopen`,
+      `From: <sip:+79161234567@${peers.caller}>;tag=r1`,
+      `To: <sip:74951234567@${peers.proxy}>`,
+      'Call-ID: tcp-reopen-1',
+    ];
+    const first = streamPeer(await connect());
+    first.send(
+      [`INVITE sip:74951234567@${peers.proxy}:${peers.base} SIP/2.0`, ...header, 'CSeq: 1 INVITE']
+        .concat(['Max-Forwards: 70', 'Content-Length: 0', '', ''])
+        .join('\r\n'),
+    );
+    await first.next(isResponse(100, 'INVITE'));
+    first.close();
+
+    await waitFor(() => accepted.length > 0);
+    const second = accepted[0] as StreamPeer;
+    const busy = await second.next(isResponse(486, 'INVITE'));
+    expect(getHeader(busy, 'via')).toBe(header[0]?.slice('Via: '.length));
+    second.send(
+      [
+        `ACK sip:74951234567@${peers.proxy}:${peers.base} SIP/2.0`,
+        ...header.slice(0, 2),
+        `To: ${getHeader(busy, 'to')}`,
+      ]
+        .concat([header[3] as string, 'CSeq: 1 ACK', 'Content-Length: 0', '', ''])
+        .join('\r\n'),
+    );
+    const [s] = await rec.waitForEnds(1);
+    expect(s).toMatchObject({ status: 'busy', finalSipStatus: 486 });
+    expect(rec.debug.map((d) => d.m)).toContain('sip response connection closed');
   });
 });

@@ -102,6 +102,51 @@ describe('sip proxy over TLS', () => {
     expect(callee.messages).toMatch(new RegExp(`BYE sip:callee@[^\\n]+\\nVia: SIP/2.0/UDP ${peers.proxy}`));
   });
 
+  it('answers a TLS caller whose Via has no rport on its own connection (§18.2.2), not at the Via port', async () => {
+    const rec = await startRecordedProxy(
+      {
+        address: peers.proxy,
+        port: peers.base,
+        tls: { port: tlsPort(), cert: TEST_TLS.cert, key: TEST_TLS.key },
+      },
+      () => ({ action: 'reject', status: 486, reason: 'Busy Here' }),
+    );
+    const caller = await connectTls(peers.proxy, tlsPort(), peers.caller);
+    const header = [
+      // Nothing listens at 5999: a response sent there instead of on the connection would be lost.
+      `Via: SIP/2.0/TLS ${peers.caller}:5999;branch=z9hG4bK-tls-norport`,
+      `From: <sip:+79161234567@${peers.caller}>;tag=tls2`,
+      `To: <sip:74951234567@${peers.proxy}:${tlsPort()}>`,
+      'Call-ID: tls-call-norport',
+    ];
+    caller.send(
+      [
+        `INVITE sip:74951234567@${peers.proxy}:${tlsPort()} SIP/2.0`,
+        ...header,
+        'CSeq: 1 INVITE',
+        'Max-Forwards: 70',
+      ]
+        .concat(['Content-Length: 0', '', ''])
+        .join('\r\n'),
+    );
+    await caller.next(isResponse(100, 'INVITE'));
+    const busy = await caller.next(isResponse(486, 'INVITE'));
+    const ack = [`ACK sip:74951234567@${peers.proxy}:${tlsPort()} SIP/2.0`, ...header.slice(0, 2)]
+      .concat([
+        `To: ${getHeader(busy, 'to')}`,
+        header[3] as string,
+        'CSeq: 1 ACK',
+        'Content-Length: 0',
+        '',
+        '',
+      ])
+      .join('\r\n');
+    caller.send(ack);
+    const [s] = await rec.waitForEnds(1);
+    expect(s).toMatchObject({ status: 'busy', finalSipStatus: 486 });
+    caller.close();
+  });
+
   it('forwards to a sips: target over TLS, checking its certificate: trusted, the callee answers 486', async () => {
     const rec = await start(`sips:101@${peers.callee}:${peers.base + 2}`);
     const callee = await listenTls(peers.callee, peers.base + 2);
