@@ -72,6 +72,32 @@ describe('sip proxy against SIPp: call outcomes', () => {
     expect(inOrder(s?.startedAt, s?.ringingAt, s?.answeredAt, s?.endedAt)).toBe(true);
   });
 
+  it('relays the whole dialog: PRACK of a reliable 183, a hold re-INVITE, INFO, UPDATE from the callee, BYE', async () => {
+    const rec = await start();
+    const { caller, callee } = await placeCall(peers, peers.base, {
+      uac: 'uac-call-mid-dialog',
+      uas: 'uas-answer-mid-dialog',
+    });
+    expect(caller.code, explain(caller)).toBe(0);
+    expect(callee?.code, callee && explain(callee)).toBe(0);
+    // One call: the re-INVITE is part of it, not a second one.
+    const [s] = await rec.waitForEnds(1);
+    expect(rec.ends).toHaveLength(1);
+    expect(rec.invites).toHaveLength(1);
+    expect(s).toMatchObject({ status: 'answered', cause: 'caller-bye' });
+    expect(rec.events.map((e) => e.type)).toEqual(['ringing', 'answered']);
+    // Each request reached the other end through us (our Via on top), once.
+    const viaProxy = `\\nVia: SIP/2.0/UDP ${peers.proxy}:${peers.base};branch=z9hG4bK`;
+    const at = (trace: string | undefined, requestLine: string) =>
+      (trace ?? '').split('-----').filter((m) => new RegExp(`${requestLine}[^\\n]+${viaProxy}`).test(m));
+    for (const method of ['PRACK', 'INVITE sip:callee', 'ACK', 'INFO', 'BYE'])
+      expect(at(callee?.messages, method), method).not.toHaveLength(0);
+    expect(at(callee?.messages, 'INVITE sip:callee')).toHaveLength(1);
+    expect(at(callee?.messages, 'INFO')[0]).toContain('Signal=5');
+    expect(at(caller.messages, 'UPDATE')).toHaveLength(1);
+    expect(rec.proxy.activeCalls()).toBe(0);
+  });
+
   it('busy callee (486): relayed to the caller, summary busy/busy-here', async () => {
     const rec = await start();
     const { caller, callee } = await placeCall(peers, peers.base, {
