@@ -115,6 +115,20 @@ describe('SIP calls leave call records', () => {
     }
   });
 
+  it('an anonymous caller is recorded under the number their network asserts (P-Asserted-Identity)', async () => {
+    const p = await proxy();
+    try {
+      const { caller } = await placeCall(peers, peers.base, {
+        uac: 'uac-anonymous-expect-busy',
+        uas: 'uas-busy',
+      });
+      expect(caller.code, explain(caller)).toBe(0);
+      expect(await settled()).toMatchObject({ caller: '+79031234567', status: 'busy' });
+    } finally {
+      await p.close();
+    }
+  });
+
   it('canceled: the caller hangs up while it rings (487)', async () => {
     const p = await proxy();
     try {
