@@ -111,6 +111,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps copies of recordings in DATA_DIR/recordings unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/rt' }).recordings).toEqual({ dir: '/srv/rt/recordings', copy: true });
+    expect(loadConfig({ RECORDINGS_DIR: '/mnt/audio', RECORDINGS_COPY: 'false' }).recordings).toEqual({
+      dir: '/mnt/audio',
+      copy: false,
+    });
+    expect(() => loadConfig({ RECORDINGS_COPY: 'sometimes' })).toThrow(
+      /RECORDINGS_COPY must be true or false/,
+    );
+  });
+
   it('reads the analytics and ad APIs’ addresses and the integrations’ timeout', () => {
     const defaults = loadConfig({});
     expect(defaults.integrationApis).toEqual({

@@ -49,6 +49,11 @@ export interface Config {
   /** How long a provider may take to start answering a recording request. */
   readonly recordingTimeoutMs: number;
   /**
+   * Ringtrace's own copies of the providers' recordings (modules/calls/recording-archive.ts): where they are kept,
+   * and whether new ones are made (copies already made are played either way).
+   */
+  readonly recordings: { dir: string; copy: boolean };
+  /**
    * The analytics and ad APIs' bases (no trailing slash) that call conversions are sent to: GA4's origin, Metrica's,
    * the Google Ads API with its version (`…/v26`) and Google's OAuth token endpoint. Overridable so that tests (and
    * proxies, or GA4's EU host) can stand in.
@@ -202,6 +207,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       mango: apiUrl('MANGO_API_URL', 'https://app.mango-office.ru/vpbx'),
     },
     recordingTimeoutMs: int('RECORDING_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
+    recordings: {
+      dir: resolve(cwd, read('RECORDINGS_DIR') ?? resolve(dataDir, 'recordings')),
+      copy: bool('RECORDINGS_COPY', true),
+    },
     integrationApis: {
       ga4: apiUrl('GA4_BASE_URL', 'https://www.google-analytics.com'),
       metrica: apiUrl('METRICA_API_URL', 'https://api-metrika.yandex.net'),

@@ -9,7 +9,8 @@ import { ReportService } from './modules/analytics/report.service.js';
 import { SpendService } from './modules/analytics/spend.service.js';
 import { VisitRollupService } from './modules/analytics/visit-rollup.service.js';
 import { CallService } from './modules/calls/call.service.js';
-import { RecordingService } from './modules/calls/recording.service.js';
+import { COPIED_PROVIDERS, RecordingService } from './modules/calls/recording.service.js';
+import { RecordingArchive } from './modules/calls/recording-archive.js';
 import { StaticChannelService } from './modules/channels/static-channel.service.js';
 import { DestinationService } from './modules/destinations/destination.service.js';
 import { IntegrationService } from './modules/integrations/integration.service.js';
@@ -31,6 +32,8 @@ export interface Services {
   tracking: TrackingService;
   calls: CallService;
   recordings: RecordingService;
+  /** Copies the providers' recordings; `serve` runs it in the background, tests call copyDue(). */
+  recordingArchive: RecordingArchive;
   providerAccounts: ProviderAccountService;
   users: UserService;
   spend: SpendService;
@@ -89,6 +92,7 @@ export function createDeps(input: {
     tracking,
     credit,
     outbox: integrations,
+    ...(input.config.recordings.copy && { copyRecordingsOf: COPIED_PROVIDERS }),
   });
   const providerAccounts = new ProviderAccountService({
     db,
@@ -96,20 +100,37 @@ export function createDeps(input: {
     publicUrl: input.config.publicUrl,
     secretKey: input.secretKey,
   });
+  const recordings = new RecordingService({
+    db,
+    archiveDir: input.config.recordings.dir,
+    calls,
+    providerAccounts,
+    apis: input.config.providerApis,
+    timeoutMs: input.config.recordingTimeoutMs,
+  });
   const services: Services = {
     apiKeys: new ApiKeyService({ db, clock }),
-    projects: new ProjectService({ db, clock, defaultCountry: input.config.defaultCountry, destinations }),
+    projects: new ProjectService({
+      db,
+      clock,
+      defaultCountry: input.config.defaultCountry,
+      destinations,
+      recordingsDir: input.config.recordings.dir,
+    }),
     destinations,
     numbers: new NumberService({ db, clock, destinations }),
     channels: new StaticChannelService({ db, clock }),
     pools: new PoolService({ db, clock, destinations }),
     tracking,
     calls,
-    recordings: new RecordingService({
-      calls,
-      providerAccounts,
-      apis: input.config.providerApis,
-      timeoutMs: input.config.recordingTimeoutMs,
+    recordings,
+    recordingArchive: new RecordingArchive({
+      db,
+      dialect: input.database.dialect,
+      clock,
+      dir: input.config.recordings.dir,
+      recordings,
+      log: input.log.child({ component: 'recordings' }),
     }),
     providerAccounts,
     users: new UserService({ db, clock }),

@@ -405,6 +405,25 @@ export interface EarlyRecordingTable {
   received_at: number;
 }
 
+/** Ringtrace's own copy of a call's recording (modules/calls/recording-archive.ts). */
+export interface RecordingArchiveTable {
+  call_id: string;
+  project_id: string;
+  /** The call's recording URL this row is (or was) copying: a newer one starts the copy over. */
+  recording_url: string;
+  state: 'pending' | 'stored' | 'failed';
+  attempts: number;
+  /** When a pending copy is tried next (or, while one is being made, when that attempt is given up). */
+  due_at: number;
+  /** Path of the copy under RECORDINGS_DIR, with `/` separators. */
+  file: string | null;
+  content_type: string | null;
+  bytes: number | null;
+  stored_at: number | null;
+  /** Why the last attempt failed. */
+  error: string | null;
+}
+
 export interface Database {
   project: ProjectTable;
   app_user: UserTable;
@@ -432,4 +451,5 @@ export interface Database {
   visit_rollup_state: VisitRollupStateTable;
   credited_visit: CreditedVisitTable;
   early_recording: EarlyRecordingTable;
+  recording_archive: RecordingArchiveTable;
 }

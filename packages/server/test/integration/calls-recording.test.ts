@@ -1,6 +1,10 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARCHIVE_RETRY_MS } from '../../src/modules/calls/recording-archive.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
 import { createCallProject, createKey } from '../helpers/factories.js';
@@ -19,6 +23,7 @@ type Provider = 'twilio' | 'zadarma' | 'mango' | 'generic';
 describe.each(testDatabases())('call recordings on $name', (database) => {
   let t: TestApp;
   let fake: FakeProviders;
+  const copiesDir = mkdtempSync(join(tmpdir(), 'ringtrace-recordings-'));
   const setups = {} as Record<Provider, { projectId: string; number: string; hooks: Record<string, string> }>;
   const digits = (e164: string) => e164.slice(1);
   const caller = () => `7916444${String(next()).padStart(4, '0')}`;
@@ -135,6 +140,7 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       TWILIO_API_URL: fake.origin,
       ZADARMA_API_URL: fake.origin,
       MANGO_API_URL: `${fake.origin}/vpbx`,
+      RECORDINGS_DIR: copiesDir,
     });
     const credentials: Record<Provider, Record<string, string>> = {
       twilio: { authToken: TWILIO.authToken },
@@ -155,6 +161,7 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
   afterAll(async () => {
     await t.close();
     await fake.close();
+    rmSync(copiesDir, { recursive: true, force: true });
   });
 
   it('Mango: events/recording Completed stores the recording, which plays through the signed API', async () => {
@@ -263,5 +270,137 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
     const foreign = await recording('zadarma', zadarmaId, { token });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().error.code).toBe('not_found');
+  });
+
+  describe("Ringtrace's own copies", () => {
+    const copyDue = () => t.deps.services.recordingArchive.copyDue(100);
+    const copyOf = (callId: string) =>
+      t.deps.database.db
+        .selectFrom('recording_archive')
+        .selectAll()
+        .where('call_id', '=', callId)
+        .executeTakeFirst();
+
+    it("copies each provider's recording, and plays the copy once the provider cannot give it any more", async () => {
+      const calls = {
+        mango: (await mangoCall()).id,
+        zadarma: await zadarmaCall(),
+        twilio: await twilioCall(),
+      };
+      await copyDue();
+      for (const id of Object.values(calls)) {
+        const copy = await copyOf(id);
+        expect(copy).toMatchObject({ state: 'stored', content_type: 'audio/mpeg', attempts: 1, error: null });
+        expect(Number(copy?.bytes)).toBe(AUDIO.length);
+        expect(copy?.file).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36}\.mp3$/);
+        expect(readFileSync(join(copiesDir, copy?.file ?? '')).equals(AUDIO)).toBe(true);
+      }
+      const fetched = fake.seen.length;
+      fake.hangUp = true;
+      try {
+        for (const [provider, id] of Object.entries(calls) as [Provider, string][]) {
+          const res = await recording(provider, id);
+          expect(res.statusCode, provider).toBe(200);
+          expect(res.headers['content-type']).toBe('audio/mpeg');
+          expect(res.rawPayload.equals(AUDIO)).toBe(true);
+        }
+        const part = await recording('zadarma', calls.zadarma, { range: 'bytes=100-199' });
+        expect(part.statusCode).toBe(206);
+        expect(part.headers['content-range']).toBe(`bytes 100-199/${AUDIO.length}`);
+        expect(part.rawPayload.equals(AUDIO.subarray(100, 200))).toBe(true);
+        const etag = String(part.headers.etag);
+        const again = await t.call({
+          method: 'GET',
+          url: `/api/v1/projects/${setups.zadarma.projectId}/calls/${calls.zadarma}/recording`,
+          headers: { 'if-none-match': etag },
+        });
+        expect(again.statusCode).toBe(304);
+        // Another tenant still gets nothing.
+        expect((await recording('mango', calls.zadarma)).statusCode).toBe(404);
+      } finally {
+        fake.hangUp = false;
+      }
+      expect(fake.seen.length).toBe(fetched);
+    });
+
+    it("copies a newer recording of the same call over the older one; a PBX's URL is not copied", async () => {
+      const call = await mangoCall();
+      await copyDue();
+      const first = await copyOf(call.id);
+      expect(first?.state).toBe('stored');
+      const later = {
+        entry_id: call.entry,
+        call_id: `${call.entry}-2`,
+        recording_id: `MToxMDE${next()}`,
+        extension: '102',
+      };
+      expect((await mango('recording', { ...later, recording_state: 'Completed' })).statusCode).toBe(200);
+      expect(await copyOf(call.id)).toMatchObject({
+        state: 'pending',
+        attempts: 0,
+        recording_url: expect.stringContaining(later.recording_id),
+      });
+      await copyDue();
+      expect(await copyOf(call.id)).toMatchObject({ state: 'stored', file: first?.file });
+      // The same URL reported again changes nothing.
+      expect((await mango('recording', { ...later, recording_state: 'Completed' })).statusCode).toBe(200);
+      expect((await copyOf(call.id))?.state).toBe('stored');
+
+      const callId = `1768467600.${next()}`;
+      const body = { callId, caller: `+${caller()}`, called: setups.generic.number, at: t.clock.now() };
+      const ended = await generic({
+        ...body,
+        event: 'call.ended',
+        status: 'answered',
+        recordingUrl: 'https://pbx.example.com/r/2.mp3',
+      });
+      expect(await copyOf(ended.json().callId)).toBeUndefined();
+    });
+
+    it('plays from the provider again when the copy was removed from the disk', async () => {
+      const id = await zadarmaCall();
+      await copyDue();
+      const copy = await copyOf(id);
+      rmSync(join(copiesDir, copy?.file ?? ''));
+      const res = await recording('zadarma', id);
+      expect(res.statusCode).toBe(200);
+      expect(res.rawPayload.equals(AUDIO)).toBe(true);
+    });
+
+    it('deleting a project deletes its copies', async () => {
+      await twilioCall();
+      await copyDue();
+      const dir = join(copiesDir, setups.twilio.projectId);
+      expect(existsSync(dir)).toBe(true);
+      const removed = await t.call({ method: 'DELETE', url: `/api/v1/projects/${setups.twilio.projectId}` });
+      expect(removed.statusCode).toBe(204);
+      expect(existsSync(dir)).toBe(false);
+      expect(existsSync(join(copiesDir, setups.zadarma.projectId))).toBe(true);
+    });
+
+    // Last in the file: it moves the clock on by days.
+    it('tries a failed copy again later, and gives it up after the last wait', async () => {
+      const id = await zadarmaCall();
+      fake.hangUp = true;
+      try {
+        await copyDue();
+        const failed = await copyOf(id);
+        expect(failed).toMatchObject({ state: 'pending', attempts: 1 });
+        expect(failed?.error).toMatch(/could not be reached/);
+        expect(Number(failed?.due_at)).toBe(t.clock.now() + (ARCHIVE_RETRY_MS[0] ?? 0));
+        await copyDue(); // not due yet
+        expect((await copyOf(id))?.attempts).toBe(1);
+        for (const wait of ARCHIVE_RETRY_MS) {
+          t.clock.advance(wait);
+          await copyDue();
+        }
+        expect(await copyOf(id)).toMatchObject({ state: 'failed', attempts: ARCHIVE_RETRY_MS.length + 1 });
+        expect(existsSync(join(copiesDir, setups.zadarma.projectId, `${id}.mp3`))).toBe(false);
+      } finally {
+        fake.hangUp = false;
+      }
+      // Given up as a copy, it still plays from the provider.
+      expect((await recording('zadarma', id)).statusCode).toBe(200);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { buildApp } from '../../app.js';
 import { type Config, ConfigError } from '../../config.js';
 import { acquireInstanceLock } from '../../db/instance-lock.js';
 import { startOutboxDispatch } from '../../jobs/outbox-dispatch.js';
+import { startRecordingCopies } from '../../jobs/recording-copies.js';
 import { startRollupRefresh } from '../../jobs/report-rollups.js';
 import { sipCallRouting } from '../../sip/call-routing.js';
 import { startSipProxy } from '../../sip/sip-proxy.js';
@@ -40,6 +41,10 @@ export async function serve(config: Config): Promise<void> {
     dispatchOnce: () => deps.services.outboxDispatcher.dispatchOnce(),
     log: deps.log.child({ component: 'outbox' }),
   });
+  const recordingCopies = startRecordingCopies({
+    copyDue: (batch) => deps.services.recordingArchive.copyDue(batch),
+    log: deps.log.child({ component: 'recordings' }),
+  });
   const sip = config.sip
     ? await startSipProxy({
         address: config.sip.host,
@@ -64,6 +69,7 @@ export async function serve(config: Config): Promise<void> {
     await sip?.close();
     await rollups.stop();
     await outbox.stop();
+    await recordingCopies.stop();
     await app.close();
     await deps.database.close();
     await lock.release();

@@ -15,6 +15,7 @@ import * as integrations from './2026_11_24_2320_integrations.js';
 import * as visitGaSessions from './2026_11_24_2330_visit_ga_sessions.js';
 import * as poolExhaustionAlert from './2026_11_24_2340_pool_exhaustion_alert.js';
 import * as earlyRecordings from './2026_11_25_0100_early_recordings.js';
+import * as recordingArchive from './2026_11_25_1000_recording_archive.js';
 
 /** Registered statically so that a bundled build finds them. Names sort by date; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_2330_visit_ga_sessions': visitGaSessions,
   '2026_11_24_2340_pool_exhaustion_alert': poolExhaustionAlert,
   '2026_11_25_0100_early_recordings': earlyRecordings,
+  '2026_11_25_1000_recording_archive': recordingArchive,
 };

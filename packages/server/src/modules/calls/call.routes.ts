@@ -1,14 +1,16 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import send from '@fastify/send';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
-import { AppError } from '../../errors.js';
+import { AppError, notFound } from '../../errors.js';
 import { scope } from '../../http/auth.js';
 import { errorResponses, Id, ProjectItemParams, ProjectParams } from '../../http/schemas.js';
 import type { Call } from './call.js';
 import type { CallFilter } from './call.repository.js';
+import type { Playback } from './recording.service.js';
 
 const Status = Type.Union(
   ['ringing', 'in-progress', 'answered', 'no-answer', 'busy', 'failed', 'canceled'].map((s) =>
@@ -141,11 +143,13 @@ export async function callRoutes(instance: FastifyInstance, { deps }: { deps: De
     {
       schema: {
         tags,
-        summary: "The call's recording: audio fetched from the provider, or a redirect to the PBX's URL",
+        summary:
+          "The call's recording: Ringtrace's copy, else audio fetched from the provider, or a redirect to the PBX's URL",
         description:
-          'Streams the audio (`content-type` as the provider sends it, `audio/mpeg` by default; `Range` is passed ' +
-          'on). 404 `not_found` when the call has no recording; 502 `recording_unavailable` when the provider ' +
-          'refuses or cannot be reached (the message carries its answer).',
+          "Streams the audio: Ringtrace's own copy once it has made one (with `Range`, `ETag` and conditional " +
+          'requests), else from the provider (`content-type` as the provider sends it, `audio/mpeg` by default; ' +
+          '`Range` is passed on). 404 `not_found` when the call has no recording; 502 `recording_unavailable` when ' +
+          'the provider refuses or cannot be reached (the message carries its answer).',
         params: ProjectItemParams,
         response: { ...errorResponses, 502: Type.Ref('ErrorResponse') },
       },
@@ -158,6 +162,7 @@ export async function callRoutes(instance: FastifyInstance, { deps }: { deps: De
         typeof range === 'string' && BYTE_RANGE.test(range) ? range : undefined,
       );
       if (answer.kind === 'redirect') return reply.redirect(answer.url, 302);
+      if (answer.kind === 'file') return sendCopy(request, reply, answer);
       const body = Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>);
       // A client that goes away stops the download from the provider too.
       reply.raw.once('close', () => body.destroy());
@@ -175,3 +180,30 @@ export async function callRoutes(instance: FastifyInstance, { deps }: { deps: De
 
 /** Byte ranges as browsers send them when seeking in audio; anything else is not passed to the provider. */
 const BYTE_RANGE = /^bytes=\d*-\d*(,\s*\d*-\d*)*$/;
+
+/** Ringtrace's copy of a recording, from the disk: byte ranges and conditional requests as for any file. */
+async function sendCopy(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  copy: Extract<Playback, { kind: 'file' }>,
+) {
+  const { statusCode, headers, stream, type } = await send(request.raw, encodeURI(copy.path), {
+    root: copy.root,
+    contentType: false,
+    cacheControl: false,
+    dotfiles: 'deny',
+  });
+  if (type === 'error' && statusCode !== 416 && statusCode !== 412) {
+    stream.destroy();
+    throw notFound('the copy of this recording');
+  }
+  return reply
+    .status(statusCode)
+    .headers({
+      ...headers,
+      ...(statusCode < 300 && { 'content-type': copy.contentType }),
+      'cache-control': 'private, no-cache',
+      'x-content-type-options': 'nosniff',
+    })
+    .send(stream);
+}

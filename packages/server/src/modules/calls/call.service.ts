@@ -17,6 +17,7 @@ import {
 import { type Call, type CallStatus, FINAL_STATUSES, nextStatus, toCall } from './call.js';
 import * as repo from './call.repository.js';
 import { type CallEventType, type CallOutbox, callEventData } from './call-outbox.js';
+import { queueArchive } from './recording-archive.repository.js';
 
 export interface IncomingCall {
   provider: string;
@@ -89,6 +90,8 @@ export class CallService {
       credit: CreditService;
       /** Integrations that hear of calls starting and ending (the outbox); none when absent. */
       outbox?: CallOutbox;
+      /** Providers whose recordings Ringtrace keeps a copy of (recording-archive.ts); none when absent. */
+      copyRecordingsOf?: ReadonlySet<string>;
     },
   ) {}
 
@@ -244,8 +247,21 @@ export class CallService {
     const recordingUrl = await repo.takeEarlyRecording(this.deps.db, call.provider, call.provider_call_id);
     if (recordingUrl === undefined) return call;
     const patch = { recording_url: recordingUrl, updated_at: this.deps.clock.now() };
-    await repo.updateCall(this.deps.db, call.id, patch);
+    await this.deps.db.transaction().execute(async (trx) => {
+      await repo.updateCall(trx, call.id, patch);
+      await this.copyRecording(trx, call, recordingUrl);
+    });
     return { ...call, ...patch };
+  }
+
+  /** Asks for Ringtrace's own copy of a recording just stored on the call, if its provider's are copied. */
+  private async copyRecording(db: Db, call: CallTable, recordingUrl: string): Promise<void> {
+    if (recordingUrl === call.recording_url || !this.deps.copyRecordingsOf?.has(call.provider)) return;
+    await queueArchive(
+      db,
+      { callId: call.id, projectId: call.project_id, recordingUrl },
+      this.deps.clock.now(),
+    );
   }
 
   /** Writes one outbox event per subscribed integration, in the transaction `db`. */
@@ -317,6 +333,7 @@ export class CallService {
           : 0;
       }
       await repo.updateCall(trx, row.id, patch);
+      if (p.recordingUrl) await this.copyRecording(trx, row, p.recordingUrl);
       const updated: CallTable = { ...row, ...patch };
       const outbox = this.deps.outbox;
       if (outbox && final && !wasFinal) {

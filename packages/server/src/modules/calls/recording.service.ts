@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../../db/connect.js';
 import { AppError, notFound } from '../../errors.js';
 import type { ProviderAccountService } from '../telephony/provider-account.service.js';
 import type { CallService } from './call.service.js';
+import { findCopy } from './recording-archive.repository.js';
 import {
   type FetchOptions,
   mangoRecording,
@@ -22,14 +26,25 @@ const FETCHERS = {
 } satisfies Record<string, Fetcher>;
 type ApiProvider = keyof typeof FETCHERS;
 const isApiProvider = (p: string): p is ApiProvider => Object.hasOwn(FETCHERS, p);
+/** Providers whose recordings Ringtrace copies (a PBX's plain URL is the PBX's to keep). */
+export const COPIED_PROVIDERS: ReadonlySet<string> = new Set(Object.keys(FETCHERS));
+
+/** A recording to play: Ringtrace's copy (a file under `root`), the provider's audio, or a URL to go to. */
+export type Playback =
+  | { kind: 'file'; root: string; path: string; contentType: string }
+  | Exclude<RecordingAnswer, { kind: 'unavailable' }>;
 
 /**
- * A call's recording for a user to play: fetched from the provider with the credentials of the account that
- * reported the call (Twilio, Zadarma, Mango Office), or a redirect to the URL a PBX sent (generic webhook).
+ * A call's recording for a user to play: Ringtrace's own copy when it has one (recording-archive.ts), else fetched
+ * from the provider with the credentials of the account that reported the call (Twilio, Zadarma, Mango Office), or
+ * a redirect to the URL a PBX sent (generic webhook).
  */
 export class RecordingService {
   constructor(
     private readonly deps: {
+      db: Db;
+      /** Where the copies are (RECORDINGS_DIR). */
+      archiveDir: string;
       calls: CallService;
       providerAccounts: ProviderAccountService;
       apis: Record<ApiProvider, string>;
@@ -39,7 +54,21 @@ export class RecordingService {
   ) {}
 
   /** Throws not_found (no such call in the project, or no recording) or recording_unavailable (502). */
-  async open(
+  async open(projectId: string, callId: string, range?: string): Promise<Playback> {
+    const copy = await findCopy(this.deps.db, projectId, callId);
+    // A copy removed from the disk by hand is fetched from the provider again.
+    if (copy?.file && existsSync(join(this.deps.archiveDir, copy.file)))
+      return {
+        kind: 'file',
+        root: this.deps.archiveDir,
+        path: copy.file,
+        contentType: copy.content_type ?? 'audio/mpeg',
+      };
+    return this.fromProvider(projectId, callId, range);
+  }
+
+  /** The recording as its provider has it, whatever Ringtrace keeps (what the archive copies). */
+  async fromProvider(
     projectId: string,
     callId: string,
     range?: string,

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/connect.js';
 import { AppError, notFound } from '../../errors.js';
@@ -45,7 +47,14 @@ const toProject = (r: repo.ProjectRow): Project => ({
 
 export class ProjectService {
   constructor(
-    private readonly deps: { db: Db; clock: Clock; defaultCountry: string; destinations: DestinationService },
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      defaultCountry: string;
+      destinations: DestinationService;
+      /** Where the project's copies of recordings are kept (RECORDINGS_DIR), removed with it. */
+      recordingsDir?: string;
+    },
   ) {}
 
   async create(by: Principal, input: ProjectInput): Promise<Project> {
@@ -118,6 +127,8 @@ export class ProjectService {
     if (!isInstallationAdmin(by))
       throw new AppError('forbidden', 'only an installation-wide admin key may delete projects');
     await repo.deleteProject(this.deps.db, id);
+    if (this.deps.recordingsDir)
+      await rm(join(this.deps.recordingsDir, id), { recursive: true, force: true });
   }
 
   /** Checks every given field at once and returns the columns to write. */
