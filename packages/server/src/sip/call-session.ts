@@ -98,7 +98,8 @@ export class CallSession {
     const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
     setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
     const hop = nextHop(fwd);
-    const routes = this.ctx.recordRoute(this.server.upstream.transport, hop?.transport);
+    const dialog = { callId: this.callIdKey, callerTag: this.callerTag };
+    const routes = this.ctx.recordRoute(dialog, this.server.upstream.transport, hop?.transport);
     for (const route of routes.reverse()) prependHeader(fwd, 'record-route', route);
     prependHeader(fwd, 'via', this.ctx.ourVia(newBranch(), hop?.transport));
     if (!hop || this.ctx.isOurUri(target)) {

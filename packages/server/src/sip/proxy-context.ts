@@ -15,8 +15,15 @@ export interface ProxyContext {
   isOurUri(uri: string): boolean;
   /** Our Via for a request sent over `transport`. */
   ourVia(branch: string, transport?: TransportName): string;
-  /** Our Record-Route entries, top first, for a dialog whose caller and callee reach us over these transports. */
-  recordRoute(inbound?: TransportName, outbound?: TransportName): string[];
+  /**
+   * Our Record-Route entries, top first, for a dialog (its Call-ID and the caller's tag) whose caller and callee
+   * reach us over these transports.
+   */
+  recordRoute(
+    dialog: { callId: string; callerTag: string },
+    inbound?: TransportName,
+    outbound?: TransportName,
+  ): string[];
   /** Sends a request in a new client transaction (branch taken from its top Via) and registers it. */
   startClientTx(
     req: SipRequest,

@@ -10,12 +10,14 @@ import {
   viaEndpoint,
 } from './build.js';
 import { CallSession } from './call-session.js';
+import { DialogTokens } from './dialog-token.js';
 import {
   formatVia,
   getParam,
   getTag,
   hasParam,
   MAGIC_COOKIE,
+  parseNameAddr,
   parseUri,
   parseVia,
   setParam,
@@ -24,16 +26,20 @@ import {
 import { InDialogRelay } from './in-dialog-relay.js';
 import { inviteInfo } from './invite-info.js';
 import {
+  cloneMessage,
   getHeader,
   getHeaders,
   parseCSeq,
   parseMessage,
+  prependHeader,
   type SipRequest,
   type SipResponse,
   serializeMessage,
+  setHeader,
   shiftHeader,
 } from './message.js';
 import type { ProxyContext } from './proxy-context.js';
+import { nextHop, stripOwnRoutes } from './routing.js';
 import type { SipLog } from './sip-log.js';
 import {
   ClientTransaction,
@@ -47,6 +53,8 @@ import type { SipCallEvent, SipCallSummary, SipProxyOptions } from './types.js';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK, NOTIFY, REFER';
 const DIALOG_METHODS = new Set(['BYE', 'INFO', 'UPDATE', 'PRACK', 'NOTIFY', 'REFER']);
+/** The branch of a request relayed without transaction state: `sl` is not hex, so no other branch of ours has it. */
+const STATELESS_BRANCH = `${MAGIC_COOKIE}sl`;
 
 export class ProxyCore implements ProxyContext {
   readonly log: SipLog;
@@ -66,6 +74,7 @@ export class ProxyCore implements ProxyContext {
   readonly #calls = new Map<string, CallSession[]>();
   readonly #pending = new Set<Promise<void>>();
   readonly #chains = new WeakMap<object, Promise<void>>();
+  readonly #dialogs: DialogTokens;
 
   constructor(private readonly o: SipProxyOptions & { log: SipLog }) {
     this.log = o.log;
@@ -73,6 +82,7 @@ export class ProxyCore implements ProxyContext {
     this.maxCallMs = o.maxCallMs ?? 4 * 3600_000;
     this.routeTimeoutMs = o.routeTimeoutMs ?? 10_000;
     this.now = o.now ?? Date.now;
+    this.#dialogs = new DialogTokens(o.dialogSecret);
   }
 
   attach(transport: SipTransport, advertised: string): void {
@@ -119,9 +129,14 @@ export class ProxyCore implements ProxyContext {
     return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${this.#portOf(transport)};branch=${branch};rport`;
   }
 
-  recordRoute(inbound: TransportName = 'udp', outbound: TransportName = 'udp'): string[] {
+  recordRoute(
+    dialog: { callId: string; callerTag: string },
+    inbound: TransportName = 'udp',
+    outbound: TransportName = 'udp',
+  ): string[] {
+    const token = this.#dialogs.sign(dialog.callId, dialog.callerTag);
     const uri = (t: TransportName) =>
-      `<sip:${this.#host}:${this.#portOf(t)}${t === 'udp' ? '' : `;transport=${t}`};lr>`;
+      `<sip:${this.#host}:${this.#portOf(t)}${t === 'udp' ? '' : `;transport=${t}`};lr;rt=${token}>`;
     // Each side reaches us over its own transport: two entries when they differ (RFC 5658), the callee's on top.
     return inbound === outbound ? [uri(inbound)] : [uri(outbound), uri(inbound)];
   }
@@ -195,8 +210,13 @@ export class ProxyCore implements ProxyContext {
       tx.receive(res);
       return;
     }
-    // A 2xx retransmission after our client transaction ended: forward it statelessly (§16.7 step 5).
-    if (cseq?.method === 'INVITE' && res.status >= 200 && res.status < 300) {
+    // A 2xx retransmission after our client transaction ended (§16.7 step 5), or the answer to a request we relayed
+    // statelessly: forwarded statelessly to the next Via.
+    const branch = getParam(via.params, 'branch') ?? '';
+    if (
+      (cseq?.method === 'INVITE' && res.status >= 200 && res.status < 300) ||
+      branch.startsWith(STATELESS_BRANCH)
+    ) {
       shiftHeader(res, 'via');
       const up = viaEndpoint(getHeaders(res, 'via')[0] ?? '');
       if (up) this.#tx.transport.send(serializeMessage(res), up);
@@ -344,7 +364,7 @@ export class ProxyCore implements ProxyContext {
     );
     const session = candidates.find((c) => !c.ended) ?? candidates[0];
     if (!session) {
-      if (req.method !== 'ACK') this.#reply(req, from, 481);
+      if (!this.#relayWithoutDialog(req, from, key) && req.method !== 'ACK') this.#reply(req, from, 481);
       return;
     }
     const mf = Number(getHeader(req, 'max-forwards') ?? '70');
@@ -373,6 +393,34 @@ export class ProxyCore implements ProxyContext {
       { sipCallId: session.sipCallId, method: req.method, remote: from.host },
       'sip in-dialog request',
     );
+  }
+
+  /**
+   * An in-dialog request of a dialog we no longer know (set up before a restart), relayed statelessly (§16.11) along
+   * its route set if the route through us is one we signed for this dialog. Its responses come back through
+   * #onResponse by the branch's mark. False when it is not ours to relay.
+   */
+  #relayWithoutDialog(req: SipRequest, from: Endpoint, key: string): boolean {
+    const top = parseNameAddr(getHeaders(req, 'route')[0] ?? '');
+    const token = top && this.isOurUri(top.uri) ? /;rt=([\w-]+)/.exec(top.uri)?.[1] : undefined;
+    const tags = [getTag(getHeader(req, 'from')), getTag(getHeader(req, 'to'))];
+    if (!token || !this.#dialogs.verify(token, getHeader(req, 'call-id') ?? '', tags)) return false;
+    const fwd = cloneMessage(req);
+    stripOwnRoutes(fwd, this);
+    const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
+    if (Number.isInteger(mf) && mf <= 0) return false;
+    setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
+    const hop = nextHop(fwd);
+    if (!hop || this.isOurUri(`sip:${hop.host}:${hop.port}`)) return false;
+    // The same request again (a retransmission) gets the same branch, as §16.11 asks of a stateless proxy.
+    const branch = STATELESS_BRANCH + createHash('sha1').update(key).digest('hex').slice(0, 20);
+    prependHeader(fwd, 'via', this.ourVia(branch, hop.transport));
+    this.#tx.transport.send(serializeMessage(fwd), hop);
+    this.log.info(
+      { sipCallId: getHeader(req, 'call-id'), method: req.method, remote: from.host },
+      'sip in-dialog request relayed without its dialog',
+    );
+    return true;
   }
 
   /** Proxy shutdown: every open call gets its summary; waits for the callbacks. */

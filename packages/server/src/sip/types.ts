@@ -61,6 +61,12 @@ export interface SipProxyOptions {
    * (PEM) that the certificates of peers we connect to (`sips:` or `;transport=tls` targets) may be signed by.
    */
   tls?: { port: number; cert: string; key: string; ca?: string };
+  /**
+   * Signs our Record-Route entries (dialog-token.ts), so that after a restart the in-dialog requests of calls set up
+   * before it (the BYE) are still relayed. Give the installation's secret; without it only this process's own
+   * routes are recognised.
+   */
+  dialogSecret?: string;
   /** Default ring timeout before CANCEL → 480 to the caller. */
   ringTimeoutMs: number;
   /** Safety net for answered calls whose BYE never passes through us; default 4 h. */

@@ -13,8 +13,14 @@ beforeAll(async () => {
   peers.base = await freePortBlock([peers.caller, peers.proxy, peers.callee], 16060);
 });
 
-function start(route: () => Promise<void> | void = () => {}) {
-  return startRecordedProxy({ address: peers.proxy, port: peers.base, ringTimeoutMs: 10_000 }, async () => {
+function start(route: () => Promise<void> | void = () => {}, dialogSecret?: string) {
+  const o = {
+    address: peers.proxy,
+    port: peers.base,
+    ringTimeoutMs: 10_000,
+    ...(dialogSecret && { dialogSecret }),
+  };
+  return startRecordedProxy(o, async () => {
     await route();
     return { action: 'forward', target: `sip:101@${peers.callee}:${peers.base + 2}` };
   });
@@ -137,6 +143,63 @@ describe('sip proxy against SIPp: robustness', () => {
     expect(callee?.code, callee && explain(callee)).toBe(0);
     const [s] = await rec.waitForEnds(1);
     expect(s).toMatchObject({ status: 'answered', cause: 'caller-bye', from: 'sipp' });
+  });
+
+  it('a call set up before a restart still ends: its BYE is relayed statelessly along the signed route', async () => {
+    const secret = 'the-installation-secret-0123456789abcdef';
+    const before = await start(undefined, secret);
+    const call = placeCall(peers, peers.base, { uac: 'uac-call', uas: 'uas-answer', talkMs: 2500 });
+    await expect.poll(() => before.events.map((e) => e.type), { timeout: 5000 }).toContain('answered');
+    await before.proxy.close();
+    const after = await start(undefined, secret);
+    const { caller, callee } = await call;
+    // The BYE reached the callee through the new process, and its 200 came back to the caller.
+    expect(caller.code, explain(caller)).toBe(0);
+    expect(callee?.code, callee && explain(callee)).toBe(0);
+    expect(callee?.messages).toMatch(
+      new RegExp(`BYE sip:callee@[^\\n]+\\nVia: SIP/2.0/UDP ${peers.proxy}:${peers.base};branch=z9hG4bKsl`),
+    );
+    expect(after.invites).toHaveLength(0);
+    expect(after.proxy.activeCalls()).toBe(0);
+  });
+
+  it('never relays an in-dialog request whose route it did not sign: 481, nothing sent on', async () => {
+    await start(undefined, 'the-installation-secret-0123456789abcdef');
+    const callee = dgram.createSocket('udp4');
+    const caller = dgram.createSocket('udp4');
+    const atCallee: string[] = [];
+    const atCaller: string[] = [];
+    callee.on('message', (m) => atCallee.push(m.toString('latin1')));
+    caller.on('message', (m) => atCaller.push(m.toString('latin1')));
+    await new Promise<void>((r) => callee.bind(peers.base + 2, peers.callee, r));
+    await new Promise<void>((r) => caller.bind(peers.base + 1, peers.caller, r));
+    try {
+      const bye = (route: string, n: number) =>
+        [
+          `BYE sip:callee@${peers.callee}:${peers.base + 2} SIP/2.0`,
+          `Via: SIP/2.0/UDP ${peers.caller}:${peers.base + 1};branch=z9hG4bK-forged-${n}`,
+          route,
+          `From: <sip:a@${peers.caller}>;tag=a${n}`,
+          `To: <sip:b@${peers.callee}>;tag=b${n}`,
+          `Call-ID: forged-${n}`,
+          `CSeq: 2 BYE`,
+          'Max-Forwards: 70',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+      const routes = [
+        `Route: <sip:${peers.proxy}:${peers.base};lr>`,
+        `Route: <sip:${peers.proxy}:${peers.base};lr;rt=AAAAAAAAAAAAAAAAAAAAAA>`,
+      ];
+      for (const [n, route] of routes.entries()) caller.send(bye(route, n), peers.base, peers.proxy);
+      await expect.poll(() => atCaller.filter((m) => m.startsWith('SIP/2.0 481')).length).toBe(routes.length);
+      await sleep(200);
+      expect(atCallee).toEqual([]);
+    } finally {
+      callee.close();
+      caller.close();
+    }
   });
 
   it('load helper: 40 calls at 40 cps all complete, one answered summary each', async () => {

@@ -60,7 +60,9 @@ describe('sip proxy against SIPp over TCP', () => {
 
     const [invite] = messagesOf(uas?.messages, 'INVITE sip:101@');
     expect(invite).toMatch(new RegExp(`Via: SIP/2.0/TCP ${peers.proxy}:${peers.base};branch=z9hG4bK`));
-    expect(invite).toContain(`Record-Route: <sip:${peers.proxy}:${peers.base};transport=tcp;lr>`);
+    expect(invite).toMatch(
+      new RegExp(`Record-Route: <sip:${peers.proxy}:${peers.base};transport=tcp;lr;rt=[\\w-]{22}>`),
+    );
     // The dialog's ACK and BYE reached the callee through us, over TCP; none of our requests went twice.
     expect(messagesOf(uas?.messages, 'ACK sip:callee@')[0]).toContain(`Via: SIP/2.0/TCP ${peers.proxy}`);
     expect(messagesOf(uas?.messages, 'BYE sip:callee@')[0]).toContain(`Via: SIP/2.0/TCP ${peers.proxy}`);
@@ -85,7 +87,7 @@ describe('sip proxy against SIPp over TCP', () => {
     // RFC 5658: the entry the callee uses (TCP) on top, the caller's (UDP) below it.
     expect(invite).toMatch(
       new RegExp(
-        `Record-Route: <sip:${peers.proxy}:${peers.base};transport=tcp;lr>\\r?\\n\\s*Record-Route: <sip:${peers.proxy}:${peers.base};lr>`,
+        `Record-Route: <sip:${peers.proxy}:${peers.base};transport=tcp;lr;rt=[\\w-]{22}>\\r?\\n\\s*Record-Route: <sip:${peers.proxy}:${peers.base};lr;rt=[\\w-]{22}>`,
       ),
     );
     expect(messagesOf(uas?.messages, 'BYE sip:caller@')[0]).toContain(`Via: SIP/2.0/TCP ${peers.callee}`);

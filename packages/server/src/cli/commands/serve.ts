@@ -52,6 +52,8 @@ export async function serve(config: Config): Promise<void> {
         ...(config.sip.publicAddress && { publicAddress: config.sip.publicAddress }),
         ...(sipTls && { tls: sipTls }),
         ringTimeoutMs: config.sip.ringTimeoutSeconds * 1000,
+        // Calls set up before a restart can still be hung up through the next process.
+        dialogSecret: deps.secretKey,
         log: deps.log.child({ component: 'sip' }),
         ...sipCallRouting({
           calls: deps.services.calls,
