@@ -26,13 +26,19 @@ export function sipCallRouting(
       if (o.allowedSources.size > 0 && !o.allowedSources.has(invite.sourceAddress)) {
         return { action: 'reject', status: 403, reason: 'Forbidden' };
       }
-      const started = await o.calls.start({
-        provider: PROVIDER,
-        providerCallId: invite.sipCallId,
-        caller: invite.from,
-        called: invite.to,
-        startedAt: invite.receivedAt,
-      });
+      // The Request-URI names the number dialled, unless the provider forwards every number to one fixed URI: the
+      // number is then in To or Diversion (the first of them that is one of ours).
+      let started: Awaited<ReturnType<CallService['start']>> = { kind: 'unknown_number' };
+      for (const called of new Set([invite.to, ...invite.calledCandidates])) {
+        started = await o.calls.start({
+          provider: PROVIDER,
+          providerCallId: invite.sipCallId,
+          caller: invite.from,
+          called,
+          startedAt: invite.receivedAt,
+        });
+        if (started.kind !== 'unknown_number') break;
+      }
       if (started.kind === 'unknown_number') return { action: 'reject', status: 404, reason: 'Not Found' };
       if (started.forwardTo?.kind !== 'sip') {
         // A phone-number destination needs a telephony provider to dial out; the SIP proxy cannot reach it.

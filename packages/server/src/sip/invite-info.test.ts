@@ -3,11 +3,13 @@ import { inviteInfo } from './invite-info.js';
 import { parseMessage, type SipRequest } from './message.js';
 
 function invite(...identity: string[]): SipRequest {
+  return request('sip:74951234567@10.0.0.1', 'To: <sip:74951234567@10.0.0.1>', ...identity);
+}
+function request(uri: string, ...headers: string[]): SipRequest {
   const text = [
-    'INVITE sip:74951234567@10.0.0.1 SIP/2.0',
+    `INVITE ${uri} SIP/2.0`,
     'Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bK1',
-    ...identity,
-    'To: <sip:74951234567@10.0.0.1>',
+    ...headers,
     'Call-ID: abc@10.0.0.9',
     'CSeq: 1 INVITE',
     'Content-Length: 0',
@@ -85,5 +87,38 @@ describe('inviteInfo: who is calling', () => {
       from: 'anonymous',
       name: 'Anonymous',
     });
+  });
+});
+
+describe('inviteInfo: the number dialled', () => {
+  const calledOf = (uri: string, ...headers: string[]) => {
+    const info = inviteInfo(
+      request(uri, 'From: <sip:+79161234567@10.0.0.9>;tag=a1', ...headers),
+      { host: '10.0.0.9', port: 5060 },
+      0,
+    );
+    return { to: info.to, candidates: info.calledCandidates };
+  };
+
+  it('is the Request-URI user, with the To user as the next candidate', () => {
+    expect(calledOf('sip:+74951234567@10.0.0.1', 'To: <sip:+74951234567@10.0.0.1>')).toEqual({
+      to: '+74951234567',
+      candidates: ['+74951234567'],
+    });
+    expect(calledOf('sip:ringtrace@10.0.0.1', 'To: "Офис" <sip:84951234567@trunk.example>')).toEqual({
+      to: 'ringtrace',
+      candidates: ['84951234567'],
+    });
+  });
+
+  it('then the Diversion entries (RFC 5806), the number first dialled first', () => {
+    expect(
+      calledOf(
+        'sip:ringtrace@10.0.0.1',
+        'To: <sip:ringtrace@10.0.0.1>',
+        'Diversion: <sip:74990000001@pbx>;reason=no-answer;counter=1',
+        'Diversion: <tel:+74951234567>;reason=unconditional, <sip:anonymous@x>',
+      ),
+    ).toEqual({ to: 'ringtrace', candidates: ['ringtrace', '+74951234567', '74990000001'] });
   });
 });

@@ -12,6 +12,7 @@ export function inviteInfo(req: SipRequest, from: Endpoint, receivedAt: number):
     from: utf8(uriUser(caller?.uri) ?? ''),
     ...(displayName === undefined ? {} : { fromDisplayName: displayName }),
     to: utf8(uriUser(req.uri) ?? ''),
+    calledCandidates: calledCandidates(req).map(utf8),
     requestUri: utf8(req.uri),
     receivedAt,
     sourceAddress: from.host,
@@ -32,6 +33,16 @@ function callerIdentity(req: SipRequest): NameAddr | undefined {
     .filter((n) => (getParam(n?.params ?? [], 'party') ?? 'calling').toLowerCase() === 'calling');
   const named = [...asserted, ...rpid].find((n) => namesSomebody(uriUser(n?.uri)));
   return named ?? parseNameAddr(getHeader(req, 'from') ?? '');
+}
+
+/** The To user, then the Diversion users from the bottom (the first diversion, of the number first dialled) up. */
+function calledCandidates(req: SipRequest): string[] {
+  const toUser = uriUser(parseNameAddr(getHeader(req, 'to') ?? '')?.uri);
+  const diverted = getHeaders(req, 'diversion')
+    .flatMap(splitList)
+    .map((v) => uriUser(parseNameAddr(v)?.uri))
+    .reverse();
+  return [...new Set([toUser, ...diverted])].filter((u): u is string => namesSomebody(u));
 }
 
 /** A user part that names somebody: not empty, not `anonymous` (RFC 3323's placeholder). */

@@ -10,8 +10,14 @@ export interface InviteInfo {
   from: string;
   /** From display name, decoded from UTF-8. */
   fromDisplayName?: string;
-  /** User part of the Request-URI: the tracking number dialled. */
+  /** User part of the Request-URI: the tracking number dialled, when the provider forwards to `sip:<number>@us`. */
   to: string;
+  /**
+   * Where else the dialled number may be when the provider forwards to a fixed URI (`sip:ringtrace@us`): the To
+   * header's user (forwarding keeps the original To), then the Diversion entries' (RFC 5806), the original called
+   * number first.
+   */
+  calledCandidates: string[];
   requestUri: string;
   /** Epoch ms. */
   receivedAt: number;

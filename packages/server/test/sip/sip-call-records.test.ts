@@ -129,6 +129,20 @@ describe('SIP calls leave call records', () => {
     }
   });
 
+  it('a provider that forwards to a fixed URI: the number dialled is found in To', async () => {
+    const p = await proxy();
+    try {
+      const { caller } = await placeCall(peers, peers.base, {
+        uac: 'uac-forwarded-expect-busy',
+        uas: 'uas-busy',
+      });
+      expect(caller.code, explain(caller)).toBe(0);
+      expect(await settled()).toMatchObject({ tracking_number: DID, status: 'busy', caller: '+79161234567' });
+    } finally {
+      await p.close();
+    }
+  });
+
   it('canceled: the caller hangs up while it rings (487)', async () => {
     const p = await proxy();
     try {
