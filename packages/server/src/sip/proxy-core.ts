@@ -408,7 +408,10 @@ export class ProxyCore implements ProxyContext {
     const fwd = cloneMessage(req);
     stripOwnRoutes(fwd, this);
     const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
-    if (Number.isInteger(mf) && mf <= 0) return false;
+    if (Number.isInteger(mf) && mf <= 0) {
+      if (req.method !== 'ACK') this.#reply(req, from, 483);
+      return true;
+    }
     setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
     const hop = nextHop(fwd);
     if (!hop || this.isOurUri(`sip:${hop.host}:${hop.port}`)) return false;
