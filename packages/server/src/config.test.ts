@@ -112,11 +112,16 @@ describe('loadConfig', () => {
   });
 
   it('keeps copies of recordings in DATA_DIR/recordings unless told otherwise', () => {
-    expect(loadConfig({ DATA_DIR: '/srv/rt' }).recordings).toEqual({ dir: '/srv/rt/recordings', copy: true });
-    expect(loadConfig({ RECORDINGS_DIR: '/mnt/audio', RECORDINGS_COPY: 'false' }).recordings).toEqual({
-      dir: '/mnt/audio',
-      copy: false,
+    expect(loadConfig({ DATA_DIR: '/srv/rt' }).recordings).toEqual({
+      dir: '/srv/rt/recordings',
+      copy: true,
+      keepDays: 0,
     });
+    expect(
+      loadConfig({ RECORDINGS_DIR: '/mnt/audio', RECORDINGS_COPY: 'false', RECORDINGS_KEEP_DAYS: '365' })
+        .recordings,
+    ).toEqual({ dir: '/mnt/audio', copy: false, keepDays: 365 });
+    expect(() => loadConfig({ RECORDINGS_KEEP_DAYS: '-1' })).toThrow(/RECORDINGS_KEEP_DAYS/);
     expect(() => loadConfig({ RECORDINGS_COPY: 'sometimes' })).toThrow(
       /RECORDINGS_COPY must be true or false/,
     );

@@ -50,9 +50,9 @@ export interface Config {
   readonly recordingTimeoutMs: number;
   /**
    * Ringtrace's own copies of the providers' recordings (modules/calls/recording-archive.ts): where they are kept,
-   * and whether new ones are made (copies already made are played either way).
+   * whether new ones are made (copies already made are played either way), and for how many days (0: for good).
    */
-  readonly recordings: { dir: string; copy: boolean };
+  readonly recordings: { dir: string; copy: boolean; keepDays: number };
   /**
    * The analytics and ad APIs' bases (no trailing slash) that call conversions are sent to: GA4's origin, Metrica's,
    * the Google Ads API with its version (`…/v26`) and Google's OAuth token endpoint. Overridable so that tests (and
@@ -210,6 +210,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     recordings: {
       dir: resolve(cwd, read('RECORDINGS_DIR') ?? resolve(dataDir, 'recordings')),
       copy: bool('RECORDINGS_COPY', true),
+      keepDays: int('RECORDINGS_KEEP_DAYS', 0, 0, 36_500),
     },
     integrationApis: {
       ga4: apiUrl('GA4_BASE_URL', 'https://www.google-analytics.com'),

@@ -411,9 +411,13 @@ export interface RecordingArchiveTable {
   project_id: string;
   /** The call's recording URL this row is (or was) copying: a newer one starts the copy over. */
   recording_url: string;
-  state: 'pending' | 'stored' | 'failed';
+  /** `expired`: the copy was deleted after RECORDINGS_KEEP_DAYS. */
+  state: 'pending' | 'stored' | 'failed' | 'expired';
   attempts: number;
-  /** When a pending copy is tried next (or, while one is being made, when that attempt is given up). */
+  /**
+   * Pending: when the copy is tried next (or, while one is being made, when that attempt is given up). Stored:
+   * when it was stored (the expiry reads it through the same index).
+   */
   due_at: number;
   /** Path of the copy under RECORDINGS_DIR, with `/` separators. */
   file: string | null;

@@ -141,6 +141,7 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       ZADARMA_API_URL: fake.origin,
       MANGO_API_URL: `${fake.origin}/vpbx`,
       RECORDINGS_DIR: copiesDir,
+      RECORDINGS_KEEP_DAYS: '30',
     });
     const credentials: Record<Provider, Record<string, string>> = {
       twilio: { authToken: TWILIO.authToken },
@@ -378,7 +379,7 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       expect(existsSync(join(copiesDir, setups.zadarma.projectId))).toBe(true);
     });
 
-    // Last in the file: it moves the clock on by days.
+    // The last two in the file: they move the clock on by days.
     it('tries a failed copy again later, and gives it up after the last wait', async () => {
       const id = await zadarmaCall();
       fake.hangUp = true;
@@ -401,6 +402,33 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       }
       // Given up as a copy, it still plays from the provider.
       expect((await recording('zadarma', id)).statusCode).toBe(200);
+    });
+
+    it('deletes the copies older than RECORDINGS_KEEP_DAYS, which then play from the provider', async () => {
+      const archive = t.deps.services.recordingArchive;
+      const id = await zadarmaCall();
+      await copyDue();
+      const copy = await copyOf(id);
+      expect(copy?.state).toBe('stored');
+      expect(await archive.expireOld(true)).toBe(0);
+      t.clock.advance(31 * 86_400_000);
+      expect(await archive.expireOld(true)).toBeGreaterThan(0);
+      expect(await copyOf(id)).toMatchObject({ state: 'expired', file: null });
+      expect(existsSync(join(copiesDir, copy?.file ?? ''))).toBe(false);
+      const res = await recording('zadarma', id);
+      expect(res.statusCode).toBe(200);
+      expect(res.rawPayload.equals(AUDIO)).toBe(true);
+      // Unforced, it runs at most once an hour: a copy made old by hand waits for the next hour's run.
+      const later = await zadarmaCall();
+      await copyDue();
+      await t.deps.database.db
+        .updateTable('recording_archive')
+        .set({ due_at: t.clock.now() - 40 * 86_400_000 })
+        .where('call_id', '=', later)
+        .execute();
+      expect(await archive.expireOld()).toBe(0);
+      t.clock.advance(3_600_000);
+      expect(await archive.expireOld()).toBe(1);
     });
   });
 });

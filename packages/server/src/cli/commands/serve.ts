@@ -43,6 +43,7 @@ export async function serve(config: Config): Promise<void> {
   });
   const recordingCopies = startRecordingCopies({
     copyDue: (batch) => deps.services.recordingArchive.copyDue(batch),
+    expireOld: () => deps.services.recordingArchive.expireOld(),
     log: deps.log.child({ component: 'recordings' }),
   });
   const sip = config.sip

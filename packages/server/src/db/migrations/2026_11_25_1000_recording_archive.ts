@@ -5,7 +5,8 @@ type Db = Kysely<any>;
 
 /**
  * Copies of the calls' recordings kept by Ringtrace (providers delete theirs after a while): one row per call with a
- * recording, waiting (`pending`, due at `due_at`), `stored` in a file under RECORDINGS_DIR, or `failed` for good.
+ * recording, waiting (`pending`, due at `due_at`), `stored` in a file under RECORDINGS_DIR (since `due_at`),
+ * `failed` for good, or `expired` (deleted after RECORDINGS_KEEP_DAYS).
  */
 export async function up(db: Db): Promise<void> {
   await db.schema

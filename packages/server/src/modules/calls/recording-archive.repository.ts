@@ -88,6 +88,7 @@ export async function markStored(
       content_type: copy.contentType,
       bytes: copy.bytes,
       stored_at: now,
+      due_at: now,
       attempts: job.attempts + 1,
       error: null,
     })
@@ -127,4 +128,27 @@ export async function findCopy(db: Db, projectId: string, callId: string) {
     .where('project_id', '=', projectId)
     .where('state', '=', 'stored')
     .executeTakeFirst();
+}
+
+/** Copies stored before `before`, oldest first. */
+export async function listStoredBefore(db: Db, before: number, limit: number) {
+  return db
+    .selectFrom('recording_archive')
+    .select(['call_id', 'file'])
+    .where('state', '=', 'stored')
+    .where('due_at', '<', before)
+    .orderBy('due_at')
+    .limit(limit)
+    .execute();
+}
+
+/** These copies are deleted: played from the provider from now on, if it still has them. */
+export async function markExpired(db: Db, callIds: readonly string[]): Promise<void> {
+  if (callIds.length === 0) return;
+  await db
+    .updateTable('recording_archive')
+    .set({ state: 'expired', file: null })
+    .where('call_id', 'in', callIds)
+    .where('state', '=', 'stored')
+    .execute();
 }

@@ -23,6 +23,8 @@ export const ARCHIVE_RETRY_MS = [
 const CLAIM_MS = 15 * 60_000;
 /** A whole download, body included: a four-hour call in MP3 is a few hundred MB. */
 const DOWNLOAD_MS = 10 * 60_000;
+const EXPIRY_EVERY_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 const EXTENSIONS: Record<string, string> = {
   'audio/mpeg': 'mp3',
@@ -49,10 +51,39 @@ export class RecordingArchive {
       dialect: DialectName;
       clock: Clock;
       dir: string;
+      /** Copies are deleted this many days after they were made (RECORDINGS_KEEP_DAYS); 0 keeps them. */
+      keepDays?: number;
       recordings: Pick<RecordingService, 'fromProvider'>;
       log: Logger;
     },
   ) {}
+
+  #lastExpiry = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Deletes the copies older than RECORDINGS_KEEP_DAYS, at most once an hour (unless `force`d); resolves with how
+   * many it deleted.
+   */
+  async expireOld(force = false): Promise<number> {
+    const { db, clock, dir, keepDays = 0 } = this.deps;
+    const now = clock.now();
+    if (keepDays <= 0 || (!force && now - this.#lastExpiry < EXPIRY_EVERY_MS)) return 0;
+    this.#lastExpiry = now;
+    let expired = 0;
+    for (;;) {
+      const old = await repo.listStoredBefore(db, now - keepDays * DAY_MS, 100);
+      for (const copy of old) if (copy.file) await rm(join(dir, copy.file), { force: true });
+      await repo.markExpired(
+        db,
+        old.map((c) => c.call_id),
+      );
+      expired += old.length;
+      if (old.length < 100) break;
+    }
+    if (expired > 0)
+      this.deps.log.info({ expired, keepDays }, 'recording copies deleted after their keep time');
+    return expired;
+  }
 
   /** One round: copies up to `batch` due recordings, one after another; resolves with how many it tried. */
   async copyDue(batch = 4): Promise<number> {
