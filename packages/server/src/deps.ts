@@ -129,6 +129,7 @@ export function createDeps(input: {
       dialect: input.database.dialect,
       clock,
       dir: input.config.recordings.dir,
+      copy: input.config.recordings.copy,
       keepDays: input.config.recordings.keepDays,
       recordings,
       log: input.log.child({ component: 'recordings' }),

@@ -3,8 +3,9 @@ import { type RepeatingJob, repeat } from './repeat.js';
 
 /**
  * Makes the copies of recordings in the background (RecordingArchive.copyDue), and deletes those past their keep
- * time (expireOld, which runs hourly at most): a round every few seconds, or at once again while rounds find a full
- * batch. One round at a time; failures are logged, never thrown.
+ * time (expireOld, which runs hourly at most): a few copies every few seconds, at that pace even with a backlog
+ * (after an upgrade, the recordings of all earlier calls), so as to stay well within the providers' API limits.
+ * One round at a time; failures are logged, never thrown.
  */
 export function startRecordingCopies(o: {
   copyDue: (batch: number) => Promise<number>;
@@ -18,7 +19,8 @@ export function startRecordingCopies(o: {
   return repeat({
     round: async () => {
       await o.expireOld();
-      return (await o.copyDue(batch)) >= batch ? 0 : undefined;
+      await o.copyDue(batch);
+      return undefined;
     },
     everyMs: every,
     firstAfterMs: every,

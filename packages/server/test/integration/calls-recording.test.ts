@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as archiveMigration from '../../src/db/migrations/2026_11_25_1000_recording_archive.js';
 import { ARCHIVE_RETRY_MS } from '../../src/modules/calls/recording-archive.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
@@ -429,6 +430,22 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       expect(await archive.expireOld()).toBe(0);
       t.clock.advance(3_600_000);
       expect(await archive.expireOld()).toBe(1);
+    });
+
+    it('its migration asks for copies of the recordings of the calls made before it', async () => {
+      const db = t.deps.database.db;
+      await archiveMigration.down(db);
+      await archiveMigration.up(db);
+      const recorded = await db
+        .selectFrom('call')
+        .select(['id', 'provider'])
+        .where('recording_url', 'is not', null)
+        .execute();
+      const queued = await db.selectFrom('recording_archive').select(['call_id', 'state']).execute();
+      const copied = recorded.filter((c) => c.provider !== 'generic');
+      expect(recorded.length).toBeGreaterThan(copied.length); // the generic webhook's are not copied
+      expect(queued.map((q) => q.call_id).sort()).toEqual(copied.map((c) => c.id).sort());
+      expect(new Set(queued.map((q) => q.state))).toEqual(new Set(['pending']));
     });
   });
 });

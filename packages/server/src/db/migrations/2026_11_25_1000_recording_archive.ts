@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are typed against no schema by design
 type Db = Kysely<any>;
@@ -28,6 +28,10 @@ export async function up(db: Db): Promise<void> {
     .on('recording_archive')
     .columns(['state', 'due_at'])
     .execute();
+  // The recordings of calls made before: they are the ones a provider deletes first.
+  await sql`insert into recording_archive (call_id, project_id, recording_url, state, attempts, due_at)
+    select id, project_id, recording_url, 'pending', 0, ${Date.now()} from call
+    where recording_url is not null and provider in ('twilio', 'zadarma', 'mango')`.execute(db);
 }
 
 export async function down(db: Db): Promise<void> {

@@ -51,6 +51,8 @@ export class RecordingArchive {
       dialect: DialectName;
       clock: Clock;
       dir: string;
+      /** Whether copies are made (RECORDINGS_COPY); off, the ones asked for wait. */
+      copy: boolean;
       /** Copies are deleted this many days after they were made (RECORDINGS_KEEP_DAYS); 0 keeps them. */
       keepDays?: number;
       recordings: Pick<RecordingService, 'fromProvider'>;
@@ -87,6 +89,7 @@ export class RecordingArchive {
 
   /** One round: copies up to `batch` due recordings, one after another; resolves with how many it tried. */
   async copyDue(batch = 4): Promise<number> {
+    if (!this.deps.copy) return 0;
     let tried = 0;
     while (tried < batch) {
       const job = await repo.claimDue(this.deps.db, this.deps.dialect, this.deps.clock.now(), CLAIM_MS);
