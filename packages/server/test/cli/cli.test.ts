@@ -148,6 +148,7 @@ describe('the ringtrace command', () => {
     const doctor = run(['doctor'], env);
     expect(doctor.status).toBe(0);
     expect(doctor.stdout).toContain('none pending');
+    expect(doctor.stdout).toContain(`recordings ${join(dataDir, 'recordings')} (copies on)`);
 
     const project = JSON.parse(run(['project', 'create', '--name', 'Автосалон'], env).stdout) as {
       id: string;
@@ -168,6 +169,21 @@ describe('the ringtrace command', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('project nope not found');
     expect(run(['frobnicate'], env).status).toBe(2);
+  });
+
+  it('doctor fails when the recordings cannot be written there', () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'not-a-folder');
+    writeFileSync(file, '');
+    const result = run(['doctor'], { DATA_DIR: dataDir, RECORDINGS_DIR: join(file, 'recordings') });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`FAIL  recordings: ${file} is not a directory`);
+    const off = run(['doctor'], {
+      DATA_DIR: dataDir,
+      RECORDINGS_DIR: join(file, 'recordings'),
+      RECORDINGS_COPY: 'false',
+    });
+    expect(off.stdout).toContain('(copies off)');
   });
 
   it('doctor says plainly when the database cannot be reached', () => {
