@@ -11,6 +11,7 @@ import { VisitRollupService } from './modules/analytics/visit-rollup.service.js'
 import { CallService } from './modules/calls/call.service.js';
 import { COPIED_PROVIDERS, RecordingService } from './modules/calls/recording.service.js';
 import { RecordingArchive } from './modules/calls/recording-archive.js';
+import { RecordingLinks } from './modules/calls/recording-link.js';
 import { StaticChannelService } from './modules/channels/static-channel.service.js';
 import { DestinationService } from './modules/destinations/destination.service.js';
 import { IntegrationService } from './modules/integrations/integration.service.js';
@@ -85,6 +86,7 @@ export function createDeps(input: {
   });
   const credit = new CreditService({ db });
   const deals = new DealService({ db, clock, publicUrl: input.config.publicUrl, credit });
+  const recordingLinks = new RecordingLinks(input.config.publicUrl, input.secretKey);
   const calls = new CallService({
     db,
     dialect: input.database.dialect,
@@ -93,6 +95,7 @@ export function createDeps(input: {
     credit,
     outbox: integrations,
     ...(input.config.recordings.copy && { copyRecordingsOf: COPIED_PROVIDERS }),
+    recordingLinks: { linkOf: (id) => recordingLinks.linkOf(id), playableByLink: COPIED_PROVIDERS },
   });
   const providerAccounts = new ProviderAccountService({
     db,
@@ -103,6 +106,7 @@ export function createDeps(input: {
   const recordings = new RecordingService({
     db,
     archiveDir: input.config.recordings.dir,
+    links: recordingLinks,
     calls,
     providerAccounts,
     apis: input.config.providerApis,

@@ -7,8 +7,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 /** The built dashboard (packages/dashboard/dist), the same path from src/ and from dist/. */
 const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
 
-/** Paths that belong to the API, the tracker or the providers: never answered with the dashboard's page. */
-const NOT_DASHBOARD = /^\/(api|t|webhooks|healthz|rt\.js)(\/|$|\?)/;
+/** Paths that belong to the API, the tracker, the providers or recording links: never answered with the dashboard's page. */
+const NOT_DASHBOARD = /^\/(api|t|webhooks|recordings|healthz|rt\.js)(\/|$|\?)/;
 
 /**
  * Serves the dashboard at `/`: its hashed assets (cached for a year), and index.html for every other GET

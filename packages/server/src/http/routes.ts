@@ -8,6 +8,7 @@ import { spendRoutes } from '../modules/analytics/spend.routes.js';
 import { callRoutes } from '../modules/calls/call.routes.js';
 import { genericWebhookRoutes } from '../modules/calls/generic-webhook.routes.js';
 import { mangoRoutes } from '../modules/calls/mango.routes.js';
+import { recordingLinkRoutes } from '../modules/calls/recording-link.routes.js';
 import { twilioRoutes } from '../modules/calls/twilio.routes.js';
 import { zadarmaRoutes } from '../modules/calls/zadarma.routes.js';
 import { staticChannelRoutes } from '../modules/channels/static-channel.routes.js';
@@ -43,6 +44,8 @@ export async function registerApiRoutes(app: FastifyInstance, deps: Deps): Promi
   await app.register(zadarmaRoutes, { ...opts, prefix: '/webhooks/zadarma/:accountId' });
   await app.register(genericWebhookRoutes, { ...opts, prefix: '/webhooks/generic/:accountId' });
   await app.register(crmWebhookRoutes, { ...opts, prefix: '/webhooks/crm/:linkId/:secret' });
+  // Recordings by the signed links given to integrations (a CRM's player cannot send an API key).
+  await app.register(recordingLinkRoutes, { ...opts, prefix: '/recordings' });
 }
 
 async function registerJsonApi(app: FastifyInstance, deps: Deps): Promise<void> {

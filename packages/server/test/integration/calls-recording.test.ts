@@ -274,6 +274,71 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
     expect(foreign.json().error.code).toBe('not_found');
   });
 
+  it("gives integrations a link that plays the recording without credentials, and only that call's", async () => {
+    const hook = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${setups.zadarma.projectId}/integrations`,
+      payload: {
+        kind: 'webhook',
+        name: 'CRM',
+        events: ['call.ended'],
+        settings: {
+          url: 'https://crm.example.com/hook',
+          secret: `whsec_${randomBytes(24).toString('base64')}`,
+        },
+      },
+    });
+    expect(hook.statusCode).toBe(201);
+    const id = await zadarmaCall();
+    const {
+      provider_call_id: pbxId,
+      caller: from,
+      started_at: startedAt,
+    } = await t.deps.database.db
+      .selectFrom('call')
+      .select(['provider_call_id', 'caller', 'started_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const start = moscowTime(Number(startedAt));
+    const end = {
+      event: 'NOTIFY_END',
+      call_start: start,
+      pbx_call_id: pbxId,
+      caller_id: from.slice(1),
+      called_did: digits(setups.zadarma.number),
+      internal: '100',
+      duration: '42',
+      disposition: 'answered',
+      status_code: '16',
+      is_recorded: '1',
+      call_id_with_rec: `${pbxId}.rec`,
+    };
+    expect((await zadarma(end, end.caller_id + end.called_did + end.call_start)).statusCode).toBe(200);
+    const [event] = await t.deps.database.db
+      .selectFrom('outbox_event')
+      .select('payload')
+      .where('integration_id', '=', hook.json().id)
+      .execute();
+    const data = JSON.parse(event?.payload ?? '{}').data;
+    // The provider's URL needs the account's signature; the link does not.
+    expect(data.call.recordingUrl).toContain('/v1/pbx/record/request/');
+    expect(data.recordingLink).toMatch(new RegExp(`^${PUBLIC_URL}/recordings/${id}\\?t=[\\w-]{27}$`));
+    const link = String(data.recordingLink).slice(PUBLIC_URL.length);
+    const played = await t.call({ method: 'GET', url: link, token: null });
+    expect(played.statusCode).toBe(200);
+    expect(played.rawPayload.equals(AUDIO)).toBe(true);
+    const ranged = await t.call({ method: 'GET', url: link, token: null, headers: { range: 'bytes=0-9' } });
+    expect(ranged.statusCode).toBe(206);
+    // The token signs that call only; a bad one tells nothing.
+    const other = await zadarmaCall();
+    for (const url of [link.replace(id, other), `${link.slice(0, -3)}AAA`, `/recordings/${id}?t=`]) {
+      const refused = await t.call({ method: 'GET', url, token: null });
+      expect(refused.statusCode, url).toBe(404);
+      expect(refused.json().error.code).toBe('not_found');
+    }
+    expect((await t.call({ method: 'GET', url: `/recordings/${id}`, token: null })).statusCode).toBe(400);
+  });
+
   describe("Ringtrace's own copies", () => {
     const copyDue = () => t.deps.services.recordingArchive.copyDue(100);
     const copyOf = (callId: string) =>

@@ -36,6 +36,11 @@ export interface CallEventAttribution {
 export interface CallEventData {
   call: Call;
   attribution: CallEventAttribution;
+  /**
+   * A link that plays the recording without credentials (recording-link.ts) for a provider whose own URL needs them,
+   * else the provider's URL; null without a recording. Absent from events written before it existed.
+   */
+  recordingLink?: string | null;
 }
 
 /** Where call events go (event-outbox.ts): written in the transaction of the call they report. */
@@ -68,8 +73,13 @@ function stringsOf(json: string | null | undefined): Record<string, string> | nu
   }
 }
 
-export function callEventData(row: CallTable, visit: VisitTable | undefined): CallEventData {
+export function callEventData(
+  row: CallTable,
+  visit: VisitTable | undefined,
+  recordingLink: string | null = row.recording_url,
+): CallEventData {
   return {
+    recordingLink,
     call: toCall(row),
     attribution: {
       visitId: row.visit_id,

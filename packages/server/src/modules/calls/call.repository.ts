@@ -163,6 +163,10 @@ export const findCall = (db: Db, projectId: string, id: string) =>
     .where('id', '=', id)
     .executeTakeFirst();
 
+/** A call by its id alone (for a signed recording link, which names no project). */
+export const findCallById = (db: Db, id: string) =>
+  db.selectFrom('call').select(['id', 'project_id']).where('id', '=', id).executeTakeFirst();
+
 export const findVisit = (db: Db, projectId: string, id: string) =>
   db
     .selectFrom('visit')

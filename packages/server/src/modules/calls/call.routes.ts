@@ -1,16 +1,13 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import send from '@fastify/send';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../deps.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { scope } from '../../http/auth.js';
 import { errorResponses, Id, ProjectItemParams, ProjectParams } from '../../http/schemas.js';
 import type { Call } from './call.js';
 import type { CallFilter } from './call.repository.js';
-import type { Playback } from './recording.service.js';
+import { byteRange, sendPlayback } from './playback-reply.js';
 
 const Status = Type.Union(
   ['ringing', 'in-progress', 'answered', 'no-answer', 'busy', 'failed', 'canceled'].map((s) =>
@@ -155,55 +152,12 @@ export async function callRoutes(instance: FastifyInstance, { deps }: { deps: De
       },
     },
     async (request, reply) => {
-      const range = request.headers.range;
       const answer = await deps.services.recordings.open(
         scope(request).project.id,
         request.params.id,
-        typeof range === 'string' && BYTE_RANGE.test(range) ? range : undefined,
+        byteRange(request),
       );
-      if (answer.kind === 'redirect') return reply.redirect(answer.url, 302);
-      if (answer.kind === 'file') return sendCopy(request, reply, answer);
-      const body = Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>);
-      // A client that goes away stops the download from the provider too.
-      reply.raw.once('close', () => body.destroy());
-      return reply
-        .status(answer.status)
-        .headers({
-          ...answer.headers,
-          'cache-control': 'private, no-store',
-          'x-content-type-options': 'nosniff',
-        })
-        .send(body);
+      return sendPlayback(request, reply, answer);
     },
   );
-}
-
-/** Byte ranges as browsers send them when seeking in audio; anything else is not passed to the provider. */
-const BYTE_RANGE = /^bytes=\d*-\d*(,\s*\d*-\d*)*$/;
-
-/** Ringtrace's copy of a recording, from the disk: byte ranges and conditional requests as for any file. */
-async function sendCopy(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  copy: Extract<Playback, { kind: 'file' }>,
-) {
-  const { statusCode, headers, stream, type } = await send(request.raw, encodeURI(copy.path), {
-    root: copy.root,
-    contentType: false,
-    cacheControl: false,
-    dotfiles: 'deny',
-  });
-  if (type === 'error' && statusCode !== 416 && statusCode !== 412) {
-    stream.destroy();
-    throw notFound('the copy of this recording');
-  }
-  return reply
-    .status(statusCode)
-    .headers({
-      ...headers,
-      ...(statusCode < 300 && { 'content-type': copy.contentType }),
-      'cache-control': 'private, no-cache',
-      'x-content-type-options': 'nosniff',
-    })
-    .send(stream);
 }

@@ -92,6 +92,11 @@ export class CallService {
       outbox?: CallOutbox;
       /** Providers whose recordings Ringtrace keeps a copy of (recording-archive.ts); none when absent. */
       copyRecordingsOf?: ReadonlySet<string>;
+      /**
+       * Links that play a recording without credentials, given to integrations for the providers whose own URL needs
+       * them (`playableByLink`); the provider's URL is given when absent.
+       */
+      recordingLinks?: { linkOf(callId: string): string; playableByLink: ReadonlySet<string> };
     },
   ) {}
 
@@ -279,7 +284,7 @@ export class CallService {
       type,
       integrationIds,
       occurredAt,
-      data: callEventData(row, visit),
+      data: callEventData(row, visit, this.recordingLinkOf(row)),
     });
   }
 
@@ -363,6 +368,18 @@ export class CallService {
     if (!row) throw notFound(`call ${id}`);
     const visit = row.visit_id ? await repo.findVisit(this.deps.db, projectId, row.visit_id) : undefined;
     return { call: toCall(row), visit: visit ?? null };
+  }
+
+  /** The link integrations get to a call's recording (see `recordingLinks`). */
+  private recordingLinkOf(row: CallTable): string | null {
+    const links = this.deps.recordingLinks;
+    if (row.recording_url === null || !links?.playableByLink.has(row.provider)) return row.recording_url;
+    return links.linkOf(row.id);
+  }
+
+  /** The project a call belongs to, if the call exists. */
+  async projectOf(id: string): Promise<string | undefined> {
+    return (await repo.findCallById(this.deps.db, id))?.project_id;
   }
 
   /** Where a call's recording is and which provider account reported the call (to fetch it with). */

@@ -13,6 +13,7 @@ import {
   twilioRecording,
   zadarmaRecording,
 } from './recording-fetch.js';
+import type { RecordingLinks } from './recording-link.js';
 
 type Fetcher = (
   ref: string,
@@ -45,6 +46,7 @@ export class RecordingService {
       db: Db;
       /** Where the copies are (RECORDINGS_DIR). */
       archiveDir: string;
+      links: RecordingLinks;
       calls: CallService;
       providerAccounts: ProviderAccountService;
       apis: Record<ApiProvider, string>;
@@ -65,6 +67,15 @@ export class RecordingService {
         contentType: copy.content_type ?? 'audio/mpeg',
       };
     return this.fromProvider(projectId, callId, range);
+  }
+
+  /** The recording by its signed link: not_found unless the token signs this call (nothing tells which part failed). */
+  async openByLink(callId: string, token: string, range?: string): Promise<Playback> {
+    const projectId = this.deps.links.verify(callId, token)
+      ? await this.deps.calls.projectOf(callId)
+      : undefined;
+    if (projectId === undefined) throw notFound('a recording at this link');
+    return this.open(projectId, callId, range);
   }
 
   /** The recording as its provider has it, whatever Ringtrace keeps (what the archive copies). */

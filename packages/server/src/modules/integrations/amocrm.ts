@@ -97,7 +97,9 @@ export function amocrmUnsorted(
     },
   };
   if (typeof settings.pipelineId === 'number') unsorted.pipeline_id = settings.pipelineId;
-  if (call.recordingUrl) unsorted.metadata.link = call.recordingUrl;
+  // A link amo's player can open: Ringtrace's for recordings whose provider URL needs credentials.
+  const link = message.payload.data.recordingLink ?? call.recordingUrl;
+  if (link) unsorted.metadata.link = link;
   return unsorted;
 }
 

@@ -83,7 +83,8 @@ export function callSummary(data: CallEventData): string[] {
   lines.push(
     `Status: ${call.status}, talked ${talk} s${call.waitSeconds !== null ? `, waited ${call.waitSeconds} s` : ''}`,
   );
-  if (call.recordingUrl) lines.push(`Recording: ${call.recordingUrl}`);
+  const recording = data.recordingLink ?? call.recordingUrl;
+  if (recording) lines.push(`Recording: ${recording}`);
   const source = sourceLine(data);
   if (source) lines.push(`Source: ${source}`);
   if (attribution.confidence !== null) lines.push(`Attribution confidence: ${attribution.confidence}%`);
