@@ -94,7 +94,8 @@ export function createDeps(input: {
     tracking,
     credit,
     outbox: integrations,
-    ...(input.config.recordings.copy && { copyRecordingsOf: COPIED_PROVIDERS }),
+    // Queued even with RECORDINGS_COPY off: the copier makes them once it is on again.
+    copyRecordingsOf: COPIED_PROVIDERS,
     recordingLinks: { linkOf: (id) => recordingLinks.linkOf(id), playableByLink: COPIED_PROVIDERS },
   });
   const providerAccounts = new ProviderAccountService({

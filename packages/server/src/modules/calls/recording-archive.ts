@@ -51,7 +51,7 @@ export class RecordingArchive {
       dialect: DialectName;
       clock: Clock;
       dir: string;
-      /** Whether copies are made (RECORDINGS_COPY); off, the ones asked for wait. */
+      /** Whether copies are made (RECORDINGS_COPY); off, the ones asked for wait until it is on. */
       copy: boolean;
       /** Copies are deleted this many days after they were made (RECORDINGS_KEEP_DAYS); 0 keeps them. */
       keepDays?: number;
