@@ -4,11 +4,16 @@
 import type { MessageKey } from './i18n.js';
 
 export type IntegrationKind = 'webhook' | 'ga4' | 'metrica' | 'amocrm' | 'bitrix24' | 'google_ads';
-export type EventType = 'call.started' | 'call.ended' | 'pool.exhausted';
-export const EVENT_TYPES: readonly EventType[] = ['call.started', 'call.ended', 'pool.exhausted'];
+export type EventType = 'call.started' | 'call.ended' | 'call.recorded' | 'pool.exhausted';
+export const EVENT_TYPES: readonly EventType[] = [
+  'call.started',
+  'call.ended',
+  'call.recorded',
+  'pool.exhausted',
+];
 const CALL_EVENTS: readonly EventType[] = ['call.started', 'call.ended'];
 
-/** What a kind can be sent (the server's rule): a pool's alert goes to webhooks only. */
+/** What a kind can be sent (the server's rule): a recording's and a pool's news go to webhooks only. */
 export const eventsOf = (kind: IntegrationKind): readonly EventType[] =>
   kind === 'webhook' ? EVENT_TYPES : CALL_EVENTS;
 
@@ -72,7 +77,7 @@ export const KINDS: readonly KindInfo[] = [
   {
     kind: 'webhook',
     label: 'kindWebhook',
-    defaultEvents: ['call.started', 'call.ended'],
+    defaultEvents: ['call.started', 'call.ended', 'call.recorded'],
     fields: [
       {
         key: 'url',
@@ -290,6 +295,7 @@ export const kindInfo = (kind: IntegrationKind): KindInfo =>
 const EVENT_LABELS: Record<EventType, MessageKey> = {
   'call.started': 'eventCallStarted',
   'call.ended': 'eventCallEnded',
+  'call.recorded': 'eventCallRecorded',
   'pool.exhausted': 'eventPoolExhausted',
 };
 export const eventLabel = (type: string): MessageKey | undefined => EVENT_LABELS[type as EventType];

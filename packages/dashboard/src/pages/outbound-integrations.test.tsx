@@ -227,10 +227,12 @@ describe('Outbound integrations', () => {
     const api = server();
     renderPage(api);
     const form = await addForm();
-    // A webhook is the default kind, sent both events.
+    // A webhook is the default kind, sent the calls' three events.
     expect((within(form).getByLabelText('Webhook') as HTMLInputElement).checked).toBe(true);
     expect((within(form).getByLabelText('a call starts') as HTMLInputElement).checked).toBe(true);
     expect((within(form).getByLabelText('a call ends') as HTMLInputElement).checked).toBe(true);
+    const recorded = within(form).getByLabelText(/a call's recording is there/) as HTMLInputElement;
+    expect(recorded.checked).toBe(true);
     // Pool alerts are offered to webhooks, and sent only when asked for.
     const poolAlert = within(form).getByLabelText(/a pool runs out of numbers/) as HTMLInputElement;
     expect(poolAlert.checked).toBe(false);
@@ -241,6 +243,7 @@ describe('Outbound integrations', () => {
     });
     fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'Calls to CRM' } });
     fireEvent.click(within(form).getByLabelText('a call starts'));
+    fireEvent.click(recorded);
     fireEvent.click(poolAlert);
     fireEvent.click(within(form).getByRole('button', { name: 'Add' }));
 
@@ -297,8 +300,9 @@ describe('Outbound integrations', () => {
     // Analytics hear of ended calls only, by default.
     expect((within(form).getByLabelText('a call starts') as HTMLInputElement).checked).toBe(false);
     expect((within(form).getByLabelText('a call ends') as HTMLInputElement).checked).toBe(true);
-    // A pool's alert is a webhook's only.
+    // A pool's alert and a recording's news are a webhook's only.
     expect(within(form).queryByLabelText(/a pool runs out of numbers/)).toBeNull();
+    expect(within(form).queryByLabelText(/a call's recording is there/)).toBeNull();
     const apiSecret = within(form).getByLabelText('Measurement Protocol API secret') as HTMLInputElement;
     expect(apiSecret.type).toBe('password');
     const id = within(form).getByLabelText('Measurement ID') as HTMLInputElement;

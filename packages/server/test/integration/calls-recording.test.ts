@@ -339,6 +339,48 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
     expect((await t.call({ method: 'GET', url: `/recordings/${id}`, token: null })).statusCode).toBe(400);
   });
 
+  it('tells a webhook when a recording reported after the call is there, with its playable link', async () => {
+    const hook = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${setups.mango.projectId}/integrations`,
+      payload: {
+        kind: 'webhook',
+        name: 'Records',
+        events: ['call.recorded'],
+        settings: {
+          url: 'https://crm.example.com/records',
+          secret: `whsec_${randomBytes(24).toString('base64')}`,
+        },
+      },
+    });
+    expect(hook.statusCode).toBe(201);
+    const call = await mangoCall('recording');
+    const events = await t.deps.database.db
+      .selectFrom('outbox_event')
+      .select(['type', 'payload'])
+      .where('integration_id', '=', hook.json().id)
+      .execute();
+    expect(events.map((e) => e.type)).toEqual(['call.recorded']);
+    const data = JSON.parse(events[0]?.payload ?? '{}').data;
+    expect(data.call.id).toBe(call.id);
+    expect(data.recordingLink).toMatch(new RegExp(`^${PUBLIC_URL}/recordings/${call.id}\\?t=`));
+    // Reported again, the same recording is not news.
+    const again = {
+      entry_id: call.entry,
+      call_id: `${call.entry}-1`,
+      recording_id: call.recordingId,
+      extension: '101',
+    };
+    expect((await mango('recording', { ...again, recording_state: 'Completed' })).statusCode).toBe(200);
+    expect(
+      await t.deps.database.db
+        .selectFrom('outbox_event')
+        .select('id')
+        .where('integration_id', '=', hook.json().id)
+        .execute(),
+    ).toHaveLength(1);
+  });
+
   describe("Ringtrace's own copies", () => {
     const copyDue = () => t.deps.services.recordingArchive.copyDue(100);
     const copyOf = (callId: string) =>

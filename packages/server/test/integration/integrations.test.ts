@@ -43,6 +43,43 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
   const dispatch = () => t.deps.services.outboxDispatcher.dispatchOnce();
   const hook = () => `/hooks/h${++counter}`;
 
+  it("tells a webhook of a call's recording once it is stored (call.recorded), after the end", async () => {
+    const path = hook();
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    fake.webhookSecrets.set(path, secret);
+    const p = await project([
+      {
+        kind: 'webhook',
+        name: 'Records',
+        events: ['call.recorded'],
+        settings: { url: `${fake.origin}${path}`, secret },
+      },
+    ]);
+    const [integration] = p.integrations;
+    const recording = 'https://pbx.example.ru/records/r-1.mp3';
+    const call = await answeredCall(p, { recordingUrl: recording });
+    expect((await outboxOf(integration.id)).map((r) => r.type)).toEqual(['call.recorded']);
+    expect(await dispatch()).toBe(1);
+    const [got] = fake.webhooks.filter((w) => w.path === path);
+    expect(got?.body).toMatchObject({
+      type: 'call.recorded',
+      data: { call: { id: call.callId, recordingUrl: recording }, recordingLink: recording },
+    });
+    // The analytics, ad and CRM kinds take only a call's start and end.
+    const refused = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${p.project.id}/integrations`,
+      payload: {
+        kind: 'amocrm',
+        name: 'amo',
+        events: ['call.recorded'],
+        settings: { baseUrl: 'https://clinic.amocrm.ru', accessToken: 'x'.repeat(40) },
+      },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.message).toMatch(/takes only call.started, call.ended/);
+  });
+
   it('sends call.started and call.ended to a webhook, signed, each once', async () => {
     const path = hook();
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -54,7 +91,7 @@ describe.each(testDatabases())('outbound integrations on $name', (database) => {
     expect(integration).toMatchObject({
       kind: 'webhook',
       enabled: true,
-      events: ['call.started', 'call.ended'],
+      events: ['call.started', 'call.ended', 'call.recorded'],
       settings: { url: `${fake.origin}${path}` },
       secretKeys: ['secret'],
     });

@@ -2,9 +2,14 @@ import type { CallTable, VisitTable } from '../../db/database.js';
 import type { EventOutbox } from '../../event-outbox.js';
 import { type Call, toCall } from './call.js';
 
-/** What the integrations are told about a call. */
-export type CallEventType = 'call.started' | 'call.ended';
-export const CALL_EVENT_TYPES: readonly CallEventType[] = ['call.started', 'call.ended'];
+/**
+ * What the integrations are told about a call: it started, it ended, and its recording is there (a provider often
+ * reports the recording after the end: `call.recorded` carries its `recordingLink`).
+ */
+export type CallEventType = 'call.started' | 'call.ended' | 'call.recorded';
+export const CALL_EVENT_TYPES: readonly CallEventType[] = ['call.started', 'call.ended', 'call.recorded'];
+/** A call's start and end: what analytics, ad platforms and CRMs turn into conversions and leads. */
+export const CALL_OUTCOME_EVENTS: readonly CallEventType[] = ['call.started', 'call.ended'];
 
 /** The attribution essentials an analytics or CRM receiver needs, flattened from the call and its visit. */
 export interface CallEventAttribution {

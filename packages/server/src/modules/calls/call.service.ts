@@ -252,21 +252,28 @@ export class CallService {
     const recordingUrl = await repo.takeEarlyRecording(this.deps.db, call.provider, call.provider_call_id);
     if (recordingUrl === undefined) return call;
     const patch = { recording_url: recordingUrl, updated_at: this.deps.clock.now() };
+    const updated = { ...call, ...patch };
     await this.deps.db.transaction().execute(async (trx) => {
       await repo.updateCall(trx, call.id, patch);
-      await this.copyRecording(trx, call, recordingUrl);
+      await this.recorded(trx, call, updated);
     });
-    return { ...call, ...patch };
+    return updated;
   }
 
-  /** Asks for Ringtrace's own copy of a recording just stored on the call, if its provider's are copied. */
-  private async copyRecording(db: Db, call: CallTable, recordingUrl: string): Promise<void> {
-    if (recordingUrl === call.recording_url || !this.deps.copyRecordingsOf?.has(call.provider)) return;
-    await queueArchive(
-      db,
-      { callId: call.id, projectId: call.project_id, recordingUrl },
-      this.deps.clock.now(),
-    );
+  /**
+   * A recording newly stored on the call (in the transaction `db` that stores it): Ringtrace's copy is asked for, if
+   * its provider's are copied, and the integrations that want it hear of it (`call.recorded`).
+   */
+  private async recorded(db: Db, before: CallTable, after: CallTable): Promise<void> {
+    const url = after.recording_url;
+    if (url === null || url === before.recording_url) return;
+    const now = this.deps.clock.now();
+    if (this.deps.copyRecordingsOf?.has(after.provider))
+      await queueArchive(db, { callId: after.id, projectId: after.project_id, recordingUrl: url }, now);
+    const outbox = this.deps.outbox;
+    const subscribers = outbox ? await outbox.subscribers(db, after.project_id, 'call.recorded') : [];
+    if (outbox && subscribers.length > 0)
+      await this.emit(db, outbox, 'call.recorded', subscribers, after, now);
   }
 
   /** Writes one outbox event per subscribed integration, in the transaction `db`. */
@@ -338,7 +345,6 @@ export class CallService {
           : 0;
       }
       await repo.updateCall(trx, row.id, patch);
-      if (p.recordingUrl) await this.copyRecording(trx, row, p.recordingUrl);
       const updated: CallTable = { ...row, ...patch };
       const outbox = this.deps.outbox;
       if (outbox && final && !wasFinal) {
@@ -354,6 +360,8 @@ export class CallService {
             updated.ended_at ?? updated.updated_at,
           );
       }
+      // After the end, so that a receiver hears of the end first when both come in one report.
+      await this.recorded(trx, row, updated);
       return toCall(updated);
     });
   }

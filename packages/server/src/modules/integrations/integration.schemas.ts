@@ -12,13 +12,14 @@ const Kind = Type.Union([
 const EventType = Type.Union([
   Type.Literal('call.started'),
   Type.Literal('call.ended'),
+  Type.Literal('call.recorded'),
   Type.Literal('pool.exhausted'),
 ]);
 const Events = Type.Array(EventType, {
   minItems: 1,
-  maxItems: 3,
+  maxItems: 4,
   description:
-    'what it is sent: call.started, call.ended, and for a webhook pool.exhausted (a pool was found full; at most once an hour per pool). Default: call.started and call.ended for a webhook, call.ended for analytics, Google Ads and CRMs',
+    'what it is sent: call.started, call.ended, and for a webhook call.recorded (the recording is there, with a link that plays it) and pool.exhausted (a pool was found full; at most once an hour per pool). Default: call.started, call.ended and call.recorded for a webhook, call.ended for analytics, Google Ads and CRMs',
 });
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors.js';
-import { CALL_EVENT_TYPES, type CallEventType } from '../calls/call-outbox.js';
+import { CALL_EVENT_TYPES, CALL_OUTCOME_EVENTS, type CallEventType } from '../calls/call-outbox.js';
 import { POOL_EVENT_TYPES, type PoolEventType } from '../tracking/pool-alerts.js';
 import { amocrmBaseUrl } from './amocrm.js';
 import { bitrix24Webhook } from './bitrix24.js';
@@ -15,11 +15,11 @@ export const EVENT_TYPES: readonly EventType[] = [...CALL_EVENT_TYPES, ...POOL_E
 /** What each kind can be sent: the analytics, ad and CRM kinds turn calls into conversions and leads, nothing else. */
 const KIND_EVENTS: Record<IntegrationKind, readonly EventType[]> = {
   webhook: EVENT_TYPES,
-  ga4: CALL_EVENT_TYPES,
-  metrica: CALL_EVENT_TYPES,
-  amocrm: CALL_EVENT_TYPES,
-  bitrix24: CALL_EVENT_TYPES,
-  google_ads: CALL_EVENT_TYPES,
+  ga4: CALL_OUTCOME_EVENTS,
+  metrica: CALL_OUTCOME_EVENTS,
+  amocrm: CALL_OUTCOME_EVENTS,
+  bitrix24: CALL_OUTCOME_EVENTS,
+  google_ads: CALL_OUTCOME_EVENTS,
 };
 
 export interface WebhookSettings {
@@ -102,7 +102,7 @@ export const SECRET_KEYS: Record<IntegrationKind, readonly string[]> = {
 
 /** Analytics conversions are sent when the call has ended (its duration and outcome known). */
 export const DEFAULT_EVENTS: Record<IntegrationKind, EventType[]> = {
-  webhook: ['call.started', 'call.ended'],
+  webhook: ['call.started', 'call.ended', 'call.recorded'],
   ga4: ['call.ended'],
   metrica: ['call.ended'],
   amocrm: ['call.ended'],

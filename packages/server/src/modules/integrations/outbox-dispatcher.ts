@@ -24,7 +24,7 @@ import { METRICA_MAX_ROWS, type MetricaRow, metricaRow, metricaUpload } from './
 import * as outbox from './outbox.repository.js';
 import {
   type AnyOutboxMessage,
-  isCallMessage,
+  isCallOutcome,
   type OutboxMessage,
   type OutboxPayload,
 } from './outbox-message.js';
@@ -116,9 +116,10 @@ export class OutboxDispatcher {
         });
         continue;
       }
-      // The other kinds take calls only (integration.ts): a pool alert never reaches them but through the database.
-      if (!isCallMessage(message)) {
-        const reason = `a ${target.kind} integration takes calls only`;
+      // The other kinds take a call's start and end only (integration.ts): anything else never reaches them but
+      // through the database.
+      if (!isCallOutcome(message)) {
+        const reason = `a ${target.kind} integration takes only calls' starts and ends`;
         settled.push(this.guard(event, () => this.fail(event, event.attempts, reason)));
         continue;
       }

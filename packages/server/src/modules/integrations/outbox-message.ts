@@ -5,7 +5,10 @@ interface PayloadOf<Type extends string, Data> {
   id: string;
   type: Type;
   projectId: string;
-  /** Epoch milliseconds: when the call started (call.started) or ended (call.ended), when the pool was full. */
+  /**
+   * Epoch milliseconds: when the call started (call.started) or ended (call.ended), when its recording was stored
+   * (call.recorded), when the pool was full.
+   */
   occurredAt: number;
   data: Data;
 }
@@ -23,5 +26,6 @@ export interface OutboxMessage<Payload extends OutboxPayload = CallPayload> {
 }
 export type AnyOutboxMessage = OutboxMessage<OutboxPayload>;
 
-export const isCallMessage = (message: AnyOutboxMessage): message is OutboxMessage<CallPayload> =>
+/** A call's start or end: what the analytics, ad and CRM kinds deliver (integration.ts). */
+export const isCallOutcome = (message: AnyOutboxMessage): message is OutboxMessage<CallPayload> =>
   message.payload.type === 'call.started' || message.payload.type === 'call.ended';
