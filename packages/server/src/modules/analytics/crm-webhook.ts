@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { DealInput } from './deal.js';
 
 /**
@@ -163,10 +162,4 @@ export function bitrixContactPhone(contact: Record<string, unknown>): string | n
     if (typeof value === 'string' && value.trim() !== '') return value.trim();
   }
   return null;
-}
-
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -4,6 +4,7 @@ import type { Db } from '../../db/connect.js';
 import type { CrmLinkTable, DealTable } from '../../db/database.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../ids.js';
+import { sameSecret } from '../../secret.js';
 import type { CreditService } from './credit.service.js';
 import {
   AMO_DEFAULTS,
@@ -14,7 +15,6 @@ import {
   bitrixEvent,
   type CrmFieldNames,
   type Nested,
-  sameSecret,
 } from './crm-webhook.js';
 import { type Deal, type DealInput, DealInputError, normalizeDeal, toDeal } from './deal.js';
 import * as repo from './deal.repository.js';

@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { sameSecret } from '../../secret.js';
 import type { CallStatus } from './call.js';
 import type { CallEvent } from './call-events.js';
 
@@ -45,12 +46,10 @@ export function verifyStandardWebhook(
   if (id === '' || id.length > 256 || !/^\d{1,12}$/.test(timestamp)) return 'malformed';
   const seconds = Number(timestamp);
   if (Math.abs(nowMs / 1000 - seconds) > STANDARD_WEBHOOK_TOLERANCE_SECONDS) return 'stale';
-  const expected = Buffer.from(signStandardWebhook(secret, id, seconds, rawBody).slice('v1,'.length));
+  const expected = signStandardWebhook(secret, id, seconds, rawBody).slice('v1,'.length);
   const matches = signature.split(' ').some((entry) => {
     const [version, value] = entry.split(',', 2);
-    if (version !== 'v1' || value === undefined) return false;
-    const given = Buffer.from(value);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return version === 'v1' && value !== undefined && sameSecret(value, expected);
   });
   return matches ? 'ok' : 'mismatch';
 }

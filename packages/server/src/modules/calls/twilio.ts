@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../secret.js';
 import type { CallStatus } from './call.js';
 import type { ForwardTarget } from './call.service.js';
 
@@ -19,11 +20,9 @@ export function verifyTwilioSignature(
   params: Record<string, string>,
   header: string,
 ): boolean {
-  const given = Buffer.from(header);
-  return urlVariants(url).some((candidate) => {
-    const expected = Buffer.from(twilioSignature(authToken, candidate, params));
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  });
+  return urlVariants(url).some((candidate) =>
+    sameSecret(twilioSignature(authToken, candidate, params), header),
+  );
 }
 
 function urlVariants(url: string): string[] {

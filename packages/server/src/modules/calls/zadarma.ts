@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../secret.js';
 import { zoneOffset } from '../../time-zone.js';
 import type { CallStatus } from './call.js';
 import { type CallEvent, withPlus } from './call-events.js';
@@ -44,9 +45,7 @@ export function verifyZadarma(secret: string, form: Form, header: unknown): Zada
   if (typeof header !== 'string' || header === '') return 'missing';
   const text = zadarmaSignatureString(form);
   if (text === undefined) return 'unknown_event';
-  const expected = Buffer.from(zadarmaSignature(secret, text));
-  const given = Buffer.from(header.trim());
-  return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'mismatch';
+  return sameSecret(zadarmaSignature(secret, text), header.trim()) ? 'ok' : 'mismatch';
 }
 
 /**

@@ -1,9 +1,10 @@
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Db, DialectName } from '../../db/connect.js';
 import type { LeaseTable, VisitTable } from '../../db/database.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
+import { sameSecret } from '../../secret.js';
 import type { LeaseCandidate } from '../calls/attribution.js';
 import { parseGaSessions } from '../ingest/ga-sessions.js';
 import { choosePool, staticSwapFor } from '../ingest/pool-rules.js';
@@ -435,9 +436,7 @@ export class TrackingService {
   private verifyLeaseToken(token: string): string | undefined {
     const [leaseId, signature] = token.split('.');
     if (!leaseId || !signature || !UUID.test(leaseId)) return undefined;
-    const expected = Buffer.from(this.signLease(leaseId).split('.')[1] ?? '');
-    const given = Buffer.from(signature);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? leaseId : undefined;
+    return sameSecret(this.signLease(leaseId).split('.')[1] ?? '', signature) ? leaseId : undefined;
   }
 }
 
