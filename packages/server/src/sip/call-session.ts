@@ -12,10 +12,9 @@ import {
   prependHeader,
   type SipRequest,
   type SipResponse,
-  setHeader,
 } from './message.js';
 import type { ProxyContext } from './proxy-context.js';
-import { nextHop, stripOwnRoutes, uriEndpoint } from './routing.js';
+import { decrementMaxForwards, nextHop, stripOwnRoutes, uriEndpoint } from './routing.js';
 import { Timers, TX_TIMEOUT } from './timers.js';
 import type { ClientTransaction, ServerTransaction } from './transactions.js';
 import type { InviteInfo, RouteDecision, SipCallStatus } from './types.js';
@@ -95,8 +94,7 @@ export class CallSession {
     const fwd = cloneMessage(this.server.request);
     fwd.uri = target;
     stripOwnRoutes(fwd, this.ctx);
-    const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
-    setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
+    decrementMaxForwards(fwd);
     const hop = nextHop(fwd);
     const dialog = { callId: this.callIdKey, callerTag: this.callerTag };
     const routes = this.ctx.recordRoute(dialog, this.server.upstream.transport, hop?.transport);

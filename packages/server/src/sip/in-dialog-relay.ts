@@ -1,9 +1,9 @@
 // Forwards one in-dialog request (ACK, BYE, re-INVITE, UPDATE, INFO…) along the dialog's route set.
 import { buildCancel, makeResponse, newBranch, reasonPhrase } from './build.js';
 import type { CallSession } from './call-session.js';
-import { cloneMessage, getHeader, prependHeader, type SipRequest, setHeader } from './message.js';
+import { cloneMessage, prependHeader, type SipRequest } from './message.js';
 import type { ProxyContext } from './proxy-context.js';
-import { nextHop, stripOwnRoutes } from './routing.js';
+import { decrementMaxForwards, nextHop, stripOwnRoutes } from './routing.js';
 import type { ClientTransaction, ServerTransaction } from './transactions.js';
 import type { Endpoint } from './transport.js';
 
@@ -29,8 +29,7 @@ export class InDialogRelay {
     } else if (stripped === 0 && req.method !== 'ACK') {
       this.ctx.log.debug({ sipCallId: this.session.sipCallId }, 'sip in-dialog request without our route');
     }
-    const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
-    setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
+    decrementMaxForwards(fwd);
     const hop = nextHop(fwd);
     if (!hop || this.ctx.isOurUri(`sip:${hop.host}:${hop.port}`)) return undefined;
     return { fwd, hop };

@@ -35,11 +35,10 @@ import {
   type SipRequest,
   type SipResponse,
   serializeMessage,
-  setHeader,
   shiftHeader,
 } from './message.js';
 import type { ProxyContext } from './proxy-context.js';
-import { nextHop, stripOwnRoutes } from './routing.js';
+import { decrementMaxForwards, maxForwardsSpent, nextHop, stripOwnRoutes } from './routing.js';
 import type { SipLog } from './sip-log.js';
 import {
   ClientTransaction,
@@ -320,8 +319,7 @@ export class ProxyCore implements ProxyContext {
 
   #newInvite(req: SipRequest, key: string, from: Endpoint): void {
     const callId = getHeader(req, 'call-id') ?? '';
-    const mf = Number(getHeader(req, 'max-forwards') ?? '70');
-    if (Number.isInteger(mf) && mf <= 0) {
+    if (maxForwardsSpent(req)) {
       this.#reply(req, from, 483);
       return;
     }
@@ -367,8 +365,7 @@ export class ProxyCore implements ProxyContext {
       if (!this.#relayWithoutDialog(req, from, key) && req.method !== 'ACK') this.#reply(req, from, 481);
       return;
     }
-    const mf = Number(getHeader(req, 'max-forwards') ?? '70');
-    if (Number.isInteger(mf) && mf <= 0) {
+    if (maxForwardsSpent(req)) {
       if (req.method !== 'ACK') this.#reply(req, from, 483);
       return;
     }
@@ -407,12 +404,11 @@ export class ProxyCore implements ProxyContext {
     if (!token || !this.#dialogs.verify(token, getHeader(req, 'call-id') ?? '', tags)) return false;
     const fwd = cloneMessage(req);
     stripOwnRoutes(fwd, this);
-    const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
-    if (Number.isInteger(mf) && mf <= 0) {
+    if (maxForwardsSpent(fwd)) {
       if (req.method !== 'ACK') this.#reply(req, from, 483);
       return true;
     }
-    setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
+    decrementMaxForwards(fwd);
     const hop = nextHop(fwd);
     if (!hop || this.isOurUri(`sip:${hop.host}:${hop.port}`)) return false;
     // The same request again (a retransmission) gets the same branch, as §16.11 asks of a stateless proxy.

@@ -1,5 +1,5 @@
 import { parseNameAddr, parseUri } from './header-values.js';
-import { getHeaders, type SipRequest, shiftHeader } from './message.js';
+import { getHeader, getHeaders, type SipRequest, setHeader, shiftHeader } from './message.js';
 import type { Endpoint } from './transport.js';
 
 /**
@@ -37,4 +37,16 @@ export function stripOwnRoutes(req: SipRequest, self: { isOurUri(uri: string): b
     shiftHeader(req, 'route');
     n++;
   }
+}
+
+/** §16.3 step 3: a request with Max-Forwards 0 goes no further (an absent header counts as 70). */
+export function maxForwardsSpent(req: SipRequest): boolean {
+  const mf = Number(getHeader(req, 'max-forwards') ?? '70');
+  return Number.isInteger(mf) && mf <= 0;
+}
+
+/** §16.6 step 3: the copy we forward has one hop less (an unreadable value becomes 69). */
+export function decrementMaxForwards(fwd: SipRequest): void {
+  const mf = Number(getHeader(fwd, 'max-forwards') ?? '70');
+  setHeader(fwd, 'max-forwards', String(Number.isInteger(mf) ? mf - 1 : 69));
 }
