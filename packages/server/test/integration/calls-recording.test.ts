@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/databases.js';
 import { createCallProject, createKey } from '../helpers/factories.js';
 import { AUDIO, type FakeProviders, startFakeProviders } from '../helpers/fake-providers.js';
+import { outboxOf } from '../helpers/integration-calls.js';
 
 const PUBLIC_URL = 'https://ct.example.com';
 const TWILIO = { accountSid: `AC${'5'.repeat(32)}`, authToken: 'f7c3a1e9d2b84c56a0e1f2d3c4b5a697' };
@@ -76,6 +77,25 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       .selectAll()
       .where('provider_call_id', '=', providerCallId)
       .executeTakeFirstOrThrow();
+
+  /** A webhook integration of a provider's project that hears these events (its receiver is never called here). */
+  const webhookIn = async (p: Provider, events: string[]): Promise<{ id: string }> => {
+    const created = await t.call({
+      method: 'POST',
+      url: `/api/v1/projects/${setups[p].projectId}/integrations`,
+      payload: {
+        kind: 'webhook',
+        name: events.join(', '),
+        events,
+        settings: {
+          url: 'https://crm.example.com/hook',
+          secret: `whsec_${randomBytes(24).toString('base64')}`,
+        },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    return created.json();
+  };
 
   /** Calls with a recording at each provider, made through their webhooks; returns the Ringtrace call ids. */
   async function mangoCall(recorded: 'recording' | 'record/added' | 'none' = 'recording') {
@@ -275,20 +295,7 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
   });
 
   it("gives integrations a link that plays the recording without credentials, and only that call's", async () => {
-    const hook = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${setups.zadarma.projectId}/integrations`,
-      payload: {
-        kind: 'webhook',
-        name: 'CRM',
-        events: ['call.ended'],
-        settings: {
-          url: 'https://crm.example.com/hook',
-          secret: `whsec_${randomBytes(24).toString('base64')}`,
-        },
-      },
-    });
-    expect(hook.statusCode).toBe(201);
+    const hook = await webhookIn('zadarma', ['call.ended']);
     const id = await zadarmaCall();
     const {
       provider_call_id: pbxId,
@@ -314,11 +321,7 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       call_id_with_rec: `${pbxId}.rec`,
     };
     expect((await zadarma(end, end.caller_id + end.called_did + end.call_start)).statusCode).toBe(200);
-    const [event] = await t.deps.database.db
-      .selectFrom('outbox_event')
-      .select('payload')
-      .where('integration_id', '=', hook.json().id)
-      .execute();
+    const [event] = await outboxOf(t, hook.id);
     const data = JSON.parse(event?.payload ?? '{}').data;
     // The provider's URL needs the account's signature; the link does not.
     expect(data.call.recordingUrl).toContain('/v1/pbx/record/request/');
@@ -340,26 +343,9 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
   });
 
   it('tells a webhook when a recording reported after the call is there, with its playable link', async () => {
-    const hook = await t.call({
-      method: 'POST',
-      url: `/api/v1/projects/${setups.mango.projectId}/integrations`,
-      payload: {
-        kind: 'webhook',
-        name: 'Records',
-        events: ['call.recorded'],
-        settings: {
-          url: 'https://crm.example.com/records',
-          secret: `whsec_${randomBytes(24).toString('base64')}`,
-        },
-      },
-    });
-    expect(hook.statusCode).toBe(201);
+    const hook = await webhookIn('mango', ['call.recorded']);
     const call = await mangoCall('recording');
-    const events = await t.deps.database.db
-      .selectFrom('outbox_event')
-      .select(['type', 'payload'])
-      .where('integration_id', '=', hook.json().id)
-      .execute();
+    const events = await outboxOf(t, hook.id);
     expect(events.map((e) => e.type)).toEqual(['call.recorded']);
     const data = JSON.parse(events[0]?.payload ?? '{}').data;
     expect(data.call.id).toBe(call.id);
@@ -372,13 +358,7 @@ describe.each(testDatabases())('call recordings on $name', (database) => {
       extension: '101',
     };
     expect((await mango('recording', { ...again, recording_state: 'Completed' })).statusCode).toBe(200);
-    expect(
-      await t.deps.database.db
-        .selectFrom('outbox_event')
-        .select('id')
-        .where('integration_id', '=', hook.json().id)
-        .execute(),
-    ).toHaveLength(1);
+    expect(await outboxOf(t, hook.id)).toHaveLength(1);
   });
 
   describe("Ringtrace's own copies", () => {
